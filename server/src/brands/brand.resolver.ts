@@ -1,0 +1,38 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Money } from '../graphql/common.types';
+import type { GraphQLContext } from '../graphql/context';
+import type { MoneyValue } from '../orders/order.queries';
+import type { Brand as BrandEntity } from './brand.entity';
+import { getBrand, updateBrandSettings } from './brand.service';
+import { Brand, BrandSettingsInput, Subscription, Viewer } from './brand.types';
+
+@Resolver(() => Brand)
+export class BrandResolver {
+  @Authorized('VIEWER')
+  @Query(() => Viewer, { description: 'Who is asking: the actor, its brand, role and scopes.' })
+  async viewer(@Ctx() { ctx }: GraphQLContext) {
+    const principal = ctx.principal!;
+    return { actor: principal.actor, brand: await getBrand(ctx), role: principal.role, scopes: principal.scopes };
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Brand)
+  updateBrandSettings(@Ctx() { ctx }: GraphQLContext, @Arg('input', () => BrandSettingsInput) input: BrandSettingsInput) {
+    return updateBrandSettings(ctx, input);
+  }
+
+  @FieldResolver(() => Money)
+  shippingFlatRate(@Root() brand: BrandEntity): MoneyValue {
+    return { amount: brand.shippingFlatRate, currency: brand.currency };
+  }
+
+  @FieldResolver(() => Money, { nullable: true, description: 'Shipping is free from this discounted subtotal on.' })
+  freeShippingThreshold(@Root() brand: BrandEntity): MoneyValue | null {
+    return brand.freeShippingThreshold == null ? null : { amount: brand.freeShippingThreshold, currency: brand.currency };
+  }
+
+  @FieldResolver(() => Subscription, { nullable: true })
+  subscription(): Subscription | null {
+    return null;
+  }
+}

@@ -1,0 +1,52 @@
+import { defineConfig, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import path from 'node:path';
+import { Brand } from '../brands/brand.entity';
+import { User } from '../users/user.entity';
+import { Session } from '../auth/session.entity';
+import { Product } from '../products/product.entity';
+import { StockMovement } from '../products/stock-movement.entity';
+import { DiscountCode } from '../discounts/discount-code.entity';
+import { Order } from '../orders/order.entity';
+import { OrderItem } from '../orders/order-item.entity';
+import { OrderStatusChange } from '../orders/order-status-change.entity';
+import { IdempotencyKey } from '../orders/idempotency-key.entity';
+
+export const ENTITIES = [
+  Brand,
+  User,
+  Session,
+  Product,
+  StockMovement,
+  DiscountCode,
+  Order,
+  OrderItem,
+  OrderStatusChange,
+  IdempotencyKey,
+];
+
+/** The one migration history lives in the top-level `migrations/` workspace package, as plain JS. */
+export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../migrations');
+
+export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
+  return defineConfig({
+    clientUrl,
+    entities: ENTITIES,
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    extensions: [Migrator],
+    migrations: {
+      path: MIGRATIONS_DIR,
+      glob: '!(*.d).js',
+      emit: 'js',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      tableName: 'mikro_orm_migrations',
+    },
+    pool: { min: 0, max: 10 },
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    debug: false,
+    ...overrides,
+  });
+}

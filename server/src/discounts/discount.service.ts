@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { badInput, DomainError, notFound } from '../errors';
+import { MAX_PAGE_SIZE } from '../shared/pagination';
+import type { RequestContext } from '../shared/request-context';
+import { parseId, sql } from '../shared/sql';
+import { parseInput } from '../shared/validation';
+import { DiscountCode } from './discount-code.entity';
+
+export function normalizeCode(code: string): string {
+  return code.trim().toUpperCase();
+}
+
+const invalid = (code: string, reason: string) =>
+  new DomainError('DISCOUNT_INVALID', `Discount code ${code} ${reason}`, { code, reason });
+
+/**
+ * Finds an applicable code for a subtotal or throws DISCOUNT_INVALID saying why (unknown, inactive, not yet valid,
+ * expired, minimum not met, used up). Quoting and ordering share this check.
+ */
+export async function findApplicableDiscount(ctx: RequestContext, rawCode: string, subtotal: number, now = new Date()) {
+  const code = normalizeCode(rawCode);
+  const discount = await ctx.em.findOne(DiscountCode, { code });
+  if (!discount) throw invalid(code, 'does not exist');
+  if (!discount.active) throw invalid(code, 'is no longer active');
+  if (discount.validFrom && now < discount.validFrom) throw invalid(code, 'is not valid yet');
+  if (discount.validUntil && now >= discount.validUntil) throw invalid(code, 'has expired');
+  if (discount.minimumSubtotal != null && subtotal < discount.minimumSubtotal) {
+    throw invalid(code, `needs a subtotal of at least ${discount.minimumSubtotal} (minor units)`);
+  }
+  if (discount.usageLimit != null && discount.timesUsed >= discount.usageLimit) throw invalid(code, 'has been used up');
+  return discount;
+}
+
+/** Counts one use atomically in the order's transaction; a code used up meanwhile is refused. */
+export async function consumeDiscount(ctx: RequestContext, discount: DiscountCode) {
+  const rows = await sql(
+    ctx.em,
+    `update discount_codes set times_used = times_used + 1, updated_at = now()
+      where brand_id = ? and id = ? and (usage_limit is null or times_used < usage_limit) returning id`,
+    [ctx.brandId, discount.id],
+  );
+  if (rows.length === 0) throw invalid(discount.code, 'has been used up');
+}
+
+const CreateDiscountSchema = z
+  .object({
+    code: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z0-9_-]{3,32}$/, 'must be 3 to 32 letters, digits, dashes or underscores'),
+    percentOff: z.number().int().min(1, 'must be at least 1').max(100, 'must be at most 100').nullish(),
+    amountOff: z.number().int().min(1, 'must be at least 1').nullish(),
+    minimumSubtotal: z.number().int().min(0).nullish(),
+    validFrom: z.date().nullish(),
+    validUntil: z.date().nullish(),
+    usageLimit: z.number().int().min(1, 'must be at least 1').nullish(),
+  })
+  .refine((d) => (d.percentOff == null) !== (d.amountOff == null), {
+    message: 'give exactly one of percentOff or amountOff',
+    path: ['percentOff'],
+  })
+  .refine((d) => !d.validFrom || !d.validUntil || d.validFrom < d.validUntil, {
+    message: 'must be after validFrom',
+    path: ['validUntil'],
+  });
+
+export async function createDiscountCode(ctx: RequestContext, data: unknown): Promise<DiscountCode> {
+  const input = parseInput(CreateDiscountSchema, data, 'input');
+  return ctx.transaction(async (tx) => {
+    if (await tx.em.count(DiscountCode, { code: input.code })) {
+      throw new DomainError('BAD_USER_INPUT', `input.code: ${input.code} already exists`, { field: 'input.code' });
+    }
+    return tx.em.create(DiscountCode, {
+      brand: tx.brandId,
+      code: input.code,
+      percentOff: input.percentOff ?? null,
+      amountOff: input.amountOff ?? null,
+      minimumSubtotal: input.minimumSubtotal ?? null,
+      validFrom: input.validFrom ?? null,
+      validUntil: input.validUntil ?? null,
+      usageLimit: input.usageLimit ?? null,
+    });
+  });
+}
+
+export async function setDiscountCodeActive(ctx: RequestContext, id: string, active: boolean): Promise<DiscountCode> {
+  return ctx.transaction(async (tx) => {
+    const discount = await tx.em.findOne(DiscountCode, parseId(id));
+    if (!discount) throw notFound('Discount code');
+    discount.active = active;
+    return discount;
+  });
+}
+
+export async function listDiscountCodes(ctx: RequestContext, first: number, after?: string | null) {
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badInput('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
+  }
+  return ctx.em.find(
+    DiscountCode,
+    after ? { id: { $lt: parseId(after, 'after') } } : {},
+    { orderBy: { id: 'desc' }, limit: first },
+  );
+}

@@ -1,0 +1,34 @@
+/**
+ * Expected failures of the domain, each with a stable code that clients can rely on.
+ * The GraphQL layer maps these to `extensions.code`; anything else is masked as INTERNAL_SERVER_ERROR.
+ */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'INSUFFICIENT_STOCK'
+  | 'INVALID_TRANSITION'
+  | 'DISCOUNT_INVALID'
+  | 'IDEMPOTENCY_CONFLICT'
+  | 'CONFLICT';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
+
+export const badInput = (field: string, message: string) =>
+  new DomainError('BAD_USER_INPUT', `${field}: ${message}`, { field });
+
+export const forbidden = (message = 'You are not allowed to do this') => new DomainError('FORBIDDEN', message);
+
+export const unauthenticated = (message = 'Sign in first') => new DomainError('UNAUTHENTICATED', message);

@@ -1,0 +1,56 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../shared/actor';
+import {
+  assertPaymentTransition,
+  assertStatusTransition,
+  type OrderStatus,
+  type PaymentStatus,
+} from './order-lifecycle';
+import type { Order } from './order.entity';
+import { OrderStatusChange, type StatusChangeKind } from './order-status-change.entity';
+
+/**
+ * The only code that assigns an order's `status` or `paymentStatus`: each change is checked against order-lifecycle.ts
+ * and recorded in the timeline by the same unit of work, so the two can never disagree.
+ */
+export function recordChange(
+  em: EntityManager,
+  actor: Actor,
+  order: Order,
+  kind: StatusChangeKind,
+  change: { from?: string | null; to?: string | null; note?: string | null },
+): OrderStatusChange {
+  return em.create(OrderStatusChange, {
+    brand: order.brand,
+    order,
+    kind,
+    fromValue: change.from ?? null,
+    toValue: change.to ?? null,
+    note: change.note ?? null,
+    actorType: actor.type,
+    actorId: actor.id,
+    actorLabel: actor.label,
+  });
+}
+
+export function changeStatus(em: EntityManager, actor: Actor, order: Order, to: OrderStatus, note?: string | null) {
+  assertStatusTransition(order, to);
+  const from = order.status;
+  order.status = to;
+  if (to === 'CANCELLED') order.cancelledAt = new Date();
+  recordChange(em, actor, order, 'STATUS', { from, to, note });
+}
+
+export function changePaymentStatus(
+  em: EntityManager,
+  actor: Actor,
+  order: Order,
+  to: PaymentStatus,
+  note?: string | null,
+) {
+  assertPaymentTransition(order, to);
+  const from = order.paymentStatus;
+  order.paymentStatus = to;
+  if (to === 'PAID' && !order.paidAt) order.paidAt = new Date();
+  recordChange(em, actor, order, 'PAYMENT', { from, to, note });
+}

@@ -1,0 +1,40 @@
+import { Entity, Index, ManyToOne, Property, type Rel } from '@mikro-orm/core';
+import { Brand } from '../brands/brand.entity';
+import type { ActorType } from '../shared/actor';
+import { BaseEntity, BrandScoped } from '../shared/entity-base';
+import { Order } from './order.entity';
+
+export type StatusChangeKind = 'STATUS' | 'PAYMENT' | 'NOTE';
+
+/** One entry of an order's append-only timeline (a database trigger refuses updates). */
+@Entity({ tableName: 'order_status_changes' })
+@BrandScoped()
+@Index({ properties: ['order', 'createdAt', 'id'] })
+export class OrderStatusChange extends BaseEntity<'fromValue' | 'toValue' | 'note' | 'actorId'> {
+  @ManyToOne(() => Brand, { deleteRule: 'cascade' })
+  brand!: Brand;
+
+  @ManyToOne(() => Order, { deleteRule: 'cascade' })
+  order!: Rel<Order>;
+
+  @Property({ type: 'text' })
+  kind!: StatusChangeKind;
+
+  @Property({ type: 'text', nullable: true })
+  fromValue: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  toValue: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  note: string | null = null;
+
+  @Property({ type: 'text' })
+  actorType!: ActorType;
+
+  @Property({ type: 'text', nullable: true })
+  actorId: string | null = null;
+
+  @Property({ type: 'text' })
+  actorLabel!: string;
+}

@@ -1,0 +1,302 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput } from '../errors';
+import type { Actor } from '../shared/actor';
+import { bigintToNumber, type CurrencyCode } from '../shared/money';
+import { decodeCursor, encodeCursor, pageRequest, toPage, type PageArgs, type PageInfo } from '../shared/pagination';
+import { likePattern, parseId, pgArray, scopedSql } from '../shared/sql';
+import type { AddressData, OrderSource } from './order.entity';
+import type { OrderStatus, PaymentStatus } from './order-lifecycle';
+
+/**
+ * The lean read path for orders: SQL rows mapped straight to plain records shaped like the GraphQL types (no entity
+ * hydration). A page costs one statement for the orders, one for all their items, one for all their history entries and,
+ * only when asked, one count. Every statement goes through `scopedSql`, which binds the request's brand.
+ */
+export interface MoneyValue {
+  amount: number;
+  currency: CurrencyCode;
+}
+
+export interface OrderRecord {
+  id: string;
+  number: string;
+  seq: number;
+  status: OrderStatus;
+  paymentStatus: PaymentStatus;
+  currency: CurrencyCode;
+  subtotal: MoneyValue;
+  discountTotal: MoneyValue;
+  shippingTotal: MoneyValue;
+  taxTotal: MoneyValue;
+  total: MoneyValue;
+  refundedTotal: MoneyValue;
+  discountCode: string | null;
+  customer: { email: string; name: string | null; phone: string | null };
+  shippingAddress: AddressData | null;
+  trackingNumber: string | null;
+  attention: string | null;
+  source: OrderSource;
+  checkoutRef: string | null;
+  stripeCheckoutSessionId: string | null;
+  stripePaymentIntentId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  paidAt: Date | null;
+  cancelledAt: Date | null;
+}
+
+export interface OrderItemRecord {
+  id: string;
+  orderId: string;
+  productId: string | null;
+  sku: string;
+  name: string;
+  unitPrice: MoneyValue;
+  quantity: number;
+  discount: MoneyValue;
+  tax: MoneyValue;
+  total: MoneyValue;
+  customization: unknown;
+}
+
+export interface OrderStatusChangeRecord {
+  id: string;
+  orderId: string;
+  kind: string;
+  from: string | null;
+  to: string | null;
+  note: string | null;
+  actor: Actor;
+  createdAt: Date;
+}
+
+export interface OrderFilter {
+  status?: OrderStatus[] | null;
+  paymentStatus?: PaymentStatus[] | null;
+  search?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+  productId?: string | null;
+}
+
+export const ORDER_SORTS = ['CREATED_AT_DESC', 'CREATED_AT_ASC', 'TOTAL_DESC', 'TOTAL_ASC', 'NUMBER_DESC'] as const;
+export type OrderSort = (typeof ORDER_SORTS)[number];
+
+interface SortSpec {
+  column: 'created_at' | 'total' | 'seq';
+  descending: boolean;
+  valueOf(row: OrderRecord): string | number;
+}
+
+const SORTS: Record<OrderSort, SortSpec> = {
+  CREATED_AT_DESC: { column: 'created_at', descending: true, valueOf: (o) => o.createdAt.toISOString() },
+  CREATED_AT_ASC: { column: 'created_at', descending: false, valueOf: (o) => o.createdAt.toISOString() },
+  TOTAL_DESC: { column: 'total', descending: true, valueOf: (o) => o.total.amount },
+  TOTAL_ASC: { column: 'total', descending: false, valueOf: (o) => o.total.amount },
+  NUMBER_DESC: { column: 'seq', descending: true, valueOf: (o) => o.seq },
+};
+
+interface Scope {
+  em: EntityManager;
+  brandId: string;
+}
+
+const ORDER_COLUMNS = `o.id, o.number, o.seq, o.status, o.payment_status, o.currency, o.subtotal, o.discount_total,
+  o.shipping_total, o.tax_total, o.total, o.refunded_total, o.discount_code, o.customer_email, o.customer_name,
+  o.customer_phone, o.shipping_address, o.tracking_number, o.attention, o.source, o.checkout_ref,
+  o.stripe_checkout_session_id, o.stripe_payment_intent_id, o.created_at, o.updated_at, o.paid_at, o.cancelled_at`;
+
+type Row = Record<string, any>;
+
+function money(value: string | number, currency: CurrencyCode): MoneyValue {
+  return { amount: bigintToNumber(value), currency };
+}
+
+function toOrderRecord(r: Row): OrderRecord {
+  const currency = r.currency as CurrencyCode;
+  return {
+    id: r.id,
+    number: r.number,
+    seq: Number(r.seq),
+    status: r.status,
+    paymentStatus: r.payment_status,
+    currency,
+    subtotal: money(r.subtotal, currency),
+    discountTotal: money(r.discount_total, currency),
+    shippingTotal: money(r.shipping_total, currency),
+    taxTotal: money(r.tax_total, currency),
+    total: money(r.total, currency),
+    refundedTotal: money(r.refunded_total, currency),
+    discountCode: r.discount_code,
+    customer: { email: r.customer_email, name: r.customer_name, phone: r.customer_phone },
+    shippingAddress: r.shipping_address,
+    trackingNumber: r.tracking_number,
+    attention: r.attention,
+    source: r.source,
+    checkoutRef: r.checkout_ref,
+    stripeCheckoutSessionId: r.stripe_checkout_session_id,
+    stripePaymentIntentId: r.stripe_payment_intent_id,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    paidAt: r.paid_at ? new Date(r.paid_at) : null,
+    cancelledAt: r.cancelled_at ? new Date(r.cancelled_at) : null,
+  };
+}
+
+export async function findOrderById(scope: Scope, id: string): Promise<OrderRecord | null> {
+  const rows = await scopedSql(scope, `select ${ORDER_COLUMNS} from orders o where o.brand_id = ? and o.id = ?`, [
+    parseId(id),
+  ]);
+  return rows[0] ? toOrderRecord(rows[0]) : null;
+}
+
+export async function findOrderByNumber(scope: Scope, number: string): Promise<OrderRecord | null> {
+  const rows = await scopedSql(scope, `select ${ORDER_COLUMNS} from orders o where o.brand_id = ? and o.number = ?`, [
+    number.trim().toUpperCase(),
+  ]);
+  return rows[0] ? toOrderRecord(rows[0]) : null;
+}
+
+/** WHERE clauses (after the brand) and their parameters for a filter. */
+function filterClauses(filter: OrderFilter | null | undefined): { clauses: string[]; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (!filter) return { clauses, params };
+  if (filter.status?.length) {
+    clauses.push('o.status = any(?::text[])');
+    params.push(pgArray(filter.status));
+  }
+  if (filter.paymentStatus?.length) {
+    clauses.push('o.payment_status = any(?::text[])');
+    params.push(pgArray(filter.paymentStatus));
+  }
+  if (filter.createdAfter) {
+    clauses.push('o.created_at >= ?');
+    params.push(filter.createdAfter);
+  }
+  if (filter.createdBefore) {
+    clauses.push('o.created_at < ?');
+    params.push(filter.createdBefore);
+  }
+  if (filter.productId) {
+    clauses.push('exists (select 1 from order_items pi where pi.order_id = o.id and pi.product_id = ?)');
+    params.push(parseId(filter.productId, 'filter.productId'));
+  }
+  const search = filter.search?.trim();
+  if (search) {
+    if (search.length > 200) throw badInput('filter.search', 'must be at most 200 characters');
+    const pattern = likePattern(search);
+    clauses.push(`(o.number ilike ? or o.customer_email ilike ? or o.customer_name ilike ?
+      or exists (select 1 from order_items si where si.order_id = o.id and (si.sku ilike ? or si.name ilike ?)))`);
+    params.push(pattern, pattern, pattern, pattern, pattern);
+  }
+  return { clauses, params };
+}
+
+export interface OrderPage {
+  nodes: OrderRecord[];
+  cursors: string[];
+  pageInfo: PageInfo;
+  totalCount: () => Promise<number>;
+}
+
+export async function listOrders(
+  scope: Scope,
+  args: PageArgs & { filter?: OrderFilter | null; sort?: OrderSort | null },
+): Promise<OrderPage> {
+  const request = pageRequest(args);
+  const sortName = args.sort ?? 'CREATED_AT_DESC';
+  const sort = SORTS[sortName];
+  const { clauses, params } = filterClauses(args.filter);
+  const countClauses = [...clauses];
+  const countParams = [...params];
+
+  // Walking backwards reads the same order reversed, then flips the page back.
+  const descending = sort.descending !== request.backward;
+  if (request.cursor) {
+    const field = request.backward ? 'before' : 'after';
+    const [sortTag, value, id] = decodeCursor(request.cursor, field);
+    if (sortTag !== sortName || typeof id !== 'string' || (typeof value !== 'string' && typeof value !== 'number')) {
+      throw badInput(field, 'is not a cursor of this sort');
+    }
+    clauses.push(`(o.${sort.column}, o.id) ${descending ? '<' : '>'} (?, ?)`);
+    params.push(sort.column === 'created_at' ? new Date(value) : value, parseId(id, field));
+  }
+  const direction = descending ? 'desc' : 'asc';
+  const where = ['o.brand_id = ?', ...clauses].join(' and ');
+  const rows = await scopedSql(
+    scope,
+    `select ${ORDER_COLUMNS} from orders o where ${where}
+     order by o.${sort.column} ${direction}, o.id ${direction} limit ?`,
+    [...params, request.size + 1],
+  );
+  const page = toPage(rows.map(toOrderRecord), request, (o) => encodeCursor([sortName, sort.valueOf(o), o.id]));
+  let count: Promise<number> | null = null;
+  return {
+    ...page,
+    totalCount: () =>
+      (count ??= scopedSql<{ count: string }>(
+        scope,
+        `select count(*) as count from orders o where ${['o.brand_id = ?', ...countClauses].join(' and ')}`,
+        countParams,
+      ).then((r) => Number(r[0].count))),
+  };
+}
+
+export async function loadOrderItems(scope: Scope, orderIds: readonly string[]): Promise<OrderItemRecord[][]> {
+  const rows = await scopedSql(
+    scope,
+    `select i.id, i.order_id, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.discount, i.tax, i.total,
+            i.customization, o.currency
+       from order_items i join orders o on o.id = i.order_id
+      where i.brand_id = ? and i.order_id = any(?::uuid[])
+      order by i.order_id, i.position`,
+    [pgArray(orderIds)],
+  );
+  const byOrder = new Map<string, OrderItemRecord[]>(orderIds.map((id) => [id, []]));
+  for (const r of rows) {
+    const currency = r.currency as CurrencyCode;
+    byOrder.get(r.order_id)?.push({
+      id: r.id,
+      orderId: r.order_id,
+      productId: r.product_id,
+      sku: r.sku,
+      name: r.name,
+      unitPrice: money(r.unit_price, currency),
+      quantity: r.quantity,
+      discount: money(r.discount, currency),
+      tax: money(r.tax, currency),
+      total: money(r.total, currency),
+      customization: r.customization,
+    });
+  }
+  return orderIds.map((id) => byOrder.get(id) ?? []);
+}
+
+export async function loadOrderHistory(
+  scope: Scope,
+  orderIds: readonly string[],
+): Promise<OrderStatusChangeRecord[][]> {
+  const rows = await scopedSql(
+    scope,
+    `select id, order_id, kind, from_value, to_value, note, actor_type, actor_id, actor_label, created_at
+       from order_status_changes
+      where brand_id = ? and order_id = any(?::uuid[])
+      order by order_id, created_at, id`,
+    [pgArray(orderIds)],
+  );
+  const byOrder = new Map<string, OrderStatusChangeRecord[]>(orderIds.map((id) => [id, []]));
+  for (const r of rows) {
+    byOrder.get(r.order_id)?.push({
+      id: r.id,
+      orderId: r.order_id,
+      kind: r.kind,
+      from: r.from_value,
+      to: r.to_value,
+      note: r.note,
+      actor: { type: r.actor_type, id: r.actor_id, label: r.actor_label },
+      createdAt: new Date(r.created_at),
+    });
+  }
+  return orderIds.map((id) => byOrder.get(id) ?? []);
+}

@@ -1,0 +1,156 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../graphql/context';
+import { OrderSortEnum, OrderStatusEnum } from '../graphql/enums';
+import { nextStatusesFor, type OrderStatus } from './order-lifecycle';
+import {
+  findOrderById,
+  findOrderByNumber,
+  listOrders,
+  type OrderItemRecord,
+  type OrderPage,
+  type OrderRecord,
+  type OrderSort,
+  type OrderStatusChangeRecord,
+} from './order.queries';
+import * as orders from './order.service';
+import { CreateOrderInput, OrderFilter, UpdateOrderInput } from './order.inputs';
+import { Order, OrderConnection, OrderEdge, OrderItem, OrderQuote, OrderStatusChange } from './order.types';
+
+@Resolver(() => Order)
+export class OrderResolver {
+  @Authorized('VIEWER')
+  @Query(() => OrderConnection, { description: 'Keyset-paginated; `first`/`last` at most 100.' })
+  orders(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('last', () => Int, { nullable: true }) last: number | null,
+    @Arg('before', () => String, { nullable: true }) before: string | null,
+    @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | null,
+    @Arg('sort', () => OrderSortEnum, { nullable: true, defaultValue: 'CREATED_AT_DESC' }) sort: OrderSort,
+  ): Promise<OrderPage> {
+    const walkingBack = last != null || before != null;
+    return listOrders(ctx, { first: walkingBack ? null : first, after, last, before, filter, sort });
+  }
+
+  @Authorized('VIEWER')
+  @Query(() => Order, { nullable: true })
+  order(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string): Promise<OrderRecord | null> {
+    return findOrderById(ctx, id);
+  }
+
+  @Authorized('VIEWER')
+  @Query(() => Order, { nullable: true })
+  orderByNumber(@Ctx() { ctx }: GraphQLContext, @Arg('number') number: string): Promise<OrderRecord | null> {
+    return findOrderByNumber(ctx, number);
+  }
+
+  @Authorized('VIEWER')
+  @Query(() => OrderQuote, { description: 'Price a prospective order without writing anything.' })
+  async quoteOrder(@Ctx() { ctx }: GraphQLContext, @Arg('input', () => CreateOrderInput) input: CreateOrderInput) {
+    const { priced, brand } = await orders.quoteCart(ctx, input);
+    const money = (amount: number) => ({ amount, currency: brand.currency });
+    return {
+      currency: brand.currency,
+      subtotal: money(priced.subtotal),
+      discountTotal: money(priced.discountTotal),
+      shippingTotal: money(priced.shippingTotal),
+      taxTotal: money(priced.taxTotal),
+      total: money(priced.total),
+    };
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => Order, { description: 'Domain errors come back with extensions.code.' })
+  createOrder(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('input', () => CreateOrderInput) input: CreateOrderInput,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+  ) {
+    return orders.createOrder(ctx, input, idempotencyKey);
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => Order)
+  updateOrder(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateOrderInput) input: UpdateOrderInput,
+  ) {
+    return orders.updateOrder(ctx, id, input);
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => Order)
+  updateOrderStatus(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('status', () => OrderStatusEnum) status: OrderStatus,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Arg('trackingNumber', () => String, { nullable: true }) trackingNumber: string | null,
+  ) {
+    return orders.updateOrderStatus(ctx, id, status, note, trackingNumber);
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => Order)
+  markOrderPaid(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+  ) {
+    return orders.markOrderPaid(ctx, id, note);
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => Order)
+  cancelOrder(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason') reason: string,
+    @Arg('restock', () => Boolean, { nullable: true, defaultValue: true }) restock: boolean,
+    @Arg('idempotencyKey', () => String, { nullable: true }) idempotencyKey: string | null,
+  ) {
+    return orders.cancelOrder(ctx, id, reason, restock ?? true, idempotencyKey);
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => Order)
+  addOrderNote(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('note') note: string) {
+    return orders.addOrderNote(ctx, id, note);
+  }
+
+  @Authorized('STAFF')
+  @Mutation(() => ID, { description: 'Only for orders that were never paid; anything else is cancelled, not deleted.' })
+  deleteOrder(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string) {
+    return orders.deleteOrder(ctx, id);
+  }
+
+  @FieldResolver(() => [OrderItem])
+  items(@Root() order: OrderRecord, @Ctx() context: GraphQLContext): Promise<OrderItemRecord[]> {
+    return context.orderItems.load(order.id);
+  }
+
+  @FieldResolver(() => [OrderStatusChange], { description: 'Append-only timeline: oldest first.' })
+  statusHistory(@Root() order: OrderRecord, @Ctx() context: GraphQLContext): Promise<OrderStatusChangeRecord[]> {
+    return context.orderHistory.load(order.id);
+  }
+
+  @FieldResolver(() => [OrderStatusEnum], { description: 'Transitions the viewer may apply now.' })
+  nextStatuses(@Root() order: OrderRecord, @Ctx() { ctx }: GraphQLContext): OrderStatus[] {
+    return nextStatusesFor(order, ctx.role);
+  }
+}
+
+@Resolver(() => OrderConnection)
+export class OrderConnectionResolver {
+  @FieldResolver(() => [OrderEdge])
+  edges(@Root() page: OrderPage) {
+    return page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] }));
+  }
+
+  @FieldResolver(() => Int, { description: 'Counted only when asked for.' })
+  totalCount(@Root() page: OrderPage): Promise<number> {
+    return page.totalCount();
+  }
+}

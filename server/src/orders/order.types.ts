@@ -1,0 +1,214 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Actor, Money, Node, PageInfo } from '../graphql/common.types';
+import { CurrencyCodeEnum, OrderSourceEnum, OrderStatusEnum, PaymentStatusEnum } from '../graphql/enums';
+import { DateTimeScalar, JSONScalar } from '../graphql/scalars';
+
+@ObjectType()
+export class Customer {
+  @Field()
+  email!: string;
+
+  @Field(() => String, { nullable: true })
+  name!: string | null;
+
+  @Field(() => String, { nullable: true })
+  phone!: string | null;
+}
+
+@ObjectType()
+export class Address {
+  @Field(() => String, { nullable: true })
+  name!: string | null;
+
+  @Field()
+  line1!: string;
+
+  @Field(() => String, { nullable: true })
+  line2!: string | null;
+
+  @Field()
+  city!: string;
+
+  @Field()
+  postalCode!: string;
+
+  @Field(() => String, { nullable: true })
+  region!: string | null;
+
+  @Field({ description: 'ISO 3166-1 alpha-2' })
+  country!: string;
+}
+
+@ObjectType({ description: 'A frozen snapshot of what was bought: it never changes when the catalog does.' })
+export class OrderItem {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID, { nullable: true, description: 'Null once the product is deleted; the snapshot stays.' })
+  productId!: string | null;
+
+  @Field()
+  sku!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => Money)
+  unitPrice!: Money;
+
+  @Field(() => Int)
+  quantity!: number;
+
+  @Field(() => Money, { description: 'This line\'s share of the order discount.' })
+  discount!: Money;
+
+  @Field(() => Money, { description: 'This line\'s share of the order tax.' })
+  tax!: Money;
+
+  @Field(() => Money, { description: 'unitPrice × quantity − discount (+ tax when the brand\'s tax is exclusive).' })
+  total!: Money;
+
+  @Field(() => JSONScalar, { nullable: true })
+  customization!: unknown;
+}
+
+@ObjectType({ description: 'One entry of an order\'s append-only timeline.' })
+export class OrderStatusChange {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: 'STATUS, PAYMENT or NOTE' })
+  kind!: string;
+
+  @Field(() => String, { nullable: true })
+  from!: string | null;
+
+  @Field(() => String, { nullable: true })
+  to!: string | null;
+
+  @Field(() => String, { nullable: true })
+  note!: string | null;
+
+  @Field(() => Actor)
+  actor!: Actor;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+}
+
+@ObjectType({ implements: Node })
+export class Order extends Node {
+  @Field({ description: 'Per-brand sequential, human-friendly, unique within the brand, e.g. "LL-001042".' })
+  number!: string;
+
+  @Field(() => OrderStatusEnum)
+  status!: string;
+
+  @Field(() => PaymentStatusEnum)
+  paymentStatus!: string;
+
+  @Field(() => CurrencyCodeEnum)
+  currency!: string;
+
+  @Field(() => Money)
+  subtotal!: Money;
+
+  @Field(() => Money)
+  discountTotal!: Money;
+
+  @Field(() => Money)
+  shippingTotal!: Money;
+
+  @Field(() => Money, { description: 'With tax-inclusive pricing, the tax contained in the total.' })
+  taxTotal!: Money;
+
+  @Field(() => Money)
+  total!: Money;
+
+  @Field(() => Money)
+  refundedTotal!: Money;
+
+  @Field(() => String, { nullable: true })
+  discountCode!: string | null;
+
+  @Field(() => Customer)
+  customer!: Customer;
+
+  @Field(() => Address, { nullable: true })
+  shippingAddress!: Address | null;
+
+  @Field(() => String, { nullable: true })
+  trackingNumber!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Set when something needs a human: e.g. a paid Stripe order that oversold stock.',
+  })
+  attention!: string | null;
+
+  @Field(() => OrderSourceEnum)
+  source!: string;
+
+  @Field(() => String, { nullable: true, description: 'The checkout\'s order_ref (Stripe metadata); unique per brand.' })
+  checkoutRef!: string | null;
+
+  @Field(() => String, { nullable: true })
+  stripeCheckoutSessionId!: string | null;
+
+  @Field(() => String, { nullable: true })
+  stripePaymentIntentId!: string | null;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Date;
+
+  @Field(() => DateTimeScalar)
+  updatedAt!: Date;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  paidAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  cancelledAt!: Date | null;
+}
+
+@ObjectType()
+export class OrderEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => Order)
+  node!: Order;
+}
+
+@ObjectType()
+export class OrderConnection {
+  @Field(() => [OrderEdge])
+  edges!: OrderEdge[];
+
+  @Field(() => [Order])
+  nodes!: Order[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+@ObjectType()
+export class OrderQuote {
+  @Field(() => CurrencyCodeEnum)
+  currency!: string;
+
+  @Field(() => Money)
+  subtotal!: Money;
+
+  @Field(() => Money)
+  discountTotal!: Money;
+
+  @Field(() => Money)
+  shippingTotal!: Money;
+
+  @Field(() => Money)
+  taxTotal!: Money;
+
+  @Field(() => Money)
+  total!: Money;
+}

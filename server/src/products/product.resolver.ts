@@ -1,0 +1,68 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../graphql/context';
+import { findProductById, listProducts, type ProductRecord } from './product.queries';
+import * as products from './product.service';
+import { CreateProductInput, Product, ProductConnection, ProductEdge, UpdateProductInput } from './product.types';
+
+type ProductPage = Awaited<ReturnType<typeof listProducts>>;
+
+@Resolver(() => Product)
+export class ProductResolver {
+  @Authorized('VIEWER')
+  @Query(() => ProductConnection)
+  products(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('search', () => String, { nullable: true }) search: string | null,
+    @Arg('activeOnly', () => Boolean, { nullable: true, defaultValue: false }) activeOnly: boolean,
+  ): Promise<ProductPage> {
+    return listProducts(ctx, { first, after, search, activeOnly });
+  }
+
+  @Authorized('VIEWER')
+  @Query(() => Product, { nullable: true })
+  product(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string): Promise<ProductRecord | null> {
+    return findProductById(ctx, id);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Product)
+  createProduct(@Ctx() { ctx }: GraphQLContext, @Arg('input', () => CreateProductInput) input: CreateProductInput) {
+    return products.createProduct(ctx, input);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Product)
+  updateProduct(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateProductInput) input: UpdateProductInput,
+  ) {
+    return products.updateProduct(ctx, id, input);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Product, { description: 'A manual stock correction, recorded with its reason.' })
+  adjustStock(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('delta', () => Int) delta: number,
+    @Arg('reason') reason: string,
+  ) {
+    return products.adjustProductStock(ctx, id, delta, reason);
+  }
+}
+
+@Resolver(() => ProductConnection)
+export class ProductConnectionResolver {
+  @FieldResolver(() => [ProductEdge])
+  edges(@Root() page: ProductPage) {
+    return page.nodes.map((node, i) => ({ node, cursor: page.cursors[i] }));
+  }
+
+  @FieldResolver(() => Int)
+  totalCount(@Root() page: ProductPage): Promise<number> {
+    return page.totalCount();
+  }
+}

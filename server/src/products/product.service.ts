@@ -1,0 +1,64 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DomainError, notFound } from '../errors';
+import type { RequestContext } from '../shared/request-context';
+import { parseId } from '../shared/sql';
+import { parseInput } from '../shared/validation';
+import { Product } from './product.entity';
+import { findProductById, type ProductRecord } from './product.queries';
+import { CreateProductSchema, UpdateProductSchema, AdjustStockSchema } from './product.validation';
+import { adjustStock as applyStockAdjustment, logMovement } from './stock.service';
+
+async function loadAfterCommit(ctx: RequestContext, id: string): Promise<ProductRecord> {
+  const product = await findProductById(ctx, id);
+  if (!product) throw notFound('Product');
+  return product;
+}
+
+export async function createProduct(ctx: RequestContext, data: unknown): Promise<ProductRecord> {
+  const input = parseInput(CreateProductSchema, data, 'input');
+  let id: string;
+  try {
+    id = await ctx.transaction(async (tx) => {
+      const product = tx.em.create(Product, { brand: tx.brandId, ...input });
+      await tx.em.flush();
+      if (input.stock > 0) {
+        logMovement({ em: tx.em, brandId: tx.brandId, actor: tx.actor }, product.id, input.stock, input.stock, 'INITIAL', null);
+      }
+      return product.id;
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      throw new DomainError('BAD_USER_INPUT', `input.sku: ${input.sku} is already used by another product`, {
+        field: 'input.sku',
+      });
+    }
+    throw error;
+  }
+  return loadAfterCommit(ctx, id);
+}
+
+export async function updateProduct(ctx: RequestContext, id: string, data: unknown): Promise<ProductRecord> {
+  const input = parseInput(UpdateProductSchema, data, 'input');
+  await ctx.transaction(async (tx) => {
+    const product = await tx.em.findOne(Product, parseId(id));
+    if (!product) throw notFound('Product');
+    if (input.name != null) product.name = input.name;
+    if (input.price != null) product.price = input.price;
+    if (input.active != null) product.active = input.active;
+  });
+  return loadAfterCommit(ctx, id);
+}
+
+export async function adjustProductStock(
+  ctx: RequestContext,
+  id: string,
+  delta: number,
+  reason: string,
+): Promise<ProductRecord> {
+  const input = parseInput(AdjustStockSchema, { delta, reason });
+  const productId = parseId(id);
+  await ctx.transaction((tx) =>
+    applyStockAdjustment({ em: tx.em, brandId: tx.brandId, actor: tx.actor }, productId, input.delta, input.reason),
+  );
+  return loadAfterCommit(ctx, productId);
+}

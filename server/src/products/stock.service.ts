@@ -1,0 +1,137 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError } from '../errors';
+import type { Actor } from '../shared/actor';
+import { sql } from '../shared/sql';
+import { StockMovement, type StockMovementReason } from './stock-movement.entity';
+
+/**
+ * Stock rules. Every change is a single conditional UPDATE (never read-then-write) plus a row in the movement log, in
+ * the caller's transaction. Products are locked in id order so two orders sharing products cannot deadlock.
+ */
+export interface StockLine {
+  productId: string;
+  quantity: number;
+}
+
+interface StockScope {
+  em: EntityManager;
+  brandId: string;
+  actor: Actor;
+}
+
+/** Sums quantities per product and sorts by id: the lock order every reservation follows. */
+function perProduct(lines: StockLine[]): [string, number][] {
+  const totals = new Map<string, number>();
+  for (const line of lines) totals.set(line.productId, (totals.get(line.productId) ?? 0) + line.quantity);
+  return [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Takes stock for every line or throws INSUFFICIENT_STOCK (naming the product and what is available) so that the
+ * caller's transaction rolls back. With `allowOversell` (a paid Stripe order) the stock goes negative instead and the
+ * oversold products are returned for the caller to flag.
+ */
+export async function reserveStock(
+  scope: StockScope,
+  lines: StockLine[],
+  orderId: string,
+  options: { allowOversell?: boolean } = {},
+): Promise<{ oversold: { productId: string; sku: string; requested: number; available: number }[] }> {
+  const oversold: { productId: string; sku: string; requested: number; available: number }[] = [];
+  for (const [productId, quantity] of perProduct(lines)) {
+    const updated = await sql<{ stock: number }>(
+      scope.em,
+      `update products set stock = stock - ?, updated_at = now()
+        where brand_id = ? and id = ? and stock >= ? returning stock`,
+      [quantity, scope.brandId, productId, quantity],
+    );
+    let stockAfter: number;
+    if (updated.length === 1) {
+      stockAfter = updated[0].stock;
+    } else {
+      const [current] = await sql<{ stock: number; sku: string; name: string }>(
+        scope.em,
+        'select stock, sku, name from products where brand_id = ? and id = ? for update',
+        [scope.brandId, productId],
+      );
+      if (!current) throw new DomainError('NOT_FOUND', 'Product not found', { productId });
+      if (!options.allowOversell) {
+        throw new DomainError(
+          'INSUFFICIENT_STOCK',
+          `Not enough stock for ${current.name} (${current.sku}): ${quantity} requested, ${Math.max(current.stock, 0)} available`,
+          { productId, sku: current.sku, requested: quantity, available: Math.max(current.stock, 0) },
+        );
+      }
+      const [forced] = await sql<{ stock: number }>(
+        scope.em,
+        'update products set stock = stock - ?, updated_at = now() where brand_id = ? and id = ? returning stock',
+        [quantity, scope.brandId, productId],
+      );
+      stockAfter = forced.stock;
+      oversold.push({ productId, sku: current.sku, requested: quantity, available: Math.max(current.stock, 0) });
+    }
+    logMovement(scope, productId, -quantity, stockAfter, 'SALE', orderId);
+  }
+  return { oversold };
+}
+
+/** Gives stock back (a cancelled or deleted order). */
+export async function releaseStock(scope: StockScope, lines: StockLine[], orderId: string, note: string | null) {
+  for (const [productId, quantity] of perProduct(lines)) {
+    const updated = await sql<{ stock: number }>(
+      scope.em,
+      'update products set stock = stock + ?, updated_at = now() where brand_id = ? and id = ? returning stock',
+      [quantity, scope.brandId, productId],
+    );
+    // A product deleted since the order was placed has nothing to restock.
+    if (updated.length === 1) logMovement(scope, productId, quantity, updated[0].stock, 'CANCELLATION', orderId, note);
+  }
+}
+
+/** A manual correction by staff; refuses to take stock below zero. */
+export async function adjustStock(scope: StockScope, productId: string, delta: number, reason: string): Promise<number> {
+  const updated = await sql<{ stock: number }>(
+    scope.em,
+    `update products set stock = stock + ?, updated_at = now()
+      where brand_id = ? and id = ? and stock + ? >= 0 returning stock`,
+    [delta, scope.brandId, productId, delta],
+  );
+  if (updated.length === 0) {
+    const [current] = await sql<{ stock: number; sku: string; name: string }>(
+      scope.em,
+      'select stock, sku, name from products where brand_id = ? and id = ?',
+      [scope.brandId, productId],
+    );
+    if (!current) throw new DomainError('NOT_FOUND', 'Product not found');
+    throw new DomainError(
+      'INSUFFICIENT_STOCK',
+      `Cannot remove ${-delta} from ${current.name} (${current.sku}): only ${current.stock} in stock`,
+      { productId, sku: current.sku, requested: -delta, available: current.stock },
+    );
+  }
+  logMovement(scope, productId, delta, updated[0].stock, 'ADJUSTMENT', null, reason);
+  return updated[0].stock;
+}
+
+export function logMovement(
+  scope: StockScope,
+  productId: string,
+  delta: number,
+  stockAfter: number,
+  reason: StockMovementReason,
+  orderId: string | null,
+  note: string | null = null,
+) {
+  scope.em.create(StockMovement, {
+    brand: scope.brandId,
+    product: productId,
+    orderId,
+    delta,
+    stockAfter,
+    reason,
+    note,
+    actorType: scope.actor.type,
+    actorId: scope.actor.id,
+    actorLabel: scope.actor.label,
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Money is always an integer count of the currency's minor unit (cents, yen). This module is the one place that knows
+ * each currency's exponent and how to format an amount for people.
+ */
+export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CHF', 'JPY'] as const;
+export type CurrencyCode = (typeof CURRENCIES)[number];
+
+const DISPLAY_LOCALE: Record<CurrencyCode, string> = {
+  USD: 'en-US',
+  EUR: 'fr-FR',
+  GBP: 'en-GB',
+  CHF: 'de-CH',
+  JPY: 'ja-JP',
+};
+
+const formatters = new Map<CurrencyCode, Intl.NumberFormat>();
+
+function formatterFor(currency: CurrencyCode): Intl.NumberFormat {
+  let formatter = formatters.get(currency);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(DISPLAY_LOCALE[currency], { style: 'currency', currency });
+    formatters.set(currency, formatter);
+  }
+  return formatter;
+}
+
+/** Digits after the decimal point in the currency's minor unit (2 for EUR, 0 for JPY), as ISO-4217 and Intl define it. */
+export function minorUnitDigits(currency: CurrencyCode): number {
+  return formatterFor(currency).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/** Exact decimal string of a minor-unit amount: 11745 USD → "117.45"; no floating point involved. */
+export function toDecimalString(amount: number, currency: CurrencyCode): string {
+  const digits = minorUnitDigits(currency);
+  const negative = amount < 0;
+  const abs = BigInt(Math.abs(amount)).toString().padStart(digits + 1, '0');
+  const whole = digits === 0 ? abs : abs.slice(0, -digits);
+  const fraction = digits === 0 ? '' : `.${abs.slice(-digits)}`;
+  return `${negative ? '-' : ''}${whole}${fraction}`;
+}
+
+/** "$117.45", "117,45 €", "¥1,200": for display only. Intl formats the exact decimal string, so nothing is rounded. */
+export function formatMoney(amount: number, currency: CurrencyCode): string {
+  return formatterFor(currency).format(toDecimalString(amount, currency) as unknown as number);
+}
+
+export function isCurrency(value: string): value is CurrencyCode {
+  return (CURRENCIES as readonly string[]).includes(value);
+}
+
+/** Reads a PostgreSQL bigint (which the driver hands over as a string) as a JS number, refusing anything unsafe. */
+export function bigintToNumber(value: string | number | bigint | null): number {
+  if (value === null) return 0;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`Amount ${value} is outside the 53-bit safe range`);
+  return n;
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { unauthenticated } from '../errors';
+import { roleAtLeast, type Role } from '../users/user.entity';
+import { BRAND_FILTER, type BrandFilterArgs } from './entity-base';
+import type { Actor } from './actor';
+
+export interface Principal {
+  actor: Actor;
+  brandId: string;
+  role: Role | null;
+  scopes: string[];
+  sessionId?: string;
+}
+
+/**
+ * Everything a service needs to act for one request: the acting principal, its brand and an EntityManager forked for
+ * this request whose brand filter is bound to that brand. Every service method takes it first, so tenancy is part of
+ * the signature. Without a principal, `brandId` throws UNAUTHENTICATED and brand-scoped ORM queries throw too.
+ */
+export class RequestContext {
+  readonly requestId: string;
+
+  private constructor(
+    readonly em: EntityManager,
+    readonly principal: Principal | null,
+    requestId?: string,
+  ) {
+    this.requestId = requestId ?? randomUUID();
+  }
+
+  static create(rootEm: EntityManager, principal: Principal | null, requestId?: string): RequestContext {
+    const em = rootEm.fork({ clear: true, useContext: false });
+    if (principal) em.setFilterParams(BRAND_FILTER, { brandId: principal.brandId } satisfies BrandFilterArgs);
+    return new RequestContext(em, principal, requestId);
+  }
+
+  /** The same principal on another EntityManager (a transaction's fork). */
+  withEm(em: EntityManager): RequestContext {
+    return new RequestContext(em, this.principal, this.requestId);
+  }
+
+  /** Runs `work` in one database transaction; it commits when `work` resolves and rolls back when it throws. */
+  transaction<T>(work: (tx: RequestContext) => Promise<T>): Promise<T> {
+    return this.em.transactional((em) => work(this.withEm(em as EntityManager)));
+  }
+
+  get isAuthenticated(): boolean {
+    return this.principal !== null;
+  }
+
+  get brandId(): string {
+    if (!this.principal) throw unauthenticated();
+    return this.principal.brandId;
+  }
+
+  get actor(): Actor {
+    if (!this.principal) throw unauthenticated();
+    return this.principal.actor;
+  }
+
+  get role(): Role | null {
+    return this.principal?.role ?? null;
+  }
+
+  hasRole(required: Role): boolean {
+    return roleAtLeast(this.role, required);
+  }
+}
