@@ -1,0 +1,63 @@
+import {
+  codes,
+  CREATE_ORDER,
+  createTestBrand,
+  createTestProduct,
+  ORDER_FIELDS,
+  orderInput,
+  startTestApp,
+  type TestApp,
+  type TestBrand,
+} from '../support/harness';
+
+let t: TestApp;
+let brand: TestBrand;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  brand = await createTestBrand(t, { taxRateBps: 2000, shippingFlatRate: 1500, freeShippingThreshold: 50_000, prefix: 'LL' });
+});
+afterAll(() => t.close());
+
+describe('createOrder', () => {
+  it('prices from the catalog, reserves stock, numbers the order and starts its timeline', async () => {
+    const bag = await createTestProduct(brand, { name: 'Bag', price: 12_345, stock: 5 });
+    const scarf = await createTestProduct(brand, { name: 'Scarf', price: 4_999, stock: 3 });
+    const res = await t.gql(
+      CREATE_ORDER,
+      {
+        input: orderInput([
+          { productId: bag.id, quantity: 2 },
+          { productId: scarf.id, quantity: 1 },
+        ], {
+          shippingAddress: { line1: '1 rue de la Paix', city: 'Paris', postalCode: '75002', country: 'fr' },
+          note: 'Gift wrap, please',
+        }),
+      },
+      brand.tokens.STAFF,
+    );
+    expect(res.errors).toBeUndefined();
+    const order = res.data.createOrder;
+    expect(order.number).toMatch(/^LL-\d{6}$/);
+    expect(order.status).toBe('PENDING');
+    expect(order.paymentStatus).toBe('AWAITING_PAYMENT');
+    expect(order.source).toBe('DASHBOARD');
+    expect(order.subtotal.amount).toBe(2 * 12_345 + 4_999);
+    // 29,689 is below the 50,000 free-shipping threshold; 20% exclusive tax on 29,689 is 5,937.8 → 5,938.
+    expect(order.shippingTotal.amount).toBe(1500);
+    expect(order.taxTotal.amount).toBe(5938);
+    expect(order.total.amount).toBe(29_689 + 1500 + 5938);
+    expect(order.items.reduce((sum: number, i: any) => sum + i.total.amount, 0) + 1500).toBe(order.total.amount);
+    expect(order.shippingAddress.country).toBe('FR');
+    const [line1, line2] = order.items;
+    expect(line1).toMatchObject({ sku: bag.sku, name: 'Bag', quantity: 2, unitPrice: { amount: 12_345 } });
+    expect(line2).toMatchObject({ productId: scarf.id, quantity: 1 });
+    expect(order.statusHistory.map((h: any) => [h.kind, h.to, h.note])).toEqual([
+      ['STATUS', 'PENDING', 'Order created'],
+      ['NOTE', null, 'Gift wrap, please'],
+    ]);
+    expect(order.statusHistory[0].actor).toMatchObject({ type: 'USER', id: brand.userIds.STAFF });
+    const stock = await t.sql('select id, stock from products where id in (?, ?) order by name', [bag.id, scarf.id]);
+    expect(stock.map((p) => p.stock)).toEqual([3, 2]);
+  });
+});

@@ -1,0 +1,168 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { createApp, type App } from '../../src/app';
+import { principalForUser } from '../../src/auth/auth.service';
+import { createBrand } from '../../src/brands/brand.service';
+import { ormConfig } from '../../src/db/orm-config';
+import { loadEnv } from '../../src/env';
+import { createLogger } from '../../src/logger';
+import { createProduct } from '../../src/products/product.service';
+import { RequestContext } from '../../src/shared/request-context';
+import { createUser } from '../../src/users/user.service';
+import type { Role } from '../../src/users/user.entity';
+
+const TEMPLATE_DB = 'luneo_test_template';
+export const PASSWORD = 'correct horse battery';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, any>; path?: (string | number)[] }[];
+}
+
+export interface TestApp {
+  url: string;
+  orm: MikroORM;
+  app: App;
+  /** POSTs a GraphQL operation over real HTTP. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  /** Counts the SQL statements that `work` causes (every statement goes through the ORM's knex). */
+  countQueries<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
+  /** Direct SQL for assertions that must not trust the API. */
+  sql<T = any>(query: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** A fresh database cloned from the migrated template, and the real app on it, listening on a free port. */
+export async function startTestApp(): Promise<TestApp> {
+  const adminUrl = process.env.LUNEO_TEST_ADMIN_URL;
+  if (!adminUrl) throw new Error('LUNEO_TEST_ADMIN_URL missing: run through jest (global-setup starts PostgreSQL)');
+  const name = `luneo_test_${process.env.JEST_WORKER_ID ?? 0}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
+  await admin.end();
+
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const orm = await MikroORM.init(ormConfig(url.toString(), { pool: { min: 0, max: 20 } }));
+  const env = loadEnv({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = await createApp({ orm, env, log: createLogger(env.LOG_LEVEL), port: 0 });
+
+  let recording: string[] | null = null;
+  const knex = orm.em.getConnection().getKnex();
+  knex.on('query', (q: { sql: string }) => recording?.push(q.sql));
+
+  return {
+    url: app.url,
+    orm,
+    app,
+    async gql(query, variables = {}, token = null) {
+      const res = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as any;
+      return { status: res.status, data: body.data, errors: body.errors };
+    },
+    async countQueries(work) {
+      recording = [];
+      try {
+        const result = await work();
+        return { result, statements: recording };
+      } finally {
+        recording = null;
+      }
+    },
+    sql: (query, params = []) => orm.em.getConnection().execute(query, params as any[]),
+    async close() {
+      await app.stop();
+      await orm.close(true);
+      const cleanup = new Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+export interface TestBrand {
+  id: string;
+  slug: string;
+  tokens: Record<Role, string>;
+  userIds: Record<Role, string>;
+  /** Services called as this brand's OWNER, for arranging data without going through HTTP. */
+  ctx: RequestContext;
+}
+
+let brandCounter = 0;
+
+/** A brand with one user of each role, each signed in over the real login mutation. */
+export async function createTestBrand(
+  t: TestApp,
+  options: { currency?: string; taxRateBps?: number; taxInclusive?: boolean; shippingFlatRate?: number; freeShippingThreshold?: number | null; prefix?: string } = {},
+): Promise<TestBrand> {
+  const slug = `brand-${process.env.JEST_WORKER_ID ?? 0}-${++brandCounter}-${randomBytes(2).toString('hex')}`;
+  const em = t.orm.em.fork();
+  const brand = await createBrand(em, {
+    slug,
+    name: `Brand ${brandCounter}`,
+    currency: options.currency ?? 'EUR',
+    prefix: options.prefix ?? 'TB',
+    taxRateBps: options.taxRateBps ?? 0,
+    taxInclusive: options.taxInclusive ?? false,
+    shippingFlatRate: options.shippingFlatRate ?? 0,
+    freeShippingThreshold: options.freeShippingThreshold ?? null,
+  });
+  const tokens = {} as Record<Role, string>;
+  const userIds = {} as Record<Role, string>;
+  let owner;
+  for (const role of ['OWNER', 'ADMIN', 'STAFF', 'VIEWER'] as Role[]) {
+    const email = `${role.toLowerCase()}@${slug}.test`;
+    const user = await createUser(em, { brandSlug: slug, email, password: PASSWORD, role });
+    if (role === 'OWNER') owner = user;
+    userIds[role] = user.id;
+    const res = await t.gql(`mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, {
+      e: email,
+      p: PASSWORD,
+    });
+    tokens[role] = res.data.login.token;
+  }
+  return { id: brand.id, slug, tokens, userIds, ctx: RequestContext.create(t.orm.em as any, principalForUser(owner!)) };
+}
+
+export async function createTestProduct(
+  brand: TestBrand,
+  overrides: { sku?: string; name?: string; price?: number; stock?: number; active?: boolean } = {},
+) {
+  return createProduct(brand.ctx, {
+    sku: overrides.sku ?? `SKU-${randomBytes(3).toString('hex')}`,
+    name: overrides.name ?? 'Test product',
+    price: overrides.price ?? 10_000,
+    stock: overrides.stock ?? 100,
+    active: overrides.active ?? true,
+  });
+}
+
+export const ORDER_FIELDS = `
+  id number status paymentStatus nextStatuses currency source discountCode trackingNumber attention
+  subtotal { amount currency formatted } discountTotal { amount } shippingTotal { amount } taxTotal { amount }
+  total { amount currency formatted } refundedTotal { amount }
+  customer { email name phone } shippingAddress { line1 city postalCode country }
+  items { id productId sku name quantity unitPrice { amount } discount { amount } tax { amount } total { amount } customization }
+  statusHistory { kind from to note actor { type id label } createdAt }
+  createdAt updatedAt paidAt cancelledAt`;
+
+export const CREATE_ORDER = `mutation($input: CreateOrderInput!, $key: String) {
+  createOrder(input: $input, idempotencyKey: $key) { ${ORDER_FIELDS} } }`;
+
+export function orderInput(items: { productId: string; quantity: number }[], extra: Record<string, unknown> = {}) {
+  return { items, customer: { email: 'client@example.com', name: 'Client Name' }, ...extra };
+}
+
+export function codes(res: GraphQLResponse): string[] {
+  return (res.errors ?? []).map((e) => e.extensions?.code);
+}
