@@ -10,9 +10,9 @@ import { DomainError } from './errors';
 import { printSchemaSdl } from './graphql/schema';
 import { createUser } from './users/user.service';
 
-/** Operator CLI: `pnpm cli <command>`. Every failure is one line on stderr and exit code 1. */
-export const SCHEMA_FILE = path.resolve(__dirname, '../../schema/schema.graphql');
+import { SCHEMA_FILE } from './graphql/schema-file';
 
+/** Operator CLI: `pnpm cli <command>`. Every failure is one line on stderr and exit code 1. */
 async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase(loadEnv(), { whenRunning: 'share' });
   try {

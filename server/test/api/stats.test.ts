@@ -1,0 +1,132 @@
+import { markOrderPaid, recordRefund, createOrder, cancelOrder } from '../../src/orders/order.service';
+import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
+
+let t: TestApp;
+let brand: TestBrand;
+
+const STATS = `query($range: StatsRange!) { orderStats(range: $range) {
+  range { from to interval timeZone }
+  byCurrency { currency orderCount paidOrderCount grossRevenue { amount currency } refunded { amount }
+               netRevenue { amount } averageOrderValue { amount } }
+  byStatus { status count } byPaymentStatus { paymentStatus count }
+  series { periodStart currency orderCount netRevenue { amount currency } }
+  topProducts(limit: 3) { productId sku quantity revenue { amount currency } } } }`;
+
+const PAID = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+const TZ = 'America/New_York';
+
+/** The local calendar date of an instant in a zone, computed by Intl (independently of PostgreSQL). */
+const localDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(d);
+
+beforeAll(async () => {
+  t = await startTestApp();
+  brand = await createTestBrand(t, { taxRateBps: 1000 });
+  const a = await createTestProduct(brand, { sku: 'A', price: 10_001, stock: 1000 });
+  const b = await createTestProduct(brand, { sku: 'B', price: 333, stock: 1000 });
+  // 24 orders over four days around midnight New York time, in two currencies and every payment state.
+  const base = Date.parse('2026-03-07T00:00:00Z'); // DST starts in New York on 2026-03-08
+  for (let i = 0; i < 24; i++) {
+    const order = await createOrder(brand.ctx, {
+      items: [
+        { productId: a.id, quantity: 1 + (i % 3) },
+        { productId: b.id, quantity: 1 + (i % 2) },
+      ],
+      customer: { email: `c${i}@example.com` },
+    });
+    if (i % 4 !== 0) await markOrderPaid(brand.ctx, order.id);
+    if (i % 6 === 1) await recordRefund(brand.ctx, order.id, 1_234);
+    if (i % 8 === 5) await recordRefund(brand.ctx, order.id, order.total.amount);
+    if (i % 4 === 0 && i % 8 === 0) await cancelOrder(brand.ctx, order.id, 'test');
+    const createdAt = new Date(base + i * 4 * 3600_000 + 2 * 60_000); // every 4 h, starting Saturday 19:02 in New York
+    await t.sql('update orders set created_at = ?, currency = ? where id = ?', [createdAt, i % 3 === 0 ? 'USD' : 'EUR', order.id]);
+  }
+});
+afterAll(() => t.close());
+
+describe('orderStats', () => {
+  it('matches sums computed independently from the rows, per currency, with New York day buckets', async () => {
+    const range = { from: '2026-03-07T05:00:00Z', to: '2026-03-10T04:00:00Z', interval: 'DAY', timeZone: TZ };
+    const res = await t.gql(STATS, { range }, brand.tokens.VIEWER);
+    expect(res.errors).toBeUndefined();
+    const stats = res.data.orderStats;
+    const rows = await t.sql(
+      'select id, currency, status, payment_status, total::text, refunded_total::text, created_at from orders where brand_id = ? and created_at >= ? and created_at < ?',
+      [brand.id, range.from, range.to],
+    );
+    expect(rows.length).toBeGreaterThan(10);
+
+    for (const currency of ['EUR', 'USD']) {
+      const mine = rows.filter((r) => r.currency === currency);
+      const paid = mine.filter((r) => PAID.includes(r.payment_status));
+      const gross = paid.reduce((s, r) => s + BigInt(r.total), 0n);
+      const refunded = paid.reduce((s, r) => s + BigInt(r.refunded_total), 0n);
+      const got = stats.byCurrency.find((c: any) => c.currency === currency);
+      expect(got).toMatchObject({
+        orderCount: mine.length,
+        paidOrderCount: paid.length,
+        grossRevenue: { amount: Number(gross), currency },
+        refunded: { amount: Number(refunded) },
+        netRevenue: { amount: Number(gross - refunded) },
+      });
+      // Half-up rounding of gross / paid.
+      const expectedAov = Number((gross * 2n + BigInt(paid.length)) / (BigInt(paid.length) * 2n));
+      expect(got.averageOrderValue.amount).toBe(expectedAov);
+
+      // Series: bucket by the New York calendar day, computed with Intl.
+      const perDay = new Map<string, { count: number; net: bigint }>();
+      for (const r of mine) {
+        const day = localDay(new Date(r.created_at));
+        const entry = perDay.get(day) ?? { count: 0, net: 0n };
+        entry.count += 1;
+        if (PAID.includes(r.payment_status)) entry.net += BigInt(r.total) - BigInt(r.refunded_total);
+        perDay.set(day, entry);
+      }
+      const points = stats.series.filter((p: any) => p.currency === currency);
+      expect(points.map((p: any) => localDay(new Date(p.periodStart)))).toEqual(['2026-03-07', '2026-03-08', '2026-03-09']);
+      for (const p of points) {
+        const expected = perDay.get(localDay(new Date(p.periodStart))) ?? { count: 0, net: 0n };
+        expect({ day: localDay(new Date(p.periodStart)), count: p.orderCount, net: p.netRevenue.amount }).toEqual({
+          day: localDay(new Date(p.periodStart)),
+          count: expected.count,
+          net: Number(expected.net),
+        });
+      }
+    }
+    // Each bucket starts at local midnight: 05:00Z before the DST switch, 04:00Z after it.
+    expect([...new Set(stats.series.map((p: any) => p.periodStart))]).toEqual([
+      '2026-03-07T05:00:00.000Z',
+      '2026-03-08T05:00:00.000Z',
+      '2026-03-09T04:00:00.000Z',
+    ]);
+
+    const statusTotal = stats.byStatus.reduce((s: number, x: any) => s + x.count, 0);
+    expect(statusTotal).toBe(rows.length);
+    for (const { status, count } of stats.byStatus) expect(count).toBe(rows.filter((r) => r.status === status).length);
+    for (const { paymentStatus, count } of stats.byPaymentStatus) {
+      expect(count).toBe(rows.filter((r) => r.payment_status === paymentStatus).length);
+    }
+    expect(stats.range).toEqual({ ...range, from: '2026-03-07T05:00:00.000Z', to: '2026-03-10T04:00:00.000Z' });
+  });
+
+  it('ranks top products per currency by units among paid orders', async () => {
+    const range = { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z' };
+    const res = await t.gql(STATS, { range }, brand.tokens.VIEWER);
+    const items = await t.sql(
+      `select i.sku, o.currency, sum(i.quantity)::int as quantity, sum(i.total)::text as revenue
+         from order_items i join orders o on o.id = i.order_id
+        where o.brand_id = ? and o.payment_status in ('PAID','PARTIALLY_REFUNDED','REFUNDED')
+        group by i.sku, o.currency order by quantity desc, revenue desc limit 3`,
+      [brand.id],
+    );
+    expect(res.data.orderStats.topProducts.map((p: any) => [p.sku, p.revenue.currency, p.quantity, p.revenue.amount])).toEqual(
+      items.map((r) => [r.sku, r.currency, r.quantity, Number(r.revenue)]),
+    );
+  });
+
+  it('gives empty money-free answers for an empty range', async () => {
+    const res = await t.gql(STATS, { range: { from: '2020-01-01T00:00:00Z', to: '2020-02-01T00:00:00Z', interval: 'WEEK' } }, brand.tokens.VIEWER);
+    expect(res.data.orderStats.byCurrency).toEqual([]);
+    expect(res.data.orderStats.series).toEqual([]);
+    expect(res.data.orderStats.byStatus.every((s: any) => s.count === 0)).toBe(true);
+  });
+});

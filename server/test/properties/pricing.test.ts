@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { allocate, priceOrder } from '../../src/orders/pricing';
+
+const line = fc.record({ unitPrice: fc.integer({ min: 0, max: 5_000_000 }), quantity: fc.integer({ min: 1, max: 50 }) });
+const rules = fc.record({
+  taxRateBps: fc.integer({ min: 0, max: 10_000 }),
+  taxInclusive: fc.boolean(),
+  shippingFlatRate: fc.integer({ min: 0, max: 10_000 }),
+  freeShippingThreshold: fc.option(fc.integer({ min: 0, max: 10_000_000 }), { nil: null }),
+});
+const discount = fc.option(
+  fc.oneof(
+    fc.record({ percentOff: fc.integer({ min: 1, max: 100 }), amountOff: fc.constant(null) }),
+    fc.record({ percentOff: fc.constant(null), amountOff: fc.integer({ min: 1, max: 20_000_000 }) }),
+  ),
+  { nil: null },
+);
+
+describe('pricing invariants (property-based)', () => {
+  it('lines sum exactly to the order, and the order adds up', () => {
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 12 }), rules, discount, (lines, r, d) => {
+        const p = priceOrder(lines, r, d);
+        const sum = (f: (l: (typeof p.lines)[number]) => number) => p.lines.reduce((s, l) => s + f(l), 0);
+        expect(p.subtotal).toBe(lines.reduce((s, l) => s + l.unitPrice * l.quantity, 0));
+        expect(sum((l) => l.subtotal)).toBe(p.subtotal);
+        expect(sum((l) => l.discount)).toBe(p.discountTotal);
+        expect(sum((l) => l.tax)).toBe(p.taxTotal);
+        expect(sum((l) => l.total) + p.shippingTotal).toBe(p.total);
+        const goods = p.subtotal - p.discountTotal;
+        expect(p.total).toBe(goods + p.shippingTotal + (r.taxInclusive ? 0 : p.taxTotal));
+        for (const l of p.lines) {
+          expect(l.discount).toBeGreaterThanOrEqual(0);
+          expect(l.discount).toBeLessThanOrEqual(l.subtotal);
+          expect(l.tax).toBeGreaterThanOrEqual(0);
+          expect(Number.isInteger(l.total)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('applies the documented rounding: half up on the discount and the tax', () => {
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), rules, discount, (lines, r, d) => {
+        const p = priceOrder(lines, r, d);
+        const exactDiscount = d?.percentOff != null ? (p.subtotal * d.percentOff) / 100 : Math.min(d?.amountOff ?? 0, p.subtotal);
+        expect(Math.abs(p.discountTotal - Math.min(exactDiscount, p.subtotal))).toBeLessThanOrEqual(0.5);
+        const goods = p.subtotal - p.discountTotal;
+        const exactTax = r.taxInclusive ? (goods * r.taxRateBps) / (10_000 + r.taxRateBps) : (goods * r.taxRateBps) / 10_000;
+        expect(Math.abs(p.taxTotal - exactTax)).toBeLessThanOrEqual(0.5 + 1e-6);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never discounts below zero and charges shipping per the threshold', () => {
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), rules, discount, (lines, r, d) => {
+        const p = priceOrder(lines, r, d);
+        expect(p.discountTotal).toBeLessThanOrEqual(p.subtotal);
+        const free = r.freeShippingThreshold != null && p.subtotal - p.discountTotal >= r.freeShippingThreshold;
+        expect(p.shippingTotal).toBe(free ? 0 : r.shippingFlatRate);
+      }),
+    );
+  });
+
+  it('allocates any amount exactly and proportionally (each share within 1 of its exact part)', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 12n }),
+        fc.array(fc.bigInt({ min: 0n, max: 10n ** 9n }), { minLength: 1, maxLength: 20 }),
+        (amount, weights) => {
+          const shares = allocate(amount, weights);
+          expect(shares.reduce((a, b) => a + b, 0n)).toBe(amount);
+          const total = weights.reduce((a, b) => a + b, 0n);
+          if (total > 0n) {
+            shares.forEach((s, i) => {
+              const exact = (amount * weights[i]) / total;
+              expect(s === exact || s === exact + 1n).toBe(true);
+            });
+          }
+        },
+      ),
+    );
+  });
+
+  it('rounds a known example as documented', () => {
+    // 3 × 3.33 with 10% off: discount 0.999 → 1.00; tax 20% of 8.99 = 1.798 → 1.80.
+    const p = priceOrder([{ unitPrice: 333, quantity: 3 }], { taxRateBps: 2000, taxInclusive: false, shippingFlatRate: 0, freeShippingThreshold: null }, { percentOff: 10, amountOff: null });
+    expect(p).toMatchObject({ subtotal: 999, discountTotal: 100, taxTotal: 180, total: 1079 });
+  });
+});
