@@ -1,9 +1,7 @@
 import {
-  codes,
   CREATE_ORDER,
   createTestBrand,
   createTestProduct,
-  ORDER_FIELDS,
   orderInput,
   startTestApp,
   type TestApp,
