@@ -11,7 +11,7 @@ export function normalizeCode(code: string): string {
 }
 
 const invalid = (code: string, reason: string) =>
-  new DomainError('DISCOUNT_INVALID', `Discount code ${code} ${reason}`, { code, reason });
+  new DomainError('DISCOUNT_INVALID', `Discount code ${code} ${reason}`, { discountCode: code, reason });
 
 /**
  * Finds an applicable code for a subtotal or throws DISCOUNT_INVALID saying why (unknown, inactive, not yet valid,

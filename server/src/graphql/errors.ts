@@ -26,7 +26,8 @@ export function formatError() {
         message: original.message,
         path: formatted.path,
         locations: formatted.locations,
-        extensions: { code: original.code, ...original.details },
+        // The code goes last: a detail can never overwrite it.
+        extensions: { ...original.details, code: original.code },
       };
     }
     if (original instanceof ArgumentValidationError) {

@@ -193,6 +193,16 @@ function filterClauses(filter: OrderFilter | null | undefined): { clauses: strin
   return { clauses, params };
 }
 
+/** A cursor's sort value as the column needs it (a valid date, or a safe integer), or null when it is forged or broken. */
+function cursorValue(sort: SortSpec, value: unknown): Date | number | null {
+  if (sort.column === 'created_at') {
+    if (typeof value !== 'string') return null;
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? null : date;
+  }
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
+}
+
 export interface OrderPage {
   nodes: OrderRecord[];
   cursors: string[];
@@ -216,11 +226,10 @@ export async function listOrders(
   if (request.cursor) {
     const field = request.backward ? 'before' : 'after';
     const [sortTag, value, id] = decodeCursor(request.cursor, field);
-    if (sortTag !== sortName || typeof id !== 'string' || (typeof value !== 'string' && typeof value !== 'number')) {
-      throw badInput(field, 'is not a cursor of this sort');
-    }
+    const position = sortTag === sortName ? cursorValue(sort, value) : null;
+    if (position === null || typeof id !== 'string') throw badInput(field, 'is not a cursor of this sort');
     clauses.push(`(o.${sort.column}, o.id) ${descending ? '<' : '>'} (?, ?)`);
-    params.push(sort.column === 'created_at' ? new Date(value) : value, parseId(id, field));
+    params.push(position, parseId(id, field));
   }
   const direction = descending ? 'desc' : 'asc';
   const where = ['o.brand_id = ?', ...clauses].join(' and ');

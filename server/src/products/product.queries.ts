@@ -63,7 +63,9 @@ export async function listProducts(
   const countParams = [...params];
   if (request.cursor) {
     const [createdAt, id] = decodeCursor(request.cursor, 'after');
-    if (typeof createdAt !== 'string' || typeof id !== 'string') throw badInput('after', 'is not a valid cursor');
+    if (typeof createdAt !== 'string' || Number.isNaN(new Date(createdAt).getTime()) || typeof id !== 'string') {
+      throw badInput('after', 'is not a valid cursor');
+    }
     clauses.push('(p.created_at, p.id) < (?, ?)');
     params.push(new Date(createdAt), parseId(id, 'after'));
   }

@@ -1,0 +1,530 @@
+import { randomUUID } from 'node:crypto';
+import { createDiscountCode, setDiscountCodeActive } from '../../src/discounts/discount.service';
+import { createOrder } from '../../src/orders/order.service';
+import { RequestContext } from '../../src/shared/request-context';
+import {
+  CREATE_ORDER,
+  createTestBrand,
+  createTestProduct,
+  orderInput,
+  startTestApp,
+  type TestApp,
+  type TestBrand,
+} from '../support/harness';
+
+/**
+ * Bad input: each is answered with its code (and the field, for BAD_USER_INPUT), never a 500 or a stack trace, and
+ * nothing is written.
+ */
+let t: TestApp;
+let brand: TestBrand;
+let product: { id: string; sku: string; name: string };
+let lowStock: { id: string; sku: string; name: string };
+let inactive: { id: string };
+let order: { id: string; number: string };
+
+const fresh = () => RequestContext.create(t.orm.em as any, brand.ctx.principal);
+
+beforeAll(async () => {
+  t = await startTestApp();
+  brand = await createTestBrand(t, { prefix: 'BI', taxRateBps: 2000, shippingFlatRate: 500 });
+  product = await createTestProduct(brand, { name: 'Tote', price: 10_000, stock: 20 });
+  // Created after `product`, so its id sorts later: a cart [product, lowStock] reserves `product` first, then fails.
+  lowStock = await createTestProduct(brand, { name: 'Rare clutch', price: 50_000, stock: 2 });
+  inactive = await createTestProduct(brand, { name: 'Retired belt', active: false });
+  const created = await createOrder(fresh(), {
+    items: [{ productId: product.id, quantity: 1 }],
+    customer: { email: 'first@example.com' },
+  });
+  order = { id: created.id, number: created.number };
+  const day = 86_400_000;
+  await createDiscountCode(fresh(), { code: 'EXPIRED', percentOff: 10, validUntil: new Date(Date.now() - day) });
+  await createDiscountCode(fresh(), { code: 'NOTYET', percentOff: 10, validFrom: new Date(Date.now() + day) });
+  await createDiscountCode(fresh(), { code: 'BIGSPENDER', amountOff: 1_000, minimumSubtotal: 1_000_000 });
+  await createDiscountCode(fresh(), { code: 'ONCE', percentOff: 10, usageLimit: 1 });
+  const off = await createDiscountCode(fresh(), { code: 'PAUSED', percentOff: 10 });
+  await setDiscountCodeActive(fresh(), off.id, false);
+  await createOrder(fresh(), {
+    items: [{ productId: product.id, quantity: 1 }],
+    customer: { email: 'second@example.com' },
+    discountCode: 'once',
+  });
+});
+afterAll(() => t.close());
+
+/** Row counts of everything an order writes, plus the brand's products, codes and order counter, read directly. */
+async function state() {
+  const [counts] = await t.sql(`select
+      (select count(*) from orders)::int as orders,
+      (select count(*) from order_items)::int as order_items,
+      (select count(*) from order_status_changes)::int as order_status_changes,
+      (select count(*) from stock_movements)::int as stock_movements,
+      (select count(*) from idempotency_keys)::int as idempotency_keys,
+      (select count(*) from discount_codes)::int as discount_codes`);
+  return {
+    counts,
+    products: await t.sql('select * from products where brand_id = ? order by id', [brand.id]),
+    discounts: await t.sql('select id, code, times_used, active from discount_codes where brand_id = ? order by id', [
+      brand.id,
+    ]),
+    brand: await t.sql('select * from brands where id = ?', [brand.id]),
+    orders: await t.sql('select * from orders where brand_id = ? order by id', [brand.id]),
+  };
+}
+
+interface Answer {
+  status: number;
+  text: string;
+  body: any;
+}
+
+/** POSTs a raw body (a string is sent as is) with the OWNER token unless told otherwise, so no role check intervenes. */
+async function post(body: unknown, token: string | null = brand.tokens.OWNER): Promise<Answer> {
+  const res = await fetch(`${t.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: any = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // asserted below: every answer is JSON
+  }
+  return { status: res.status, text, body: parsed };
+}
+
+/** No 500, a JSON body, no stack trace or SQL, no masked internal error. `label` names the case when this fails. */
+function expectNoLeak(answer: Answer, label: unknown = null) {
+  const leak = /stacktrace|\n\s+at |\bat [\w.<>]+ \(|\.[jt]s:\d+|node_modules|\bselect\b.*\bfrom\b|INTERNAL_SERVER_ERROR/i;
+  expect({ label, status: answer.status < 500, json: answer.body !== null, leak: answer.text.match(leak)?.[0] ?? null }).toEqual({
+    label,
+    status: true,
+    json: true,
+    leak: null,
+  });
+}
+
+/**
+ * Sends the operation and asserts: exactly one error with `code` (and `field` when given), no data for the failing
+ * root field, no 500, no stack trace, and the database exactly as it was.
+ */
+async function expectRefused(
+  query: string,
+  variables: Record<string, unknown>,
+  code: string,
+  field?: string,
+  token?: string,
+) {
+  const before = await state();
+  const answer = await post({ query, variables }, token);
+  expectNoLeak(answer, variables);
+  const errors = answer.body.errors ?? [];
+  // The variables ride along so that a failure names the case.
+  expect({ variables, codes: errors.map((e: any) => e.extensions?.code) }).toEqual({ variables, codes: [code] });
+  if (field !== undefined) expect({ variables, field: errors[0].extensions.field }).toEqual({ variables, field });
+  const data = answer.body.data;
+  if (data) for (const value of Object.values(data)) expect(value).toBeNull();
+  expect(await state()).toEqual(before);
+  return errors[0];
+}
+
+const QUOTE = `query($input: CreateOrderInput!) { quoteOrder(input: $input) { total { amount } } }`;
+
+/** Both ways into pricing (quote and create, the latter with an idempotency key so a leaked claim would show). */
+async function expectCartRefused(input: Record<string, unknown>, code: string, field?: string) {
+  const created = await expectRefused(CREATE_ORDER, { input, key: `bad-${randomUUID()}` }, code, field);
+  const quoted = await expectRefused(QUOTE, { input }, code, field);
+  expect(quoted.message).toBe(created.message);
+  return created;
+}
+
+describe('createOrder and quoteOrder', () => {
+  it('sanity: a good cart is accepted (so the refusals below are about the input)', async () => {
+    const res = await t.gql(QUOTE, { input: orderInput([{ productId: product.id, quantity: 1 }]) }, brand.tokens.STAFF);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.quoteOrder.total.amount).toBe(10_000 + 500 + 2_000);
+  });
+
+  it('negative quantity', async () => {
+    await expectCartRefused(orderInput([{ productId: product.id, quantity: -1 }]), 'BAD_USER_INPUT', 'input.items.0.quantity');
+  });
+
+  it('zero quantity (on the second line)', async () => {
+    await expectCartRefused(
+      orderInput([
+        { productId: product.id, quantity: 1 },
+        { productId: lowStock.id, quantity: 0 },
+      ]),
+      'BAD_USER_INPUT',
+      'input.items.1.quantity',
+    );
+  });
+
+  it('an absurd quantity', async () => {
+    await expectCartRefused(orderInput([{ productId: product.id, quantity: 10_001 }]), 'BAD_USER_INPUT', 'input.items.0.quantity');
+  });
+
+  it('fractional quantity and a string quantity are wrong types (Apollo’s BAD_USER_INPUT, HTTP 400)', async () => {
+    for (const quantity of [1.5, '2']) {
+      const before = await state();
+      const answer = await post({ query: CREATE_ORDER, variables: { input: orderInput([{ productId: product.id, quantity: quantity as number }]) } });
+      expectNoLeak(answer);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors.map((e: any) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(answer.body.errors[0].message).toMatch(/quantity/);
+      expect(await state()).toEqual(before);
+    }
+  });
+
+  it('unknown product → NOT_FOUND naming the line', async () => {
+    const error = await expectCartRefused(
+      orderInput([
+        { productId: product.id, quantity: 1 },
+        { productId: randomUUID(), quantity: 1 },
+      ]),
+      'NOT_FOUND',
+    );
+    expect(error.extensions.field).toBe('input.items.1.productId');
+  });
+
+  it('inactive product', async () => {
+    await expectCartRefused(orderInput([{ productId: inactive.id, quantity: 1 }]), 'BAD_USER_INPUT', 'input.items.0.productId');
+  });
+
+  it('empty cart', async () => {
+    await expectCartRefused(orderInput([]), 'BAD_USER_INPUT', 'input.items');
+  });
+
+  it('invalid email', async () => {
+    for (const email of ['not-an-email', '', 'a@b']) {
+      await expectCartRefused(
+        { items: [{ productId: product.id, quantity: 1 }], customer: { email } },
+        'BAD_USER_INPUT',
+        'input.customer.email',
+      );
+    }
+  });
+
+  it('invalid shipping country', async () => {
+    await expectCartRefused(
+      orderInput([{ productId: product.id, quantity: 1 }], {
+        shippingAddress: { line1: '1 Main St', city: 'Paris', postalCode: '75001', country: 'France' },
+      }),
+      'BAD_USER_INPUT',
+      'input.shippingAddress.country',
+    );
+  });
+
+  it('malformed product ids', async () => {
+    for (const id of ['abc', '1', '', `${randomUUID()}x`]) {
+      await expectCartRefused(orderInput([{ productId: id, quantity: 1 }]), 'BAD_USER_INPUT', 'input.items.0.productId');
+    }
+  });
+
+  it('discount codes: unknown, expired, not yet valid, inactive, below the minimum subtotal, used up', async () => {
+    const cases: [string, RegExp][] = [
+      ['NOSUCH', /does not exist/],
+      ['expired', /expired/],
+      ['NotYet', /not valid yet/],
+      ['paused', /no longer active/],
+      ['BIGSPENDER', /at least/],
+      ['ONCE', /used up/],
+    ];
+    for (const [code, reason] of cases) {
+      const error = await expectCartRefused(orderInput([{ productId: product.id, quantity: 1 }], { discountCode: code }), 'DISCOUNT_INVALID');
+      expect(error.extensions.reason).toMatch(reason);
+      expect(error.message).toContain(code.toUpperCase());
+    }
+  });
+
+  it('INSUFFICIENT_STOCK names the product and what is available, and writes nothing', async () => {
+    // Only createOrder reserves stock (quoteOrder just prices), so this is createOrder's refusal. Stock is reserved in
+    // id order, so `product` is reserved first and must be given back when `lowStock` fails (the state check).
+    expect(product.id < lowStock.id).toBe(true);
+    const created = await expectRefused(
+      CREATE_ORDER,
+      {
+        input: orderInput([
+          { productId: product.id, quantity: 1 },
+          { productId: lowStock.id, quantity: 3 },
+        ]),
+        key: `stock-${randomUUID()}`,
+      },
+      'INSUFFICIENT_STOCK',
+    );
+    expect(created.extensions).toMatchObject({ sku: lowStock.sku, available: 2, requested: 3, productId: lowStock.id });
+    expect(created.message).toContain(lowStock.sku);
+    expect(created.message).toContain(lowStock.name);
+
+    // Two lines of the same product add up: 2 + 1 > 2.
+    const summed = await expectRefused(
+      CREATE_ORDER,
+      {
+        input: orderInput([
+          { productId: lowStock.id, quantity: 2 },
+          { productId: lowStock.id, quantity: 1 },
+        ]),
+      },
+      'INSUFFICIENT_STOCK',
+    );
+    expect(summed.extensions).toMatchObject({ sku: lowStock.sku, available: 2, requested: 3 });
+
+    // Sanity: exactly the available quantity is accepted.
+    const ok = await t.gql(CREATE_ORDER, { input: orderInput([{ productId: lowStock.id, quantity: 2 }]) }, brand.tokens.STAFF);
+    expect(ok.errors).toBeUndefined();
+    const [{ stock }] = await t.sql('select stock from products where id = ?', [lowStock.id]);
+    expect(stock).toBe(0);
+  });
+});
+
+describe('pagination arguments', () => {
+  const ORDERS = `query($first: Int, $last: Int, $after: String, $before: String, $sort: OrderSort) {
+    orders(first: $first, last: $last, after: $after, before: $before, sort: $sort) { nodes { id } } }`;
+  const PRODUCTS = `query($first: Int, $after: String) { products(first: $first, after: $after) { nodes { id } } }`;
+  const CODES = `query($first: Int, $after: String) { discountCodes(first: $first, after: $after) { id } }`;
+
+  it('sanity: 100 is the largest page', async () => {
+    for (const [query, vars] of [
+      [ORDERS, { first: 100 }],
+      [ORDERS, { last: 100 }],
+      [PRODUCTS, { first: 100 }],
+      [CODES, { first: 100 }],
+    ] as const) {
+      const res = await t.gql(query, vars, brand.tokens.VIEWER);
+      expect(res.errors).toBeUndefined();
+    }
+  });
+
+  it('oversized pages: first: 101 and last: 101', async () => {
+    await expectRefused(ORDERS, { first: 101 }, 'BAD_USER_INPUT', 'first');
+    await expectRefused(ORDERS, { last: 101 }, 'BAD_USER_INPUT', 'last');
+    await expectRefused(ORDERS, { first: 1_000_000 }, 'BAD_USER_INPUT', 'first');
+    await expectRefused(PRODUCTS, { first: 101 }, 'BAD_USER_INPUT', 'first');
+    await expectRefused(CODES, { first: 101 }, 'BAD_USER_INPUT', 'first');
+  });
+
+  it('negative first and last', async () => {
+    await expectRefused(ORDERS, { first: -1 }, 'BAD_USER_INPUT', 'first');
+    await expectRefused(ORDERS, { last: -5 }, 'BAD_USER_INPUT', 'last');
+    await expectRefused(PRODUCTS, { first: -1 }, 'BAD_USER_INPUT', 'first');
+    await expectRefused(CODES, { first: -1 }, 'BAD_USER_INPUT', 'first');
+  });
+
+  it('malformed cursors', async () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const page = await t.gql(ORDERS, { first: 1 }, brand.tokens.VIEWER);
+    const realCursor = (
+      await t.gql(`query { orders(first: 1) { pageInfo { endCursor } } }`, {}, brand.tokens.VIEWER)
+    ).data.orders.pageInfo.endCursor as string;
+    expect(page.errors).toBeUndefined();
+    const id = randomUUID();
+    const bad: [Record<string, unknown>, string][] = [
+      [{ after: 'garbage!!' }, 'after'],
+      [{ after: b64({ not: 'an array' }) }, 'after'],
+      [{ before: 'x' }, 'before'],
+      [{ after: realCursor, sort: 'TOTAL_DESC' }, 'after'], // a cursor of another sort
+      [{ after: b64(['CREATED_AT_DESC', '2026-01-01T00:00:00.000Z', 'abc']) }, 'after'],
+      [{ after: b64(['CREATED_AT_DESC', 'not a date', id]) }, 'after'],
+      [{ after: b64(['CREATED_AT_DESC', 12, id]) }, 'after'],
+      [{ after: b64(['TOTAL_DESC', 'lots', id]), sort: 'TOTAL_DESC' }, 'after'],
+      [{ after: b64(['TOTAL_DESC', 1.5, id]), sort: 'TOTAL_DESC' }, 'after'],
+      [{ after: b64(['NUMBER_DESC', 'seven', id]), sort: 'NUMBER_DESC' }, 'after'],
+      [{ before: b64(['CREATED_AT_DESC', 'yesterday', id]) }, 'before'],
+    ];
+    for (const [vars, field] of bad) {
+      await expectRefused(ORDERS, { first: vars.before ? null : 5, ...vars }, 'BAD_USER_INPUT', field);
+    }
+    for (const after of ['garbage!!', b64(['not a date', id]), b64(['2026-01-01T00:00:00.000Z', 'abc']), b64([1, id])]) {
+      await expectRefused(PRODUCTS, { first: 5, after }, 'BAD_USER_INPUT', 'after');
+    }
+    await expectRefused(CODES, { first: 5, after: 'abc' }, 'BAD_USER_INPUT', 'after');
+  });
+});
+
+describe('malformed ids', () => {
+  const operations: [string, string, Record<string, unknown>][] = [
+    ['order', `query($id: ID!) { order(id: $id) { id } }`, {}],
+    ['product', `query($id: ID!) { product(id: $id) { id } }`, {}],
+    ['updateOrder', `mutation($id: ID!) { updateOrder(id: $id, input: { trackingNumber: "T" }) { id } }`, {}],
+    ['updateOrderStatus', `mutation($id: ID!) { updateOrderStatus(id: $id, status: PROCESSING) { id } }`, {}],
+    ['updateOrderStatus→cancel', `mutation($id: ID!) { updateOrderStatus(id: $id, status: CANCELLED, note: "x") { id } }`, {}],
+    ['markOrderPaid', `mutation($id: ID!) { markOrderPaid(id: $id) { id } }`, {}],
+    ['cancelOrder', `mutation($id: ID!) { cancelOrder(id: $id, reason: "x", idempotencyKey: "k-malformed") { id } }`, {}],
+    ['addOrderNote', `mutation($id: ID!) { addOrderNote(id: $id, note: "x") { id } }`, {}],
+    ['deleteOrder', `mutation($id: ID!) { deleteOrder(id: $id) }`, {}],
+    ['updateProduct', `mutation($id: ID!) { updateProduct(id: $id, input: { name: "x" }) { id } }`, {}],
+    ['adjustStock', `mutation($id: ID!) { adjustStock(id: $id, delta: 1, reason: "x") { id } }`, {}],
+    ['setDiscountCodeActive', `mutation($id: ID!) { setDiscountCodeActive(id: $id, active: false) { id } }`, {}],
+  ];
+
+  it.each(operations)('%s("abc" | "1" | " ") → BAD_USER_INPUT on id', async (_name, query, extra) => {
+    for (const id of ['abc', '1', ' ', "1' or '1'='1"]) {
+      await expectRefused(query, { id, ...extra }, 'BAD_USER_INPUT', 'id');
+    }
+  });
+
+  it('orders(filter: { productId: "abc" }) → BAD_USER_INPUT on filter.productId', async () => {
+    await expectRefused(
+      `query($p: ID) { orders(filter: { productId: $p }) { nodes { id } } }`,
+      { p: 'abc' },
+      'BAD_USER_INPUT',
+      'filter.productId',
+    );
+  });
+
+  it('orderByNumber with junk is simply not found', async () => {
+    const res = await post({ query: `query($n: String!) { orderByNumber(number: $n) { id } }`, variables: { n: "'; drop table orders; --" } });
+    expectNoLeak(res);
+    expect(res.body).toEqual({ data: { orderByNumber: null } });
+    const [{ n }] = await t.sql('select count(*)::int as n from orders');
+    expect(n).toBeGreaterThan(0);
+  });
+});
+
+describe('other mutation arguments', () => {
+  it('cancelOrder with an empty reason or an oversized idempotency key', async () => {
+    await expectRefused(
+      `mutation($id: ID!) { cancelOrder(id: $id, reason: "   ") { id } }`,
+      { id: order.id },
+      'BAD_USER_INPUT',
+      'reason',
+    );
+    await expectRefused(
+      `mutation($id: ID!, $k: String) { cancelOrder(id: $id, reason: "r", idempotencyKey: $k) { id } }`,
+      { id: order.id, k: 'k'.repeat(201) },
+      'BAD_USER_INPUT',
+      'idempotencyKey',
+    );
+  });
+
+  it('adjustStock below zero → INSUFFICIENT_STOCK naming the product; a zero delta → BAD_USER_INPUT', async () => {
+    const error = await expectRefused(
+      `mutation($id: ID!) { adjustStock(id: $id, delta: -1000, reason: "shrinkage") { id stock } }`,
+      { id: product.id },
+      'INSUFFICIENT_STOCK',
+    );
+    const [{ stock }] = await t.sql('select stock from products where id = ?', [product.id]);
+    expect(error.extensions).toMatchObject({ sku: product.sku, available: stock });
+    await expectRefused(
+      `mutation($id: ID!) { adjustStock(id: $id, delta: 0, reason: "nothing") { id } }`,
+      { id: product.id },
+      'BAD_USER_INPUT',
+      'delta',
+    );
+  });
+
+  it('createProduct with a negative price or stock, or a duplicate SKU', async () => {
+    const CREATE = `mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`;
+    await expectRefused(CREATE, { input: { sku: 'NEW-1', name: 'N', price: -1, stock: 1 } }, 'BAD_USER_INPUT', 'input.price');
+    await expectRefused(CREATE, { input: { sku: 'NEW-1', name: 'N', price: 1, stock: -1 } }, 'BAD_USER_INPUT', 'input.stock');
+    await expectRefused(CREATE, { input: { sku: product.sku, name: 'N', price: 1, stock: 1 } }, 'BAD_USER_INPUT', 'input.sku');
+  });
+
+  it('updateOrder with nothing to update', async () => {
+    await expectRefused(
+      `mutation($id: ID!) { updateOrder(id: $id, input: {}) { id } }`,
+      { id: order.id },
+      'BAD_USER_INPUT',
+      'input',
+    );
+  });
+});
+
+describe('wrong types and malformed requests', () => {
+  it('a string for an Int variable → BAD_USER_INPUT, HTTP 400', async () => {
+    for (const [query, variables] of [
+      [`query($f: Int) { orders(first: $f) { nodes { id } } }`, { f: '10' }],
+      [`mutation($id: ID!, $d: Int!) { adjustStock(id: $id, delta: $d, reason: "x") { id } }`, { id: product.id, d: '5' }],
+      [`query($f: Int) { products(first: $f) { nodes { id } } }`, { f: 2 ** 31 }],
+      [`query($id: ID!) { order(id: $id) { id } }`, { id: { nested: true } }],
+    ] as const) {
+      const before = await state();
+      const answer = await post({ query, variables });
+      expectNoLeak(answer);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors.map((e: any) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(answer.body.data).toBeUndefined();
+      expect(await state()).toEqual(before);
+    }
+  });
+
+  it('a wrong literal type is a validation error, not a 500', async () => {
+    const answer = await post({ query: `{ orders(first: "ten") { nodes { id } } }` });
+    expectNoLeak(answer);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('a malformed JSON body → 400', async () => {
+    const before = await state();
+    for (const body of ['{"query": "{ viewer { role } }"', '{bad json', 'null']) {
+      const answer = await post(body);
+      expect(answer.status).toBe(400);
+      expectNoLeak(answer);
+      expect(answer.body.errors.length).toBeGreaterThan(0);
+    }
+    expect(await state()).toEqual(before);
+  });
+
+  it('a syntax error in the query → GRAPHQL_PARSE_FAILED, 400', async () => {
+    const answer = await post({ query: `mutation { createOrder(input: { items: [ }) { id } }` });
+    expectNoLeak(answer);
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+});
+
+describe('orderStats ranges', () => {
+  const STATS = `query($r: StatsRange!) { orderStats(range: $r) { byCurrency { orderCount } series { periodStart } } }`;
+  const from = '2026-01-01T00:00:00.000Z';
+  const to = '2026-02-01T00:00:00.000Z';
+
+  it('sanity: a good range answers', async () => {
+    const res = await t.gql(STATS, { r: { from, to, timeZone: 'Europe/Paris' } }, brand.tokens.VIEWER);
+    expect(res.errors).toBeUndefined();
+  });
+
+  it('from ≥ to', async () => {
+    await expectRefused(STATS, { r: { from: to, to: from } }, 'BAD_USER_INPUT', 'range.to');
+    await expectRefused(STATS, { r: { from, to: from } }, 'BAD_USER_INPUT', 'range.to');
+  });
+
+  it('an unknown time zone', async () => {
+    for (const timeZone of ['Mars/Olympus', 'UTC+25', "UTC'; select 1; --"]) {
+      await expectRefused(STATS, { r: { from, to, timeZone } }, 'BAD_USER_INPUT', 'range.timeZone');
+    }
+  });
+
+  it('too many buckets', async () => {
+    await expectRefused(
+      STATS,
+      { r: { from: '1990-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z', interval: 'DAY' } },
+      'BAD_USER_INPUT',
+      'range',
+    );
+  });
+
+  it('a date that is not a date, and an unknown interval → Apollo’s BAD_USER_INPUT, 400', async () => {
+    for (const r of [
+      { from: 'yesterday', to },
+      { from, to: '2026-13-45T00:00:00Z' },
+      { from, to, interval: 'FORTNIGHT' },
+    ]) {
+      const answer = await post({ query: STATS, variables: { r } });
+      expectNoLeak(answer);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors.map((e: any) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
+  });
+
+  it('topProducts with an out-of-range limit', async () => {
+    const answer = await post({
+      query: `query($r: StatsRange!) { orderStats(range: $r) { topProducts(limit: 0) { sku } } }`,
+      variables: { r: { from, to } },
+    });
+    expectNoLeak(answer);
+    expect(answer.body.errors.map((e: any) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'limit']]);
+  });
+});
