@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Env } from '../env';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
@@ -12,6 +13,9 @@ export interface Database {
 
 const EMBEDDED_DB_NAME = 'luneo';
 
+/** A relative DATA_DIR is relative to the repository root, wherever pnpm runs the server from. */
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+
 /** Connects to DATABASE_URL, or starts the embedded PostgreSQL under DATA_DIR when it is unset, and applies migrations. */
 export async function openDatabase(
   env: Env,
@@ -23,7 +27,7 @@ export async function openDatabase(
   if (!url) {
     log(`Starting embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT} (data in ${env.DATA_DIR}/pg)`);
     embedded = await startEmbeddedPostgres({
-      dataDir: `${env.DATA_DIR}/pg`,
+      dataDir: path.resolve(REPO_ROOT, env.DATA_DIR, 'pg'),
       port: env.EMBEDDED_PG_PORT,
       whenRunning: options.whenRunning ?? 'take-over',
     });
