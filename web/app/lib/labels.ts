@@ -1,0 +1,54 @@
+import type { ActorType, OrderStatus, PaymentStatus, Role } from '~/gql/graphql';
+
+export const STATUS_LABEL: Record<OrderStatus, string> = {
+  PENDING: 'Pending',
+  PROCESSING: 'Processing',
+  SHIPPED: 'Shipped',
+  DELIVERED: 'Delivered',
+  CANCELLED: 'Cancelled',
+};
+
+/** The verb on the button that moves an order to a status. */
+export const STATUS_ACTION: Record<OrderStatus, string> = {
+  PENDING: 'Move back to pending',
+  PROCESSING: 'Start processing',
+  SHIPPED: 'Mark shipped',
+  DELIVERED: 'Mark delivered',
+  CANCELLED: 'Cancel order',
+};
+
+export const PAYMENT_LABEL: Record<PaymentStatus, string> = {
+  AWAITING_PAYMENT: 'Awaiting payment',
+  PAID: 'Paid',
+  PAYMENT_FAILED: 'Payment failed',
+  PARTIALLY_REFUNDED: 'Partially refunded',
+  REFUNDED: 'Refunded',
+};
+
+export const ACTOR_LABEL: Record<ActorType, string> = {
+  USER: 'Team member',
+  API_KEY: 'API key',
+  STRIPE: 'Stripe',
+  SYSTEM: 'System',
+};
+
+export const ROLE_LABEL: Record<Role, string> = {
+  OWNER: 'Owner',
+  ADMIN: 'Admin',
+  STAFF: 'Staff',
+  VIEWER: 'Viewer',
+};
+
+export const SORT_LABEL = {
+  CREATED_AT_DESC: 'Newest first',
+  CREATED_AT_ASC: 'Oldest first',
+  TOTAL_DESC: 'Highest total',
+  TOTAL_ASC: 'Lowest total',
+  NUMBER_DESC: 'Order number',
+} as const;
+
+/** A label for any status-like string in the timeline (STATUS or PAYMENT changes). */
+export function anyStatusLabel(value: string | null | undefined): string {
+  if (!value) return '—';
+  return (STATUS_LABEL as Record<string, string>)[value] ?? (PAYMENT_LABEL as Record<string, string>)[value] ?? value;
+}

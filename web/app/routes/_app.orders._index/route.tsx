@@ -1,0 +1,397 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { ShouldRevalidateFunction } from '@remix-run/react';
+import { Link, useLoaderData, useNavigate } from '@remix-run/react';
+import { usePendingSearch } from '~/lib/use-pending-search';
+import { useEffect, useMemo, useState } from 'react';
+import { PaymentBadge, StatusBadge } from '~/components/badges';
+import { EmptyState, PageHeader, ProblemText, Spinner } from '~/components/ui';
+import {
+  OrdersDocument,
+  useOrdersQuery,
+  type OrderSort,
+  type OrdersQuery,
+  type OrdersQueryVariables,
+} from '~/gql/graphql';
+import { requireApi } from '~/lib/api.server';
+import { problemFrom } from '~/lib/errors';
+import { PAYMENT_LABEL, SORT_LABEL, STATUS_LABEL } from '~/lib/labels';
+import { useFormatters, useLocaleInfo } from '~/lib/locale';
+import {
+  ORDER_SORTS,
+  ORDER_STATUSES,
+  PAGE_SIZES,
+  PAYMENT_STATUSES,
+  DEFAULT_ORDER_LIST_STATE,
+  hasActiveFilters,
+  nextPage,
+  orderListSearch,
+  ordersVariables,
+  parseOrderListParams,
+  previousPage,
+  withFilters,
+  type OrderListState,
+} from '~/lib/order-filters';
+import { requestLocale } from '~/lib/request-locale.server';
+import { useDebounced } from '~/lib/use-debounced';
+import { useSeededQuery } from '~/lib/use-seeded-query';
+import { useCanWrite } from '../_app/route';
+
+export const meta: MetaFunction = () => [{ title: 'Orders · Luneo Orders' }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const api = await requireApi(request);
+  const { timeZone } = requestLocale(request);
+  const state = parseOrderListParams(new URL(request.url).searchParams);
+  const variables = ordersVariables(state, timeZone);
+  const data = await api.query<OrdersQuery, OrdersQueryVariables>(OrdersDocument, variables);
+  return { variables, data };
+}
+
+/** Filter, search and page changes are served by the urql hook; the loader paints the first view. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) => {
+  if (!formMethod && currentUrl.pathname === nextUrl.pathname && currentUrl.search !== nextUrl.search) return false;
+  return defaultShouldRevalidate;
+};
+
+function toggle<T>(list: readonly T[], value: T): T[] {
+  return list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
+}
+
+export default function OrdersPage() {
+  const seed = useLoaderData<typeof loader>();
+  const [search, setParams] = usePendingSearch();
+  const navigate = useNavigate();
+  const { timeZone } = useLocaleInfo();
+  const fmt = useFormatters();
+  const canWrite = useCanWrite();
+  const state = useMemo(() => parseOrderListParams(new URLSearchParams(search)), [search]);
+  const variables = useMemo(() => ordersVariables(state, timeZone), [state, timeZone]);
+  const { data, fetching, error, refresh } = useSeededQuery(useOrdersQuery, seed, variables);
+  const problem = problemFrom(error);
+
+  const apply = (next: OrderListState, replace = false) =>
+    setParams(new URLSearchParams(orderListSearch(next)), { replace, preventScrollReset: true });
+
+  // Search as you type: the input is local, the URL follows once typing pauses.
+  const [qInput, setQInput] = useState(state.q);
+  const debouncedQ = useDebounced(qInput, 250);
+  useEffect(() => {
+    if (debouncedQ.trim() !== state.q.trim()) apply(withFilters(state, { q: debouncedQ }), true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debouncedQ]);
+  useEffect(() => {
+    setQInput((current) => (current.trim() === state.q.trim() ? current : state.q));
+  }, [state.q]);
+
+  const [filtersOpen, setFiltersOpen] = useState(false);
+  const activeCount = state.status.length + state.payment.length + (state.from ? 1 : 0) + (state.to ? 1 : 0);
+
+  const { nodes, pageInfo, totalCount } = data.orders;
+  const canGoBack = pageInfo.hasPreviousPage || Boolean(state.after);
+  const canGoForward = pageInfo.hasNextPage || Boolean(state.before);
+  const filtered = hasActiveFilters(state);
+
+  return (
+    <>
+      <PageHeader
+        title="Orders"
+        subtitle={
+          <span aria-live="polite">
+            {fmt.number(totalCount)} {totalCount === 1 ? 'order' : 'orders'}
+            {filtered ? ' match these filters' : ''}
+          </span>
+        }
+        actions={
+          <>
+            <button type="button" className="btn btn--secondary" onClick={refresh} disabled={fetching}>
+              Refresh
+            </button>
+            {canWrite ? (
+              <Link to="/orders/new" className="btn btn--primary">
+                New order
+              </Link>
+            ) : null}
+          </>
+        }
+      />
+
+      <section className={`filters ${filtersOpen ? 'filters--open' : ''}`} aria-label="Filters">
+        <div className="filters__row">
+          <div className="field field--grow">
+            <label htmlFor="order-search" className="field__label">
+              Search
+            </label>
+            <input
+              id="order-search"
+              type="search"
+              className="input"
+              placeholder="Order number, customer, email, SKU…"
+              value={qInput}
+              onChange={(e) => setQInput(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') apply(withFilters(state, { q: qInput }), true);
+              }}
+              autoComplete="off"
+            />
+          </div>
+          <button
+            type="button"
+            className="btn btn--secondary filters__toggle"
+            aria-expanded={filtersOpen}
+            aria-controls="order-filters-more order-filters-chips"
+            onClick={() => setFiltersOpen((open) => !open)}
+          >
+            Filters{activeCount ? ` (${activeCount})` : ''}
+          </button>
+          <div className="filters__more" id="order-filters-more">
+            <div className="field">
+              <label htmlFor="order-from" className="field__label">
+                From
+              </label>
+              <input
+                id="order-from"
+                type="date"
+                className="input"
+                value={state.from ?? ''}
+                max={state.to ?? undefined}
+                onChange={(e) => apply(withFilters(state, { from: e.target.value || null }))}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="order-to" className="field__label">
+                To
+              </label>
+              <input
+                id="order-to"
+                type="date"
+                className="input"
+                value={state.to ?? ''}
+                min={state.from ?? undefined}
+                onChange={(e) => apply(withFilters(state, { to: e.target.value || null }))}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="order-sort" className="field__label">
+                Sort
+              </label>
+              <select
+                id="order-sort"
+                className="input"
+                value={state.sort}
+                onChange={(e) => apply(withFilters(state, { sort: e.target.value as OrderSort }))}
+              >
+                {ORDER_SORTS.map((sort) => (
+                  <option key={sort} value={sort}>
+                    {SORT_LABEL[sort]}
+                  </option>
+                ))}
+              </select>
+            </div>
+          </div>
+        </div>
+        <div className="filters__row filters__row--chips filters__more" id="order-filters-chips">
+          <fieldset className="chips">
+            <legend className="chips__legend">Status</legend>
+            {ORDER_STATUSES.map((status) => (
+              <label key={status} className="chip">
+                <input
+                  type="checkbox"
+                  checked={state.status.includes(status)}
+                  onChange={() => apply(withFilters(state, { status: toggle(state.status, status) }))}
+                />
+                <span>{STATUS_LABEL[status]}</span>
+              </label>
+            ))}
+          </fieldset>
+          <fieldset className="chips">
+            <legend className="chips__legend">Payment</legend>
+            {PAYMENT_STATUSES.map((status) => (
+              <label key={status} className="chip">
+                <input
+                  type="checkbox"
+                  checked={state.payment.includes(status)}
+                  onChange={() => apply(withFilters(state, { payment: toggle(state.payment, status) }))}
+                />
+                <span>{PAYMENT_LABEL[status]}</span>
+              </label>
+            ))}
+          </fieldset>
+          {filtered ? (
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              onClick={() => {
+                setQInput('');
+                apply({ ...DEFAULT_ORDER_LIST_STATE, sort: state.sort, size: state.size });
+              }}
+            >
+              Clear filters
+            </button>
+          ) : null}
+          <span className="filters__status" aria-live="polite">
+            {fetching ? (
+              <>
+                <Spinner label="Updating orders" /> Updating…
+              </>
+            ) : null}
+          </span>
+        </div>
+      </section>
+
+      {problem ? (
+        <div className="notice notice--error">
+          <ProblemText problem={problem} />
+          <button type="button" className="btn btn--secondary btn--small" onClick={refresh}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+
+      {nodes.length === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No orders match these filters"
+            action={
+              <button
+                type="button"
+                className="btn btn--secondary"
+                onClick={() => {
+                  setQInput('');
+                  apply(DEFAULT_ORDER_LIST_STATE);
+                }}
+              >
+                Clear filters
+              </button>
+            }
+          >
+            Try another search or a wider date range.
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title="No orders yet"
+            action={
+              canWrite ? (
+                <Link to="/orders/new" className="btn btn--primary">
+                  Create the first order
+                </Link>
+              ) : undefined
+            }
+          >
+            Orders from your shop, the API and Stripe Checkout will appear here.
+          </EmptyState>
+        )
+      ) : (
+        <div className={`table-wrap ${fetching ? 'is-busy' : ''}`} aria-busy={fetching}>
+          <table className="table table--orders" data-testid="orders-table">
+            <caption className="sr-only">Orders</caption>
+            <thead>
+              <tr>
+                <th scope="col">Order</th>
+                <th scope="col">Date</th>
+                <th scope="col">Customer</th>
+                <th scope="col" className="num">
+                  Items
+                </th>
+                <th scope="col" className="num">
+                  Total
+                </th>
+                <th scope="col">Status</th>
+                <th scope="col">Payment</th>
+              </tr>
+            </thead>
+            <tbody>
+              {nodes.map((order) => {
+                const items = order.items.reduce((sum, item) => sum + item.quantity, 0);
+                return (
+                  <tr
+                    key={order.id}
+                    className="table__row--link"
+                    onClick={(e) => {
+                      if ((e.target as HTMLElement).closest('a,button')) return;
+                      navigate(`/orders/${order.id}`);
+                    }}
+                  >
+                    <td data-label="Order">
+                      <Link to={`/orders/${order.id}`} className="order-link" prefetch="intent">
+                        {order.number}
+                      </Link>
+                      {order.attention ? (
+                        <span className="attention-dot" title={order.attention}>
+                          <span className="sr-only">Needs attention: {order.attention}</span>
+                        </span>
+                      ) : null}
+                    </td>
+                    <td data-label="Date">
+                      <time dateTime={order.createdAt}>{fmt.dateTime(order.createdAt)}</time>
+                    </td>
+                    <td data-label="Customer">
+                      <span className="cell-primary">{order.customer.name ?? order.customer.email}</span>
+                      {order.customer.name ? <span className="cell-secondary">{order.customer.email}</span> : null}
+                    </td>
+                    <td data-label="Items" className="num">
+                      {fmt.number(items)}
+                    </td>
+                    <td data-label="Total" className="num money">
+                      {order.total.formatted}
+                    </td>
+                    <td data-label="Status">
+                      <StatusBadge status={order.status} />
+                    </td>
+                    <td data-label="Payment">
+                      <PaymentBadge status={order.paymentStatus} />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <nav className="pager" aria-label="Pagination">
+        <div className="pager__size">
+          <label htmlFor="page-size" className="field__label field__label--inline">
+            Rows
+          </label>
+          <select
+            id="page-size"
+            className="input input--small"
+            value={state.size}
+            onChange={(e) => apply(withFilters(state, { size: Number(e.target.value) }))}
+          >
+            {PAGE_SIZES.map((size) => (
+              <option key={size} value={size}>
+                {size}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="pager__buttons">
+          {state.after || state.before ? (
+            <button type="button" className="btn btn--ghost" onClick={() => apply({ ...state, after: null, before: null })}>
+              First page
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="btn btn--secondary"
+            disabled={!canGoBack || !pageInfo.startCursor}
+            onClick={() => pageInfo.startCursor && apply(previousPage(state, pageInfo.startCursor))}
+          >
+            ← Previous
+          </button>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            disabled={!canGoForward || !pageInfo.endCursor}
+            onClick={() => pageInfo.endCursor && apply(nextPage(state, pageInfo.endCursor))}
+          >
+            Next →
+          </button>
+        </div>
+      </nav>
+    </>
+  );
+}
+
+export { RouteErrorBoundary as ErrorBoundary } from '~/components/route-error-boundary';

@@ -1,0 +1,119 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { Form, Link, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useRouteError, useRouteLoaderData, type ShouldRevalidateFunction } from '@remix-run/react';
+import { useState } from 'react';
+import { Provider } from 'urql';
+import { RoleBadge } from '~/components/badges';
+import { RouteErrorView } from '~/components/route-error';
+import { ViewerDocument, type ViewerQuery, type ViewerQueryVariables } from '~/gql/graphql';
+import { requireApi } from '~/lib/api.server';
+import { canAdmin, canWrite } from '~/lib/roles';
+import { createBrowserClient, createInertClient } from '~/lib/urql-client';
+
+/** The signed-in shell: every page below needs a session, and knows the viewer's role and brand. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const api = await requireApi(request);
+  const { viewer } = await api.query<ViewerQuery, ViewerQueryVariables>(ViewerDocument, {});
+  return { viewer };
+}
+
+/** The viewer changes with a sign-in (a form) or an explicit refresh, not with every filter change below. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, currentUrl, nextUrl, defaultShouldRevalidate }) =>
+  formMethod || currentUrl.href === nextUrl.href ? defaultShouldRevalidate : false;
+
+export type AppLoaderData = Awaited<ReturnType<typeof loader>>;
+
+/** The viewer (role, brand) for any page inside the shell. */
+export function useViewer(): AppLoaderData['viewer'] {
+  const data = useRouteLoaderData<typeof loader>('routes/_app');
+  if (!data) throw new Error('useViewer must be used inside the signed-in shell');
+  return data.viewer;
+}
+
+export function useCanWrite(): boolean {
+  return canWrite(useViewer().role);
+}
+
+/** "Orders" covers the list and each order; "New order" has its own entry. */
+function isCurrent(to: string, pathname: string): boolean {
+  if (to === '/orders') return pathname === '/orders' || (pathname.startsWith('/orders/') && !pathname.startsWith('/orders/new'));
+  return pathname === to || pathname.startsWith(`${to}/`);
+}
+
+function Shell({ viewer, children }: { viewer: AppLoaderData['viewer'] | null; children: React.ReactNode }) {
+  const navigation = useNavigation();
+  const { pathname } = useLocation();
+  const [client] = useState(() => (typeof document === 'undefined' ? createInertClient() : createBrowserClient()));
+  const links = [
+    { to: '/orders', label: 'Orders', show: true },
+    { to: '/orders/new', label: 'New order', show: canWrite(viewer?.role) },
+    { to: '/stats', label: 'Stats', show: true },
+    { to: '/products', label: 'Products', show: true },
+    { to: '/settings', label: 'Settings', show: canAdmin(viewer?.role) },
+  ].filter((l) => l.show);
+
+  return (
+    <Provider value={client}>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <div className={`progress ${navigation.state !== 'idle' ? 'progress--active' : ''}`} aria-hidden="true" />
+      <header className="topbar">
+        <div className="topbar__inner">
+          <NavLink to="/orders" className="brandmark-link" aria-label="Luneo Orders, home">
+            <span className="brandmark" aria-hidden="true">
+              <span className="brandmark__moon" />
+            </span>
+            <span className="brandmark-link__text">
+              <span className="brandmark-link__product">Luneo</span>
+              {viewer ? <span className="brandmark-link__brand">{viewer.brand.name}</span> : null}
+            </span>
+          </NavLink>
+          <nav className="nav" aria-label="Main">
+            {links.map((link) => {
+              const current = isCurrent(link.to, pathname);
+              return (
+                <Link key={link.to} to={link.to} prefetch="intent" className={`nav__link ${current ? 'active' : ''}`} aria-current={current ? 'page' : undefined}>
+                  {link.label}
+                </Link>
+              );
+            })}
+          </nav>
+          {viewer ? (
+            <div className="account">
+              <span className="account__name" title={viewer.actor.label}>
+                {viewer.actor.label}
+              </span>
+              <RoleBadge role={viewer.role} />
+              <Form method="post" action="/logout">
+                <button type="submit" className="btn btn--ghost btn--small">
+                  Sign out
+                </button>
+              </Form>
+            </div>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" className="page" tabIndex={-1}>
+        {children}
+      </main>
+    </Provider>
+  );
+}
+
+export default function AppLayout() {
+  const { viewer } = useLoaderData<typeof loader>();
+  return (
+    <Shell viewer={viewer}>
+      <Outlet />
+    </Shell>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  return (
+    <Shell viewer={null}>
+      <RouteErrorView error={error} />
+    </Shell>
+  );
+}

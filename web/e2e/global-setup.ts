@@ -1,0 +1,107 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Starts what the tests need and returns the teardown:
+ *   1. the API: reuses API_URL (default http://127.0.0.1:4000/graphql); with E2E_API_COMMAND set, starts it first
+ *      (e.g. E2E_API_COMMAND="pnpm --filter @luneo/server start") and stops it afterwards;
+ *   2. the dashboard: E2E_BASE_URL when set, otherwise `remix vite:build` (skip with E2E_SKIP_BUILD=1)
+ *      and remix-serve on a free port, pointed at API_URL.
+ * Workers read E2E_BASE_URL from the environment set here.
+ */
+const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, child?: ChildProcess) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} was not ready after ${Math.round(timeoutMs / 1000)} s`);
+}
+
+async function apiAnswers(apiUrl: string): Promise<boolean> {
+  const res = await fetch(apiUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+    signal: AbortSignal.timeout(2_000),
+  });
+  return res.ok;
+}
+
+function stop(child: ChildProcess | undefined) {
+  if (!child || child.exitCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM'); // the process group: pnpm and its children
+  } catch {
+    child.kill('SIGTERM');
+  }
+}
+
+export default async function globalSetup() {
+  const apiUrl = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 4000}/graphql`;
+  process.env.API_URL = apiUrl;
+  let api: ChildProcess | undefined;
+  let web: ChildProcess | undefined;
+
+  if (process.env.E2E_API_COMMAND) {
+    api = spawn(process.env.E2E_API_COMMAND, { shell: true, stdio: 'inherit', detached: true, env: process.env });
+    await waitFor('The API', () => apiAnswers(apiUrl), 120_000, api);
+  } else if (!(await apiAnswers(apiUrl).catch(() => false))) {
+    throw new Error(
+      `No API answers at ${apiUrl}. Start it first (pnpm start at the repository root, with the demo seed), ` +
+        'set API_URL, or set E2E_API_COMMAND to a command that starts it.',
+    );
+  }
+
+  if (!process.env.E2E_BASE_URL) {
+    const bin = (name: string) => resolve(webDir, 'node_modules/.bin', name);
+    if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(resolve(webDir, 'build/server/index.js'))) {
+      const build = spawnSync(bin('remix'), ['vite:build'], { cwd: webDir, stdio: 'inherit', env: process.env });
+      if (build.status !== 0) throw new Error('The dashboard build failed');
+    }
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    mkdirSync(resolve(webDir, 'test-artifacts'), { recursive: true });
+    const log = openSync(resolve(webDir, 'test-artifacts/dashboard.log'), 'w');
+    web = spawn(bin('remix-serve'), ['./build/server/index.js'], {
+      cwd: webDir,
+      stdio: ['ignore', log, log],
+      detached: true,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        API_URL: apiUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(24).toString('hex'),
+      },
+    });
+    await waitFor('The dashboard', async () => (await fetch(`${baseUrl}/login`, { signal: AbortSignal.timeout(2_000) })).ok, 30_000, web);
+    process.env.E2E_BASE_URL = baseUrl;
+  }
+
+  return async () => {
+    stop(web);
+    stop(api);
+  };
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY_FORM, canQuote, toCreateOrderInput, validateNewOrder, type NewOrderForm } from '~/lib/new-order';
+import { PRESETS, parseStatsParams, presetState, statsRange, statsSearch } from '~/lib/stats-range';
+import { variablesKey } from '~/lib/variables-key';
+import { newIdempotencyKey } from '~/lib/id';
+
+const filled: NewOrderForm = {
+  ...EMPTY_FORM,
+  lines: [{ productId: 'p1', quantity: 2 }],
+  email: ' ada@example.com ',
+  name: 'Ada',
+  address: { name: '', line1: '1 Rue de Rivoli', line2: '', city: 'Paris', postalCode: '75001', region: '', country: 'fr' },
+  discountCode: 'WELCOME10',
+  note: 'gift wrap',
+};
+
+describe('new order form', () => {
+  it('builds the CreateOrderInput', () => {
+    expect(toCreateOrderInput(filled)).toEqual({
+      items: [{ productId: 'p1', quantity: 2 }],
+      customer: { email: 'ada@example.com', name: 'Ada', phone: undefined },
+      shippingAddress: { name: undefined, line1: '1 Rue de Rivoli', line2: undefined, city: 'Paris', postalCode: '75001', region: undefined, country: 'FR' },
+      discountCode: 'WELCOME10',
+      note: 'gift wrap',
+    });
+  });
+
+  it('quotes a draft without an email or a complete address', () => {
+    const draft = { ...EMPTY_FORM, lines: [{ productId: 'p1', quantity: 1 }] };
+    const input = toCreateOrderInput(draft, true);
+    expect(input.customer.email).toBe('quote.preview@example.com');
+    expect(input.shippingAddress).toBeUndefined();
+    expect(canQuote(draft)).toBe(true);
+    expect(canQuote(EMPTY_FORM)).toBe(false);
+  });
+
+  it('validates inline', () => {
+    expect(validateNewOrder(filled, new Map([['p1', 5]]))).toEqual({});
+    const errors = validateNewOrder({ ...EMPTY_FORM, email: 'nope' }, new Map());
+    expect(Object.keys(errors).sort()).toEqual([
+      'customer.email',
+      'items',
+      'shippingAddress.city',
+      'shippingAddress.country',
+      'shippingAddress.line1',
+      'shippingAddress.postalCode',
+    ]);
+    expect(validateNewOrder(filled, new Map([['p1', 1]]))['items.0.quantity']).toBe('Only 1 in stock.');
+  });
+
+  it('gives the same payload the same key, whatever the key order', () => {
+    expect(variablesKey({ a: 1, b: { d: [1, 2], c: undefined } })).toBe(variablesKey({ b: { d: [1, 2] }, a: 1 }));
+    expect(variablesKey({ a: 1 })).not.toBe(variablesKey({ a: 2 }));
+  });
+
+  it('makes v4 UUID idempotency keys', () => {
+    const key = newIdempotencyKey();
+    expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(newIdempotencyKey()).not.toBe(key);
+  });
+});
+
+describe('stats range in the URL', () => {
+  const now = new Date('2026-11-20T10:00:00Z');
+
+  it('defaults to the last 30 days', () => {
+    expect(parseStatsParams(new URLSearchParams(''), 'UTC', now)).toEqual({ from: '2026-10-22', to: '2026-11-20', interval: 'DAY' });
+  });
+
+  it('round-trips and orders the dates', () => {
+    const state = { from: '2026-01-01', to: '2026-03-31', interval: 'WEEK' as const };
+    expect(parseStatsParams(new URLSearchParams(statsSearch(state)), 'UTC', now)).toEqual(state);
+    expect(parseStatsParams(new URLSearchParams('from=2026-03-31&to=2026-01-01&interval=month'), 'UTC', now)).toEqual({
+      from: '2026-01-01',
+      to: '2026-03-31',
+      interval: 'MONTH',
+    });
+  });
+
+  it('sends whole days in the user zone', () => {
+    expect(statsRange({ from: '2026-11-01', to: '2026-11-30', interval: 'DAY' }, 'Europe/Paris')).toEqual({
+      from: '2026-10-31T23:00:00.000Z',
+      to: '2026-11-30T23:00:00.000Z',
+      interval: 'DAY',
+      timeZone: 'Europe/Paris',
+    });
+  });
+
+  it('has presets ending today', () => {
+    expect(presetState(PRESETS[0].days, 'DAY', 'UTC', now)).toEqual({ from: '2026-11-14', to: '2026-11-20', interval: 'DAY' });
+  });
+});

@@ -1,0 +1,175 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+/**
+ * Route tests: the GraphQL forwarding route and sign-in, against a fake API on a local port
+ * (the only faked thing is the third-party HTTP the routes call).
+ */
+type Seen = { headers: IncomingMessage['headers']; body: string };
+let api: Server;
+let seen: Seen[] = [];
+let reply: (body: string) => { status: number; body: unknown } = () => ({ status: 200, body: { data: { ok: true } } });
+
+type Routes = {
+  proxy: typeof import('~/routes/api.graphql');
+  login: typeof import('~/routes/login/route');
+  session: typeof import('~/lib/session.server');
+};
+let routes: Routes;
+
+beforeAll(async () => {
+  api = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ headers: req.headers, body });
+      const r = reply(body);
+      res.writeHead(r.status, { 'content-type': 'application/graphql-response+json; charset=utf-8' });
+      res.end(JSON.stringify(r.body));
+    });
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  process.env.API_URL = `http://127.0.0.1:${(api.address() as AddressInfo).port}/graphql`;
+  process.env.SESSION_SECRET = 'test-secret-at-least-16-chars';
+  routes = {
+    proxy: await import('~/routes/api.graphql'),
+    login: await import('~/routes/login/route'),
+    session: await import('~/lib/session.server'),
+  };
+});
+
+afterAll(() => new Promise<void>((resolve) => api.close(() => resolve())));
+
+beforeEach(() => {
+  seen = [];
+  reply = () => ({ status: 200, body: { data: { ok: true } } });
+});
+
+const ORIGIN = 'http://dash.test';
+
+async function sessionCookie(token = 'tok_123'): Promise<string> {
+  const res = await routes.session.createUserSession(new Request(`${ORIGIN}/login`), token, new Date(Date.now() + 3600_000).toISOString(), '/orders');
+  return res.headers.get('set-cookie')!.split(';')[0];
+}
+
+function graphqlRequest(init: { cookie?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Request(`${ORIGIN}/api/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      origin: ORIGIN,
+      'sec-fetch-site': 'same-origin',
+      ...(init.cookie ? { cookie: init.cookie } : {}),
+      ...init.headers,
+    },
+    body: init.body ?? JSON.stringify({ query: '{ viewer { role } }' }),
+  });
+}
+
+const call = (request: Request) => routes.proxy.action({ request, params: {}, context: {} });
+
+describe('/api/graphql', () => {
+  it('forwards the query with the session token and hands back the answer', async () => {
+    const res = await call(graphqlRequest({ cookie: await sessionCookie('tok_abc') }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { ok: true } });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].headers.authorization).toBe('Bearer tok_abc');
+    expect(seen[0].headers['content-type']).toBe('application/json');
+    expect(JSON.parse(seen[0].body)).toEqual({ query: '{ viewer { role } }' });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('refuses without a session, cross-site, or without JSON — and never calls the API then', async () => {
+    expect((await call(graphqlRequest())).status).toBe(401);
+    const cookie = await sessionCookie();
+    expect((await call(graphqlRequest({ cookie, headers: { 'sec-fetch-site': 'cross-site' } }))).status).toBe(403);
+    expect((await call(graphqlRequest({ cookie, headers: { origin: 'http://evil.test' } }))).status).toBe(403);
+    expect((await call(graphqlRequest({ cookie, headers: { 'content-type': 'text/plain' } }))).status).toBe(415);
+    expect((await call(graphqlRequest({ cookie: `${cookie.split('=')[0]}=forged` }))).status).toBe(401);
+    expect(seen).toHaveLength(0);
+    const get = await routes.proxy.loader();
+    expect(get.status).toBe(405);
+  });
+
+  it('passes API errors through and drops the cookie when the API says the session ended', async () => {
+    reply = () => ({ status: 200, body: { errors: [{ message: 'Session expired', extensions: { code: 'UNAUTHENTICATED' } }] } });
+    const res = await call(graphqlRequest({ cookie: await sessionCookie() }));
+    expect((await res.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(res.headers.get('set-cookie')).toMatch(/__luneo_session=;.*Max-Age=0|Expires=Thu, 01 Jan 1970/);
+  });
+
+  it('answers 503 when the API is down', async () => {
+    const saved = process.env.API_URL;
+    const { env } = await import('~/lib/env.server');
+    const original = env.apiUrl;
+    (env as { apiUrl: string }).apiUrl = 'http://127.0.0.1:1/graphql';
+    try {
+      const res = await call(graphqlRequest({ cookie: await sessionCookie() }));
+      expect(res.status).toBe(503);
+      expect((await res.json()).errors[0].extensions.code).toBe('NETWORK');
+    } finally {
+      (env as { apiUrl: string }).apiUrl = original;
+      process.env.API_URL = saved;
+    }
+  });
+});
+
+describe('sign-in action', () => {
+  const form = (fields: Record<string, string>) =>
+    new Request(`${ORIGIN}/login`, { method: 'POST', body: new URLSearchParams(fields) });
+  const login = (request: Request) => routes.login.action({ request, params: {}, context: {} });
+
+  it('stores the token in an httpOnly, SameSite=Lax cookie and goes back where the person was', async () => {
+    reply = (body) => {
+      expect(JSON.parse(body).variables).toEqual({ email: 'owner@demo.luneo.test', password: 'pw' });
+      return {
+        status: 200,
+        body: { data: { login: { token: 'tok_new', expiresAt: new Date(Date.now() + 86400_000).toISOString(), viewer: null } } },
+      };
+    };
+    const res = (await login(form({ email: 'owner@demo.luneo.test', password: 'pw', redirectTo: '/orders?status=PENDING' }))) as Response;
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/orders?status=PENDING');
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    const token = await routes.session.getToken(new Request(ORIGIN, { headers: { cookie: cookie.split(';')[0] } }));
+    expect(token).toBe('tok_new');
+  });
+
+  it('explains wrong credentials without saying which part was wrong', async () => {
+    reply = () => ({ status: 200, body: { errors: [{ message: 'Invalid email or password', extensions: { code: 'UNAUTHENTICATED' } }] } });
+    const res = (await login(form({ email: 'owner@demo.luneo.test', password: 'nope' }))) as unknown as { data: { formError: string }; init: { status: number } };
+    expect(res.init.status).toBe(401);
+    expect(res.data.formError).toMatch(/do not match an account/);
+  });
+
+  it('validates the form before calling the API', async () => {
+    const res = (await login(form({ email: 'not-an-email', password: '' }))) as unknown as { data: { fieldErrors: Record<string, string> } };
+    expect(res.data.fieldErrors).toEqual({ email: 'This does not look like an email address.', password: 'Enter your password.' });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('never redirects off-site after sign-in', async () => {
+    const { safeRedirect } = routes.session;
+    expect(safeRedirect('/orders/1')).toBe('/orders/1');
+    expect(safeRedirect('//evil.test')).toBe('/orders');
+    expect(safeRedirect('/\\evil.test')).toBe('/orders');
+    expect(safeRedirect('https://evil.test')).toBe('/orders');
+    expect(safeRedirect('/login')).toBe('/orders');
+    expect(safeRedirect(null)).toBe('/orders');
+  });
+});
+
+describe('environment', () => {
+  it('defaults the API URL from PORT and names what is wrong', async () => {
+    const { parseEnv } = await import('~/lib/env.server');
+    expect(parseEnv({}).apiUrl).toBe('http://127.0.0.1:4000/graphql');
+    expect(parseEnv({ PORT: '4100' }).apiUrl).toBe('http://127.0.0.1:4100/graphql');
+    expect(parseEnv({ API_URL: 'http://api.internal/graphql', PORT: '1' }).apiUrl).toBe('http://api.internal/graphql');
+    expect(parseEnv({}).sessionSecretIsDefault).toBe(true);
+    expect(() => parseEnv({ API_URL: 'not a url', SESSION_SECRET: 'short' })).toThrow(/API_URL[\s\S]*SESSION_SECRET/);
+  });
+});
