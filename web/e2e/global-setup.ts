@@ -1,14 +1,18 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
  * Starts what the tests need and returns the teardown:
- *   1. the API: reuses API_URL (default http://127.0.0.1:4000/graphql); with E2E_API_COMMAND set, starts it first
- *      (e.g. E2E_API_COMMAND="pnpm --filter @luneo/server start") and stops it afterwards;
+ *   1. the API, one of:
+ *      - E2E_START_API=1: `pnpm --filter @luneo/server start` on free ports with a throwaway embedded database
+ *        (demo seed), removed afterwards — what `pnpm test` at the root uses;
+ *      - E2E_API_COMMAND="…": any command that starts an API answering at API_URL, stopped afterwards;
+ *      - otherwise an API already running at API_URL (default http://127.0.0.1:4000/graphql);
  *   2. the dashboard: E2E_BASE_URL when set, otherwise `remix vite:build` (skip with E2E_SKIP_BUILD=1)
  *      and remix-serve on a free port, pointed at API_URL.
  * Workers read E2E_BASE_URL from the environment set here.
@@ -57,51 +61,96 @@ function stop(child: ChildProcess | undefined) {
   }
 }
 
+function exited(child: ChildProcess | undefined, timeoutMs: number): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveExit) => {
+    const timer = setTimeout(resolveExit, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveExit();
+    });
+  });
+}
+
 export default async function globalSetup() {
-  const apiUrl = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 4000}/graphql`;
-  process.env.API_URL = apiUrl;
   let api: ChildProcess | undefined;
   let web: ChildProcess | undefined;
+  let dataDir: string | undefined;
 
-  if (process.env.E2E_API_COMMAND) {
-    api = spawn(process.env.E2E_API_COMMAND, { shell: true, stdio: 'inherit', detached: true, env: process.env });
-    await waitFor('The API', () => apiAnswers(apiUrl), 120_000, api);
-  } else if (!(await apiAnswers(apiUrl).catch(() => false))) {
-    throw new Error(
-      `No API answers at ${apiUrl}. Start it first (pnpm start at the repository root, with the demo seed), ` +
-        'set API_URL, or set E2E_API_COMMAND to a command that starts it.',
-    );
-  }
-
-  if (!process.env.E2E_BASE_URL) {
-    const bin = (name: string) => resolve(webDir, 'node_modules/.bin', name);
-    if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(resolve(webDir, 'build/server/index.js'))) {
-      const build = spawnSync(bin('remix'), ['vite:build'], { cwd: webDir, stdio: 'inherit', env: process.env });
-      if (build.status !== 0) throw new Error('The dashboard build failed');
-    }
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    mkdirSync(resolve(webDir, 'test-artifacts'), { recursive: true });
-    const log = openSync(resolve(webDir, 'test-artifacts/dashboard.log'), 'w');
-    web = spawn(bin('remix-serve'), ['./build/server/index.js'], {
-      cwd: webDir,
-      stdio: ['ignore', log, log],
-      detached: true,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        API_URL: apiUrl,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(24).toString('hex'),
-      },
-    });
-    await waitFor('The dashboard', async () => (await fetch(`${baseUrl}/login`, { signal: AbortSignal.timeout(2_000) })).ok, 30_000, web);
-    process.env.E2E_BASE_URL = baseUrl;
-  }
-
-  return async () => {
+  const cleanup = async () => {
     stop(web);
     stop(api);
+    await Promise.all([exited(web, 10_000), exited(api, 20_000)]);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
+
+  try {
+    if (process.env.E2E_START_API === '1') {
+      const [apiPort, pgPort] = [await freePort(), await freePort()];
+      // The embedded PostgreSQL runs as its own user when we are root: the directory must be readable by it.
+      dataDir = mkdtempSync(resolve(tmpdir(), 'luneo-e2e-'));
+      chmodSync(dataDir, 0o755);
+      process.env.API_URL = `http://127.0.0.1:${apiPort}/graphql`;
+      api = spawn('pnpm', ['--filter', '@luneo/server', 'start'], {
+        cwd: resolve(webDir, '..'),
+        stdio: ['ignore', 'inherit', 'inherit'],
+        detached: true,
+        env: {
+          ...process.env,
+          PORT: String(apiPort),
+          HOST: '127.0.0.1',
+          EMBEDDED_PG_PORT: String(pgPort),
+          DATA_DIR: dataDir,
+          SEED_DEMO: 'true',
+          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        },
+      });
+    }
+    const apiUrl = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 4000}/graphql`;
+    process.env.API_URL = apiUrl;
+
+    if (api) {
+      await waitFor('The API', () => apiAnswers(apiUrl), 180_000, api);
+    } else if (process.env.E2E_API_COMMAND) {
+      api = spawn(process.env.E2E_API_COMMAND, { shell: true, stdio: 'inherit', detached: true, env: process.env });
+      await waitFor('The API', () => apiAnswers(apiUrl), 120_000, api);
+    } else if (!(await apiAnswers(apiUrl).catch(() => false))) {
+      throw new Error(
+        `No API answers at ${apiUrl}. Start it first (pnpm start at the repository root, with the demo seed), ` +
+          'set API_URL, or set E2E_API_COMMAND to a command that starts it.',
+      );
+    }
+
+    if (!process.env.E2E_BASE_URL) {
+      const bin = (name: string) => resolve(webDir, 'node_modules/.bin', name);
+      if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(resolve(webDir, 'build/server/index.js'))) {
+        const build = spawnSync(bin('remix'), ['vite:build'], { cwd: webDir, stdio: 'inherit', env: process.env });
+        if (build.status !== 0) throw new Error('The dashboard build failed');
+      }
+      const port = await freePort();
+      const baseUrl = `http://127.0.0.1:${port}`;
+      mkdirSync(resolve(webDir, 'test-artifacts'), { recursive: true });
+      const log = openSync(resolve(webDir, 'test-artifacts/dashboard.log'), 'w');
+      web = spawn(bin('remix-serve'), ['./build/server/index.js'], {
+        cwd: webDir,
+        stdio: ['ignore', log, log],
+        detached: true,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          API_URL: apiUrl,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(24).toString('hex'),
+        },
+      });
+      await waitFor('The dashboard', async () => (await fetch(`${baseUrl}/login`, { signal: AbortSignal.timeout(2_000) })).ok, 30_000, web);
+      process.env.E2E_BASE_URL = baseUrl;
+    }
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+
+  return cleanup;
 }

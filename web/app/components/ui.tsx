@@ -11,15 +11,6 @@ export function ProblemText({ problem, id }: { problem: Problem | null | undefin
   );
 }
 
-export function FieldError({ id, children }: { id: string; children: ReactNode }) {
-  if (!children) return null;
-  return (
-    <p className="field__error" id={id} role="alert">
-      {children}
-    </p>
-  );
-}
-
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
   return (
     <div className="empty">

@@ -87,7 +87,3 @@ export function problemFrom(error: CombinedErrorLike | null | undefined): Proble
   }
   return { code: 'INTERNAL_SERVER_ERROR', message: GENERIC.INTERNAL_SERVER_ERROR };
 }
-
-export function errorCode(error: CombinedErrorLike | null | undefined): string | null {
-  return problemFrom(error)?.code ?? null;
-}

@@ -7,11 +7,7 @@ interface SessionData {
   expiresAt: string;
 }
 
-interface FlashData {
-  flash: string;
-}
-
-const storage = createCookieSessionStorage<SessionData, FlashData>({
+const storage = createCookieSessionStorage<SessionData>({
   cookie: {
     name: '__luneo_session',
     httpOnly: true,
@@ -64,17 +60,4 @@ export async function createUserSession(request: Request, token: string, expires
 
 export async function destroySessionHeader(request: Request): Promise<string> {
   return storage.destroySession(await getSession(request));
-}
-
-export async function setFlash(request: Request, message: string): Promise<string> {
-  const session = await getSession(request);
-  session.flash('flash', message);
-  return storage.commitSession(session);
-}
-
-/** Reads (and thereby clears) a one-time message; returns the header that persists the clearing. */
-export async function takeFlash(request: Request): Promise<{ flash: string | null; setCookie: string | null }> {
-  const session = await getSession(request);
-  const flash = session.get('flash') ?? null;
-  return { flash, setCookie: flash ? await storage.commitSession(session) : null };
 }

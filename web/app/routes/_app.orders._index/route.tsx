@@ -77,7 +77,6 @@ export default function OrdersPage() {
   const debouncedQ = useDebounced(qInput, 250);
   useEffect(() => {
     if (debouncedQ.trim() !== state.q.trim()) apply(withFilters(state, { q: debouncedQ }), true);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debouncedQ]);
   useEffect(() => {
     setQInput((current) => (current.trim() === state.q.trim() ? current : state.q));

@@ -80,7 +80,7 @@ export default function NewOrderPage() {
   // One idempotency key per distinct order: a double submit sends the same key and creates one order.
   const submitInput = useMemo(() => toCreateOrderInput(form), [form]);
   const submitKey = variablesKey(submitInput);
-  const idempotencyKey = useMemo(() => newIdempotencyKey(), [submitKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const idempotencyKey = useMemo(() => newIdempotencyKey(), [submitKey]); // new key only when the payload changes
   const [created, createOrder] = useCreateOrderMutation();
 
   const stock = useMemo(() => new Map([...picked.values()].map((p) => [p.id, p.stock])), [picked]);

@@ -69,7 +69,6 @@ export default function ProductsPage() {
       if (debouncedQ) next.set('q', debouncedQ);
       setParams(next, { replace: true, preventScrollReset: true });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debouncedQ]);
 
   const { nodes, totalCount, pageInfo } = products.data.products;
@@ -415,7 +414,10 @@ function StockAdjuster({ product, onDone, onClose }: { product: Product; onDone:
             type="number"
             step={1}
             value={delta}
-            onChange={(e) => setDelta(e.target.value)}
+            onChange={(e) => {
+              setDelta(e.target.value);
+              setErrors(({ delta: _stale, ...rest }) => rest);
+            }}
             autoFocus
             aria-invalid={errors.delta ? true : undefined}
             aria-describedby={errors.delta ? 'stock-delta-error' : 'stock-delta-hint'}
