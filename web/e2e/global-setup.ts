@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Starts what the tests need and returns the teardown:
  *   1. the API, one of:
- *      - E2E_START_API=1: `pnpm --filter @luneo/server start` on free ports with a throwaway embedded database
+ *      - E2E_START_API=1: the server's start command (`node -r @swc-node/register src/main.ts`) on free ports with a throwaway embedded database
  *        (demo seed), removed afterwards — what `pnpm test` at the root uses;
  *      - E2E_API_COMMAND="…": any command that starts an API answering at API_URL, stopped afterwards;
  *      - otherwise an API already running at API_URL (default http://127.0.0.1:4000/graphql);
@@ -91,8 +91,9 @@ export default async function globalSetup() {
       dataDir = mkdtempSync(resolve(tmpdir(), 'luneo-e2e-'));
       chmodSync(dataDir, 0o755);
       process.env.API_URL = `http://127.0.0.1:${apiPort}/graphql`;
-      api = spawn('pnpm', ['--filter', '@luneo/server', 'start'], {
-        cwd: resolve(webDir, '..'),
+      // The server's own start command, without pnpm around it: stopping it then prints no wrapper error.
+      api = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+        cwd: resolve(webDir, '../server'),
         stdio: ['ignore', 'inherit', 'inherit'],
         detached: true,
         env: {
