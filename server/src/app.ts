@@ -13,6 +13,8 @@ import { formatError, isUnexpected } from './graphql/errors';
 import { getSchema } from './graphql/schema';
 import type { Logger } from './logger';
 import { RequestContext } from './shared/request-context';
+import { createStripeClient } from './stripe/stripe-client';
+import { stripeWebhookHandler } from './stripe/stripe-webhook.route';
 
 export interface App {
   server: http.Server;
@@ -81,6 +83,10 @@ export async function createApp(options: {
     }
   });
 
+  // Stripe verifies signatures over the exact bytes: this route reads the raw body and comes before any JSON parser.
+  app.post('/webhooks/stripe', ...stripeWebhookHandler({ orm, env, log }));
+  const stripe = createStripeClient(env);
+
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await getSchema(),
     formatError: formatError(),
@@ -102,7 +108,7 @@ export async function createApp(options: {
         const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
         const token = bearerToken(req.headers.authorization);
         const principal = token ? await principalForToken(orm.em.fork(), token) : null;
-        return new GraphQLContext(RequestContext.create(orm.em as any, principal, requestId), env.SESSION_TTL_HOURS);
+        return new GraphQLContext(RequestContext.create(orm.em as any, principal, requestId), env.SESSION_TTL_HOURS, stripe);
       },
     }),
   );

@@ -8,6 +8,7 @@ import { DEMO_PASSWORD, isEmpty, seedDemo } from './db/seed';
 import { loadEnv } from './env';
 import { DomainError } from './errors';
 import { printSchemaSdl } from './graphql/schema';
+import { replayEvent } from './stripe/stripe-events.service';
 import { createUser } from './users/user.service';
 
 import { SCHEMA_FILE } from './graphql/schema-file';
@@ -93,6 +94,18 @@ program
       }
       await seedDemo(db.orm);
       console.log(`Seeded the demo brand; sign in as owner@demo.luneo.test / ${DEMO_PASSWORD}`);
+    }),
+  );
+
+program
+  .command('stripe:replay')
+  .argument('<eventId>', 'a stored Stripe event id (evt_…), as listed by the webhookEvents query')
+  .description('process a received Stripe event again (effects stay exactly-once)')
+  .action((eventId: string) =>
+    withDatabase(async (db) => {
+      const result = await replayEvent(db.orm.em as any, eventId);
+      console.log(`${result.eventId}: ${result.outcome}${result.reason ? ` — ${result.reason}` : ''}`);
+      if (result.outcome === 'REJECTED') process.exitCode = 1;
     }),
   );
 

@@ -3,7 +3,7 @@ import { Money } from '../graphql/common.types';
 import type { GraphQLContext } from '../graphql/context';
 import type { MoneyValue } from '../orders/order.queries';
 import type { Brand as BrandEntity } from './brand.entity';
-import { getBrand, updateBrandSettings } from './brand.service';
+import { getBrand, getBrandSubscription, updateBrandSettings, type SubscriptionRecord } from './brand.service';
 import { Brand, BrandSettingsInput, Subscription, Viewer } from './brand.types';
 
 @Resolver(() => Brand)
@@ -31,8 +31,9 @@ export class BrandResolver {
     return brand.freeShippingThreshold == null ? null : { amount: brand.freeShippingThreshold, currency: brand.currency };
   }
 
-  @FieldResolver(() => Subscription, { nullable: true })
-  subscription(): Subscription | null {
-    return null;
+  @FieldResolver(() => Subscription, { nullable: true, description: "The brand's Luneo plan, kept in sync from Stripe." })
+  subscription(@Root() brand: BrandEntity, @Ctx() { ctx }: GraphQLContext): Promise<SubscriptionRecord | null> {
+    // A brand is only ever read as the viewer's own, so the request's brand is this one.
+    return brand.id === ctx.brandId ? getBrandSubscription(ctx) : Promise.resolve(null);
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DomainError, notFound } from '../errors';
 import { CURRENCIES } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
+import { scopedSql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
 import { Brand } from './brand.entity';
 
@@ -86,4 +87,31 @@ export async function updateBrandSettings(ctx: RequestContext, data: unknown): P
     if (input.freeShippingThreshold !== undefined) brand.freeShippingThreshold = input.freeShippingThreshold;
     return brand;
   });
+}
+
+export interface SubscriptionRecord {
+  status: string;
+  plan: string | null;
+  currentPeriodEnd: Date | null;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: Date | null;
+  endedAt: Date | null;
+}
+
+/** The brand's current Luneo subscription (kept in sync by Stripe events): a live one before an ended one, newest first. */
+export async function getBrandSubscription(ctx: RequestContext): Promise<SubscriptionRecord | null> {
+  const [row] = await scopedSql(
+    ctx,
+    `select status, plan, current_period_end, cancel_at_period_end, canceled_at, ended_at from brand_subscriptions
+      where brand_id = ? order by (ended_at is null) desc, last_event_created desc, id desc limit 1`,
+  );
+  if (!row) return null;
+  return {
+    status: row.status,
+    plan: row.plan,
+    currentPeriodEnd: row.current_period_end ? new Date(row.current_period_end) : null,
+    cancelAtPeriodEnd: row.cancel_at_period_end,
+    canceledAt: row.canceled_at ? new Date(row.canceled_at) : null,
+    endedAt: row.ended_at ? new Date(row.ended_at) : null,
+  };
 }

@@ -18,6 +18,9 @@ export class Subscription {
   cancelAtPeriodEnd!: boolean;
 
   @Field(() => DateTimeScalar, { nullable: true })
+  canceledAt!: Date | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
   endedAt!: Date | null;
 }
 

@@ -11,6 +11,9 @@ import { Order } from '../orders/order.entity';
 import { OrderItem } from '../orders/order-item.entity';
 import { OrderStatusChange } from '../orders/order-status-change.entity';
 import { IdempotencyKey } from '../orders/idempotency-key.entity';
+import { BrandSubscription } from '../brands/brand-subscription.entity';
+import { StripeEvent } from '../stripe/stripe-event.entity';
+import { StripePendingPayment } from '../stripe/pending-payment.entity';
 
 export const ENTITIES = [
   Brand,
@@ -23,6 +26,9 @@ export const ENTITIES = [
   OrderItem,
   OrderStatusChange,
   IdempotencyKey,
+  BrandSubscription,
+  StripeEvent,
+  StripePendingPayment,
 ];
 
 /** The one migration history lives in the top-level `migrations/` workspace package, as plain JS. */

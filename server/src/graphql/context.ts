@@ -6,6 +6,7 @@ import {
   type OrderStatusChangeRecord,
 } from '../orders/order.queries';
 import type { RequestContext } from '../shared/request-context';
+import type { Stripe } from '../stripe/stripe-client';
 
 /**
  * Per-request GraphQL context: the domain's request context plus loaders that batch child rows of a page of parents
@@ -18,6 +19,8 @@ export class GraphQLContext {
   constructor(
     readonly ctx: RequestContext,
     readonly sessionTtlHours: number,
+    /** The Stripe SDK client for outgoing calls; null when STRIPE_SECRET_KEY is unset. */
+    readonly stripe: Stripe | null = null,
   ) {}
 
   get orderItems(): DataLoader<string, OrderItemRecord[]> {

@@ -7,6 +7,7 @@ import { DiscountCodeResolver } from '../discounts/discount.resolver';
 import { OrderConnectionResolver, OrderResolver } from '../orders/order.resolver';
 import { ProductConnectionResolver, ProductResolver } from '../products/product.resolver';
 import { StatsResolver } from '../stats/stats.resolver';
+import { StripeResolver, WebhookEventConnectionResolver } from '../stripe/stripe.resolver';
 import { AuthChecker } from './auth-checker';
 import { MoneyResolver } from './money.resolver';
 import './enums';
@@ -25,6 +26,8 @@ export function getSchema(): Promise<GraphQLSchema> {
       AuthResolver,
       DiscountCodeResolver,
       StatsResolver,
+      StripeResolver,
+      WebhookEventConnectionResolver,
       MoneyResolver,
     ],
     authChecker: AuthChecker,

@@ -13,7 +13,7 @@ import { claimIdempotencyKey, validateIdempotencyKey } from './idempotency';
 import { changePaymentStatus, changeStatus, recordChange } from './order-history';
 import { PAID_PAYMENT_STATUSES, paymentStatusForRefund, type OrderStatus } from './order-lifecycle';
 import { nextOrderNumber } from './order-number';
-import { Order, type OrderSource } from './order.entity';
+import { Order, type AddressData, type OrderSource } from './order.entity';
 import { OrderItem } from './order-item.entity';
 import { findOrderById, type OrderRecord } from './order.queries';
 import {
@@ -24,7 +24,8 @@ import {
   type CreateOrderInput,
   type UpdateOrderData,
 } from './order.validation';
-import { priceOrder, type PricedOrder } from './pricing';
+import { allocate, priceOrder, type PricedOrder } from './pricing';
+import { isCurrency, type CurrencyCode } from '../shared/money';
 
 /**
  * Order use cases. Each runs in one transaction and returns the order as the read model sees it after commit.
@@ -42,7 +43,19 @@ export interface CartQuote {
 /** Prices a cart from the current catalog and the brand's rules; shared by quoteOrder and createOrder. */
 export async function quoteCart(ctx: RequestContext, data: CreateOrderData): Promise<CartQuote> {
   const input = parseInput(CreateOrderSchema, data, 'input');
-  const ids = input.items.map((item, i) => parseId(item.productId, `input.items.${i}.productId`));
+  return { ...(await priceLines(ctx, input.items, input.discountCode)), input };
+}
+
+/**
+ * Catalog lines for a cart (each product of this brand and for sale, in input order) priced by pricing.ts; shared by
+ * quoteCart and the Stripe checkout, which has no customer yet.
+ */
+export async function priceLines(
+  ctx: RequestContext,
+  items: { productId: string; quantity: number }[],
+  discountCode: string | null = null,
+): Promise<Omit<CartQuote, 'input'>> {
+  const ids = items.map((item, i) => parseId(item.productId, `input.items.${i}.productId`));
   const brand = await ctx.em.findOneOrFail(Brand, ctx.brandId);
   const found = await ctx.em.find(Product, { id: { $in: [...new Set(ids)] } });
   const byId = new Map(found.map((p) => [p.id, p]));
@@ -54,11 +67,11 @@ export async function quoteCart(ctx: RequestContext, data: CreateOrderData): Pro
     if (!product.active) throw badInput(`input.items.${i}.productId`, `${product.name} is not for sale`);
     return product;
   });
-  const lines = products.map((p, i) => ({ unitPrice: p.price, quantity: input.items[i].quantity }));
+  const lines = products.map((p, i) => ({ unitPrice: p.price, quantity: items[i].quantity }));
   const subtotal = lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
-  const discount = input.discountCode ? await findApplicableDiscount(ctx, input.discountCode, subtotal) : null;
+  const discount = discountCode ? await findApplicableDiscount(ctx, discountCode, subtotal) : null;
   const priced = priceOrder(lines, brand, discount);
-  return { brand, input, products, discount, priced };
+  return { brand, products, discount, priced };
 }
 
 function sourceOf(ctx: RequestContext): OrderSource {
@@ -68,6 +81,80 @@ function sourceOf(ctx: RequestContext): OrderSource {
 async function loadAfterCommit(ctx: RequestContext, id: string): Promise<OrderRecord> {
   const order = await findOrderById(ctx, id);
   if (!order) throw notFound('Order');
+  return order;
+}
+
+export interface NewOrderLine {
+  product: Product;
+  unitPrice: number;
+  quantity: number;
+  discount: number;
+  tax: number;
+  total: number;
+  customization?: unknown;
+}
+
+export interface NewOrder {
+  id: string;
+  brand: Brand;
+  currency: CurrencyCode;
+  totals: { subtotal: number; discountTotal: number; shippingTotal: number; taxTotal: number; total: number };
+  discountCode: string | null;
+  customer: { email: string; name?: string | null; phone?: string | null };
+  shippingAddress: AddressData | null;
+  source: OrderSource;
+  checkoutRef?: string | null;
+  stripeCheckoutSessionId?: string | null;
+  stripePaymentIntentId?: string | null;
+  lines: NewOrderLine[];
+}
+
+/**
+ * The insert shared by every way an order is born (dashboard/API and Stripe Checkout): numbers it in the caller's
+ * transaction, writes the order and its frozen lines, and starts the timeline. Stock and discounts are the caller's.
+ */
+async function insertOrder(tx: RequestContext, data: NewOrder): Promise<Order> {
+  const { seq, number } = await nextOrderNumber(tx.em, tx.brandId);
+  const order = tx.em.create(Order, {
+    id: data.id,
+    brand: data.brand,
+    seq,
+    number,
+    status: 'PENDING',
+    paymentStatus: 'AWAITING_PAYMENT',
+    currency: data.currency,
+    subtotal: data.totals.subtotal,
+    discountTotal: data.totals.discountTotal,
+    shippingTotal: data.totals.shippingTotal,
+    taxTotal: data.totals.taxTotal,
+    total: data.totals.total,
+    discountCode: data.discountCode,
+    customerEmail: data.customer.email,
+    customerName: data.customer.name ?? null,
+    customerPhone: data.customer.phone ?? null,
+    shippingAddress: data.shippingAddress,
+    source: data.source,
+    checkoutRef: data.checkoutRef ?? null,
+    stripeCheckoutSessionId: data.stripeCheckoutSessionId ?? null,
+    stripePaymentIntentId: data.stripePaymentIntentId ?? null,
+  });
+  data.lines.forEach((line, i) => {
+    tx.em.create(OrderItem, {
+      brand: data.brand,
+      order,
+      product: line.product,
+      position: i,
+      sku: line.product.sku,
+      name: line.product.name,
+      unitPrice: line.unitPrice,
+      quantity: line.quantity,
+      discount: line.discount,
+      tax: line.tax,
+      total: line.total,
+      customization: line.customization ?? null,
+    });
+  });
+  recordChange(tx.em, tx.actor, order, 'STATUS', { to: 'PENDING', note: 'Order created' });
   return order;
 }
 
@@ -91,44 +178,25 @@ export async function createOrder(
       newId,
     );
     if (quote.discount) await consumeDiscount(tx, quote.discount);
-    const { seq, number } = await nextOrderNumber(tx.em, tx.brandId);
-    const order = tx.em.create(Order, {
+    const order = await insertOrder(tx, {
       id: newId,
       brand,
-      seq,
-      number,
-      status: 'PENDING',
-      paymentStatus: 'AWAITING_PAYMENT',
       currency: brand.currency,
-      subtotal: priced.subtotal,
-      discountTotal: priced.discountTotal,
-      shippingTotal: priced.shippingTotal,
-      taxTotal: priced.taxTotal,
-      total: priced.total,
+      totals: priced,
       discountCode: quote.discount?.code ?? null,
-      customerEmail: input.customer.email,
-      customerName: input.customer.name,
-      customerPhone: input.customer.phone,
+      customer: input.customer,
       shippingAddress: input.shippingAddress,
       source: sourceOf(tx),
-    });
-    quote.products.forEach((product, i) => {
-      tx.em.create(OrderItem, {
-        brand,
-        order,
+      lines: quote.products.map((product, i) => ({
         product,
-        position: i,
-        sku: product.sku,
-        name: product.name,
         unitPrice: product.price,
         quantity: input.items[i].quantity,
         discount: priced.lines[i].discount,
         tax: priced.lines[i].tax,
         total: priced.lines[i].total,
         customization: input.items[i].customization ?? null,
-      });
+      })),
     });
-    recordChange(tx.em, tx.actor, order, 'STATUS', { to: 'PENDING', note: 'Order created' });
     if (input.note) recordChange(tx.em, tx.actor, order, 'NOTE', { note: input.note });
     return newId;
   });
@@ -297,4 +365,153 @@ export function applyRefund(tx: RequestContext, order: Order, cumulativeRefunded
   const to = paymentStatusForRefund(cumulativeRefunded, order.total);
   if (to !== order.paymentStatus) changePaymentStatus(tx.em, tx.actor, order, to, note ?? null);
   else recordChange(tx.em, tx.actor, order, 'NOTE', { note: note ?? `Refunded ${cumulativeRefunded} in total` });
+}
+
+/** What a completed checkout tells us, in the domain's words (the Stripe route maps Stripe's session to this). */
+export interface CheckoutCompletion {
+  checkoutRef: string;
+  checkoutSessionId: string;
+  paymentIntentId: string | null;
+  /** ISO code as charged, any case. */
+  currency: string;
+  /** What was charged, in minor units. */
+  amounts: { subtotal: number; discount: number; shipping: number; tax: number; total: number };
+  customer: { email: string | null; name: string | null; phone: string | null };
+  shippingAddress: AddressData | null;
+  items: { productId: string; quantity: number }[];
+  /** The money is in (card) rather than still on its way (SEPA and other delayed methods). */
+  paid: boolean;
+}
+
+/** An order found for a payment, locked until the transaction ends; null when it does not exist (yet). */
+export async function findOrderForPayment(
+  tx: RequestContext,
+  keys: { checkoutRef?: string | null; paymentIntentId?: string | null },
+): Promise<Order | null> {
+  const or: Record<string, string>[] = [];
+  if (keys.checkoutRef) or.push({ checkoutRef: keys.checkoutRef });
+  if (keys.paymentIntentId) or.push({ stripePaymentIntentId: keys.paymentIntentId });
+  if (or.length === 0) return null;
+  return tx.em.findOne(Order, { $or: or }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { createdAt: 'asc' } });
+}
+
+/**
+ * A completed checkout becomes exactly one order (`checkoutRef` is unique per brand; callers serialize completions of
+ * one reference). Totals are what was charged; lines are snapshotted from the catalog and carry the charged discount
+ * and tax by the same largest-remainder allocation as pricing.ts. The customer has paid or committed to pay, so stock
+ * never rejects it: an oversell is recorded, flagged in `attention` and noted in the timeline. Runs in the caller's
+ * transaction; returns the existing order when the reference was already completed.
+ */
+export async function completeCheckout(
+  tx: RequestContext,
+  data: CheckoutCompletion,
+): Promise<{ order: Order; created: boolean }> {
+  const existing = await findOrderForPayment(tx, { checkoutRef: data.checkoutRef });
+  if (existing) {
+    existing.stripeCheckoutSessionId ??= data.checkoutSessionId;
+    existing.stripePaymentIntentId ??= data.paymentIntentId;
+    if (data.paid) applyPaymentResult(tx, existing, 'SUCCEEDED', 'Paid through Stripe Checkout');
+    return { order: existing, created: false };
+  }
+
+  const currency = data.currency.toUpperCase();
+  if (!isCurrency(currency)) throw badInput('currency', `${data.currency} is not a supported currency`);
+  const { subtotal, discount, shipping, tax, total } = data.amounts;
+  for (const [field, value] of Object.entries(data.amounts)) {
+    if (!Number.isSafeInteger(value) || value < 0) throw badInput(`amounts.${field}`, 'must be a non-negative whole amount');
+  }
+  if (discount > subtotal) throw badInput('amounts.discount', 'cannot exceed the subtotal');
+
+  const brand = await tx.em.findOneOrFail(Brand, tx.brandId);
+  const notes: string[] = [];
+  const ids = [...new Set(data.items.map((i) => i.productId))];
+  const found = await tx.em.find(Product, { id: { $in: ids } });
+  const byId = new Map(found.map((p) => [p.id, p]));
+  const known = data.items.filter((item) => {
+    if (byId.has(item.productId)) return true;
+    notes.push(`Product ${item.productId} (${item.quantity}×) is not in the catalog; its line is missing`);
+    return false;
+  });
+
+  // Exclusive tax is added on top of the goods; inclusive tax is contained in them.
+  const exclusive = subtotal - discount + shipping + tax === total;
+  const catalogSubtotals = known.map((item) => BigInt(byId.get(item.productId)!.price) * BigInt(item.quantity));
+  const catalogSum = catalogSubtotals.reduce((a, b) => a + b, 0n);
+  if (catalogSum !== BigInt(subtotal)) {
+    notes.push(`Stripe charged a subtotal of ${subtotal}; the catalog prices these lines at ${catalogSum}`);
+  }
+  const lineSubtotals = allocate(BigInt(subtotal), catalogSubtotals);
+  const lineDiscounts = allocate(BigInt(discount), lineSubtotals);
+  const lineBases = lineSubtotals.map((s, i) => s - lineDiscounts[i]);
+  const lineTaxes = allocate(BigInt(tax), lineBases);
+
+  const id = uuidv7();
+  const { oversold } = await reserveStock(
+    { em: tx.em, brandId: tx.brandId, actor: tx.actor },
+    known.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+    id,
+    { allowOversell: true },
+  );
+  const order = await insertOrder(tx, {
+    id,
+    brand,
+    currency: currency as CurrencyCode,
+    totals: { subtotal, discountTotal: discount, shippingTotal: shipping, taxTotal: tax, total },
+    discountCode: null,
+    customer: { email: data.customer.email ?? 'unknown@checkout.invalid', name: data.customer.name, phone: data.customer.phone },
+    shippingAddress: data.shippingAddress,
+    source: 'STRIPE_CHECKOUT',
+    checkoutRef: data.checkoutRef,
+    stripeCheckoutSessionId: data.checkoutSessionId,
+    stripePaymentIntentId: data.paymentIntentId,
+    lines: known.map((item, i) => ({
+      product: byId.get(item.productId)!,
+      unitPrice: byId.get(item.productId)!.price,
+      quantity: item.quantity,
+      discount: Number(lineDiscounts[i]),
+      tax: Number(lineTaxes[i]),
+      total: Number(lineBases[i] + (exclusive ? lineTaxes[i] : 0n)),
+    })),
+  });
+  if (!data.customer.email) notes.push('Stripe sent no customer email');
+  if (oversold.length) {
+    const detail = oversold.map((o) => `${o.sku}: ${o.requested} sold, ${o.available} in stock`).join('; ');
+    order.attention = `Oversold: ${detail}`;
+    recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Paid order oversold stock (${detail})` });
+  }
+  if (notes.length) {
+    order.attention = [order.attention, ...notes].filter(Boolean).join(' · ');
+    for (const note of notes) recordChange(tx.em, tx.actor, order, 'NOTE', { note });
+  }
+  if (data.paid) applyPaymentResult(tx, order, 'SUCCEEDED', 'Paid through Stripe Checkout');
+  return { order, created: true };
+}
+
+/**
+ * A payment provider's verdict on a locked order, applied at most once: a success moves an unpaid order to PAID and is
+ * final (a late failure of an earlier attempt never undoes it); a failure only moves an order that is still awaiting
+ * payment. Money received for a cancelled order is not lost: it is flagged for a human. Returns whether anything changed.
+ */
+export function applyPaymentResult(
+  tx: RequestContext,
+  order: Order,
+  result: 'SUCCEEDED' | 'FAILED',
+  note: string | null = null,
+): boolean {
+  if (result === 'SUCCEEDED') {
+    if (order.paymentStatus !== 'AWAITING_PAYMENT' && order.paymentStatus !== 'PAYMENT_FAILED') return false;
+    if (order.status === 'CANCELLED') {
+      if (order.attention?.includes('Payment received for a cancelled order')) return false;
+      order.attention = [order.attention, 'Payment received for a cancelled order: refund or reinstate it']
+        .filter(Boolean)
+        .join(' · ');
+      recordChange(tx.em, tx.actor, order, 'NOTE', { note: 'Payment received after the order was cancelled' });
+      return true;
+    }
+    changePaymentStatus(tx.em, tx.actor, order, 'PAID', note);
+    return true;
+  }
+  if (order.paymentStatus !== 'AWAITING_PAYMENT') return false;
+  changePaymentStatus(tx.em, tx.actor, order, 'PAYMENT_FAILED', note);
+  return true;
 }

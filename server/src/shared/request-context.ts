@@ -40,6 +40,12 @@ export class RequestContext {
     return new RequestContext(em, this.principal, this.requestId);
   }
 
+  /** The same brand and transaction acting as another actor (e.g. the Stripe event that caused a deferred change). */
+  withActor(actor: Actor): RequestContext {
+    if (!this.principal) throw unauthenticated();
+    return new RequestContext(this.em, { ...this.principal, actor }, this.requestId);
+  }
+
   /** Runs `work` in one database transaction; it commits when `work` resolves and rolls back when it throws. */
   transaction<T>(work: (tx: RequestContext) => Promise<T>): Promise<T> {
     return this.em.transactional((em) => work(this.withEm(em as EntityManager)));

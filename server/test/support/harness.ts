@@ -36,7 +36,7 @@ export interface TestApp {
 }
 
 /** A fresh database cloned from the migrated template, and the real app on it, listening on a free port. */
-export async function startTestApp(): Promise<TestApp> {
+export async function startTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
   const adminUrl = process.env.LUNEO_TEST_ADMIN_URL;
   if (!adminUrl) throw new Error('LUNEO_TEST_ADMIN_URL missing: run through jest (global-setup starts PostgreSQL)');
   const name = `luneo_test_${process.env.JEST_WORKER_ID ?? 0}_${randomBytes(4).toString('hex')}`;
@@ -48,7 +48,7 @@ export async function startTestApp(): Promise<TestApp> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const orm = await MikroORM.init(ormConfig(url.toString(), { pool: { min: 0, max: 20 } }));
-  const env = loadEnv({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const env = loadEnv({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...envOverrides });
   const app = await createApp({ orm, env, log: createLogger(env.LOG_LEVEL), port: 0 });
 
   let recording: string[] | null = null;

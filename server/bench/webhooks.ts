@@ -1,0 +1,189 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { createApp } from '../src/app';
+import { principalForUser } from '../src/auth/auth.service';
+import { createBrand } from '../src/brands/brand.service';
+import { migrate } from '../src/db/database';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { ormConfig } from '../src/db/orm-config';
+import { loadEnv } from '../src/env';
+import { createLogger } from '../src/logger';
+import { createProduct } from '../src/products/product.service';
+import { RequestContext } from '../src/shared/request-context';
+import { createUser } from '../src/users/user.service';
+import {
+  charge,
+  checkoutSession,
+  paymentIntent,
+  signature,
+  stripeEvent,
+  stripeId,
+  WEBHOOK_SECRET,
+  type StripeEventPayload,
+} from '../test/support/stripe';
+
+/**
+ * Webhook burst: BENCH_WEBHOOK_ORDERS checkouts (default 300), each as four signed events — checkout.session.completed,
+ * payment_intent.succeeded, a partial and a full charge.refunded — plus BENCH_WEBHOOK_DUPLICATES (default 25%)
+ * redeliveries, all shuffled (so many arrive out of order) and POSTed 50 at a time to /webhooks/stripe on a real
+ * PostgreSQL. Prints events/s and latency percentiles, then checks that nothing was lost or doubled. Asserts nothing.
+ */
+const ORDERS = Number(process.env.BENCH_WEBHOOK_ORDERS ?? 300);
+const DUPLICATE_SHARE = Number(process.env.BENCH_WEBHOOK_DUPLICATES ?? 0.25);
+const CONCURRENCY = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 50);
+const PRICE = 4_200;
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function main() {
+  let url = process.env.DATABASE_URL;
+  let stop = async () => undefined as void;
+  if (!url) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'luneo-bench-webhooks-'));
+    fs.chmodSync(dir, 0o755);
+    const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: 54392, durable: false });
+    await db.createDatabase('bench');
+    url = db.url('bench');
+    stop = async () => {
+      await db.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const orm = await MikroORM.init(ormConfig(url, { pool: { min: 0, max: 20 } }));
+  await migrate(orm);
+  const em = orm.em.fork();
+  const slug = `bench-webhooks-${Date.now()}`;
+  const brand = await createBrand(em, { slug, name: 'Bench Webhooks', currency: 'EUR', prefix: 'BW' });
+  const user = await createUser(em, { brandSlug: slug, email: `owner@${slug}.test`, password: 'bench-password', role: 'OWNER' });
+  const ctx = RequestContext.create(orm.em as any, principalForUser(user));
+  const STOCK = 1_000_000;
+  const products = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => i + 1).map((i) => createProduct(ctx, { sku: `BW-${i}`, name: `Bench item ${i}`, price: PRICE, stock: STOCK })),
+  );
+
+  const env = loadEnv({ PORT: '0', LOG_LEVEL: 'error', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  const app = await createApp({ orm, env, log: createLogger('error'), port: 0 });
+
+  // The burst: four events per checkout, duplicates mixed in, shuffled; signed before the clock starts.
+  const unique: StripeEventPayload[] = [];
+  let units = 0;
+  for (let i = 0; i < ORDERS; i++) {
+    const product = products[i % products.length];
+    const quantity = 1 + (i % 3);
+    units += quantity;
+    const orderRef = `bench_${i}`;
+    const pi = stripeId('pi');
+    const session = checkoutSession({
+      brandId: brand.id,
+      orderRef,
+      paymentIntent: pi,
+      paymentStatus: i % 2 ? 'paid' : 'unpaid',
+      items: [{ productId: product.id, quantity, unitPrice: PRICE }],
+    });
+    const total = session.amount_total as number;
+    unique.push(
+      stripeEvent('checkout.session.completed', session),
+      stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef, amount: total, succeeded: true })),
+      stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: Math.floor(total / 3) })),
+      stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: total })),
+    );
+  }
+  const duplicates = shuffle([...unique]).slice(0, Math.round(unique.length * DUPLICATE_SHARE));
+  const deliveries = shuffle([...unique, ...duplicates]).map((event) => {
+    const body = JSON.stringify(event);
+    return { body, header: signature(body) };
+  });
+
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < deliveries.length) {
+        const delivery = deliveries[next++];
+        const t0 = performance.now();
+        let status = 0;
+        try {
+          const res = await fetch(`${app.url}/webhooks/stripe`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'stripe-signature': delivery.header },
+            body: delivery.body,
+          });
+          await res.arrayBuffer();
+          status = res.status;
+        } catch {
+          status = -1;
+        }
+        latencies.push(performance.now() - t0);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+
+  console.log(
+    `Stripe webhooks: ${deliveries.length} deliveries (${unique.length} distinct events + ${duplicates.length} duplicates), ` +
+      `${CONCURRENCY} concurrent, shuffled`,
+  );
+  console.log(
+    `  ${(deliveries.length / seconds).toFixed(0)} events/s   p50 ${percentile(latencies, 50).toFixed(1)} ms   ` +
+      `p99 ${percentile(latencies, 99).toFixed(1)} ms   max ${latencies[latencies.length - 1].toFixed(1)} ms   (${seconds.toFixed(1)} s)`,
+  );
+  console.log(`  answers: ${[...statuses.entries()].map(([s, n]) => `${n}× ${s === -1 ? 'network error' : s}`).join(', ')}`);
+
+  // Loss / duplicate check, straight from the database.
+  const conn = orm.em.getConnection();
+  const [events] = await conn.execute(
+    `select count(*)::int as stored, count(*) filter (where processed_at is not null)::int as processed,
+            count(*) filter (where outcome = 'PROCESSED')::int as ok from stripe_events`,
+  );
+  const [orders] = await conn.execute(
+    `select count(*)::int as orders, count(*) filter (where payment_status = 'REFUNDED' and refunded_total = total)::int as refunded
+       from orders where brand_id = ?`,
+    [brand.id],
+  );
+  const [stock] = await conn.execute(`select ? * 30 - sum(stock)::int as sold from products where brand_id = ?`, [STOCK, brand.id]);
+  const [history] = await conn.execute(
+    `select count(*)::int as paid_changes from order_status_changes where brand_id = ? and kind = 'PAYMENT' and to_value = 'PAID'`,
+    [brand.id],
+  );
+  const [pending] = await conn.execute('select count(*)::int as left from stripe_pending_payments');
+  const lost = unique.length - events.processed;
+  const fine =
+    lost === 0 &&
+    events.stored === unique.length &&
+    orders.orders === ORDERS &&
+    orders.refunded === ORDERS &&
+    stock.sold === units &&
+    history.paid_changes === ORDERS &&
+    pending.left === 0;
+  console.log(
+    `  check: ${events.processed}/${unique.length} events processed (${events.ok} with effects), ${orders.orders}/${ORDERS} orders, ` +
+      `${orders.refunded} fully refunded, ${stock.sold}/${units} units sold, ${history.paid_changes} PAID changes, ` +
+      `${pending.left} pending left → ${fine ? 'nothing lost or doubled' : 'MISMATCH'}`,
+  );
+
+  await app.stop();
+  await orm.close(true);
+  await stop();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

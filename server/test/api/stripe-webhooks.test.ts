@@ -1,0 +1,483 @@
+import { randomBytes } from 'node:crypto';
+import { replayEvent } from '../../src/stripe/stripe-events.service';
+import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
+import {
+  charge,
+  checkoutSession,
+  contractMetadata,
+  deliver,
+  paymentIntent,
+  signature,
+  STRIPE_ENV,
+  stripeEvent,
+  stripeId,
+  subscription,
+  type StripeEventPayload,
+} from '../support/stripe';
+
+let t: TestApp;
+let brand: TestBrand;
+
+beforeAll(async () => {
+  t = await startTestApp(STRIPE_ENV);
+  brand = await createTestBrand(t, { prefix: 'ST' });
+});
+afterAll(() => t.close());
+
+const ORDER = `id number status paymentStatus source checkoutRef stripeCheckoutSessionId stripePaymentIntentId attention
+  subtotal { amount } discountTotal { amount } shippingTotal { amount } taxTotal { amount } total { amount currency }
+  refundedTotal { amount } customer { email name phone } shippingAddress { name line1 city postalCode country }
+  items { productId sku quantity unitPrice { amount } discount { amount } tax { amount } total { amount } }
+  statusHistory { kind from to note actor { type id label } } paidAt`;
+
+const newRef = () => `ref_${randomBytes(6).toString('hex')}`;
+
+async function orderByRef(ref: string, b: TestBrand = brand) {
+  const rows = await t.sql<{ id: string }>('select id from orders where brand_id = ? and checkout_ref = ?', [b.id, ref]);
+  if (rows.length > 1) throw new Error(`${rows.length} orders for ${ref}`);
+  if (!rows.length) return null;
+  const res = await t.gql(`query($id: ID!) { order(id: $id) { ${ORDER} } }`, { id: rows[0].id }, b.tokens.VIEWER);
+  expect(res.errors).toBeUndefined();
+  return res.data.order;
+}
+
+async function stockOf(productId: string): Promise<number> {
+  const [row] = await t.sql('select stock from products where id = ?', [productId]);
+  return row.stock;
+}
+
+async function countEvents(): Promise<number> {
+  const [row] = await t.sql('select count(*)::int as n from stripe_events');
+  return row.n;
+}
+
+async function ok(event: StripeEventPayload) {
+  const res = await deliver(t.url, event);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+/** A paid-by-card checkout for `quantity` of a fresh product. */
+async function cardCheckout(options: { price?: number; stock?: number; quantity?: number; paymentStatus?: 'paid' | 'unpaid' } = {}) {
+  const product = await createTestProduct(brand, { price: options.price ?? 4_500, stock: options.stock ?? 10 });
+  const ref = newRef();
+  const pi = stripeId('pi');
+  const quantity = options.quantity ?? 2;
+  const session = checkoutSession({
+    brandId: brand.id,
+    orderRef: ref,
+    paymentIntent: pi,
+    paymentStatus: options.paymentStatus ?? 'paid',
+    items: [{ productId: product.id, quantity, unitPrice: options.price ?? 4_500 }],
+    shipping: 500,
+    tax: 1_800,
+  });
+  return { product, ref, pi, session, total: session.amount_total as number, quantity };
+}
+
+describe('checkout.session.completed', () => {
+  it('creates the paid order with what Stripe charged, decrements stock once, and logs the event for ADMINs', async () => {
+    const { product, ref, pi, session } = await cardCheckout({ price: 4_500, stock: 10, quantity: 2 });
+    const event = stripeEvent('checkout.session.completed', session);
+    const body = await ok(event);
+    expect(body).toMatchObject({ received: true, outcome: 'PROCESSED', duplicate: false });
+
+    const order = await orderByRef(ref);
+    expect(order).toMatchObject({
+      status: 'PENDING',
+      paymentStatus: 'PAID',
+      source: 'STRIPE_CHECKOUT',
+      checkoutRef: ref,
+      stripeCheckoutSessionId: session.id,
+      stripePaymentIntentId: pi,
+      attention: null,
+      subtotal: { amount: 9_000 },
+      discountTotal: { amount: 0 },
+      shippingTotal: { amount: 500 },
+      taxTotal: { amount: 1_800 },
+      total: { amount: 11_300, currency: 'EUR' },
+      customer: { email: 'camille@example.com', name: 'Camille Martin', phone: '+33 6 12 34 56 78' },
+      shippingAddress: { name: 'Camille Martin', line1: '12 rue de la République', city: 'Lyon', postalCode: '69002', country: 'FR' },
+    });
+    expect(order.number).toMatch(/^ST-\d{6}$/);
+    expect(order.paidAt).not.toBeNull();
+    expect(order.items).toEqual([
+      expect.objectContaining({ productId: product.id, sku: product.sku, quantity: 2, unitPrice: { amount: 4_500 }, tax: { amount: 1_800 }, total: { amount: 10_800 } }),
+    ]);
+    expect(order.statusHistory.map((h: any) => [h.kind, h.to, h.actor])).toEqual([
+      ['STATUS', 'PENDING', { type: 'STRIPE', id: event.id, label: 'Stripe' }],
+      ['PAYMENT', 'PAID', { type: 'STRIPE', id: event.id, label: 'Stripe' }],
+    ]);
+    expect(await stockOf(product.id)).toBe(8);
+
+    const list = await t.gql(
+      `{ webhookEvents(first: 5) { totalCount nodes { eventId type outcome reason attempts processedAt payload } } }`,
+      {},
+      brand.tokens.ADMIN,
+    );
+    expect(list.errors).toBeUndefined();
+    const logged = list.data.webhookEvents.nodes.find((n: any) => n.eventId === event.id);
+    expect(logged).toMatchObject({ type: 'checkout.session.completed', outcome: 'PROCESSED', attempts: 1 });
+    expect(logged.reason).toContain(order.number);
+    expect(logged.processedAt).not.toBeNull();
+    expect(logged.payload.data.object.id).toBe(session.id);
+
+    const staff = await t.gql(`{ webhookEvents { totalCount } }`, {}, brand.tokens.STAFF);
+    expect(staff.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('lists only the brand\'s own events, filtered and paginated', async () => {
+    const other = await createTestBrand(t, { prefix: 'OT' });
+    const { session } = await cardCheckout();
+    await ok(stripeEvent('checkout.session.completed', session));
+    const mine = await t.gql(
+      `{ webhookEvents(first: 100, filter: { type: ["checkout.session.completed"], outcome: [PROCESSED] }) { totalCount nodes { type } } }`,
+      {},
+      brand.tokens.ADMIN,
+    );
+    expect(mine.data.webhookEvents.totalCount).toBeGreaterThanOrEqual(2);
+    expect(mine.data.webhookEvents.nodes.every((n: any) => n.type === 'checkout.session.completed')).toBe(true);
+    const theirs = await t.gql(`{ webhookEvents { totalCount nodes { eventId } } }`, {}, other.tokens.OWNER);
+    expect(theirs.data.webhookEvents).toEqual({ totalCount: 0, nodes: [] });
+
+    const first = await t.gql(`{ webhookEvents(first: 1) { nodes { eventId } pageInfo { hasNextPage endCursor } } }`, {}, brand.tokens.ADMIN);
+    const next = await t.gql(
+      `query($after: String) { webhookEvents(first: 1, after: $after) { nodes { eventId } } }`,
+      { after: first.data.webhookEvents.pageInfo.endCursor },
+      brand.tokens.ADMIN,
+    );
+    expect(first.data.webhookEvents.pageInfo.hasNextPage).toBe(true);
+    expect(next.data.webhookEvents.nodes[0].eventId).not.toBe(first.data.webhookEvents.nodes[0].eventId);
+  });
+
+  it('never rejects a paid order for stock: it oversells, flags attention and notes it', async () => {
+    const { product, ref, session } = await cardCheckout({ stock: 1, quantity: 3 });
+    await ok(stripeEvent('checkout.session.completed', session));
+    const order = await orderByRef(ref);
+    expect(order.paymentStatus).toBe('PAID');
+    expect(order.attention).toMatch(/Oversold/);
+    expect(order.attention).toContain(product.sku);
+    expect(order.statusHistory.some((h: any) => h.kind === 'NOTE' && /oversold/i.test(h.note) && h.actor.type === 'STRIPE')).toBe(true);
+    expect(await stockOf(product.id)).toBe(-2);
+  });
+});
+
+describe('exactly once', () => {
+  it('every event delivered twice in a row has one effect', async () => {
+    const { product, ref, pi, session, total } = await cardCheckout({ stock: 10, quantity: 2 });
+    const events = [
+      stripeEvent('checkout.session.completed', session),
+      stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef: ref, amount: total, succeeded: true })),
+      stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: 1_000 })),
+    ];
+    for (const event of events) {
+      const first = await ok(event);
+      const second = await ok(event);
+      expect(first.duplicate).toBe(false);
+      expect(second).toMatchObject({ duplicate: true, outcome: first.outcome });
+    }
+    const order = await orderByRef(ref);
+    expect(order.paymentStatus).toBe('PARTIALLY_REFUNDED');
+    expect(order.refundedTotal.amount).toBe(1_000);
+    expect(order.statusHistory.filter((h: any) => h.kind === 'PAYMENT').map((h: any) => h.to)).toEqual(['PAID', 'PARTIALLY_REFUNDED']);
+    expect(await stockOf(product.id)).toBe(8);
+    const rows = await t.sql('select attempts from stripe_events where event_id = any(?::text[])', [`{${events.map((e) => e.id).join(',')}}`]);
+    expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1]);
+  });
+
+  it('concurrent duplicate deliveries produce one order, one stock decrement, one payment change', async () => {
+    const { product, ref, pi, session, total } = await cardCheckout({ stock: 20, quantity: 3, paymentStatus: 'unpaid' });
+    const completed = stripeEvent('checkout.session.completed', session);
+    const succeeded = stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef: ref, amount: total, succeeded: true }));
+    const deliveries = await Promise.all(
+      [completed, succeeded, completed, succeeded, completed, succeeded, completed, succeeded].map((e) => deliver(t.url, e)),
+    );
+    expect(deliveries.map((d) => d.status)).toEqual(Array(8).fill(200));
+    expect(deliveries.filter((d) => !d.body.duplicate)).toHaveLength(2);
+    const [{ n }] = await t.sql('select count(*)::int as n from orders where checkout_ref = ?', [ref]);
+    expect(n).toBe(1);
+    const order = await orderByRef(ref);
+    expect(order.paymentStatus).toBe('PAID');
+    expect(order.statusHistory.filter((h: any) => h.kind === 'PAYMENT')).toHaveLength(1);
+    expect(await stockOf(product.id)).toBe(17);
+    const [{ movements }] = await t.sql('select count(*)::int as movements from stock_movements where product_id = ? and reason = ?', [product.id, 'SALE']);
+    expect(movements).toBe(1);
+  });
+});
+
+describe('payments', () => {
+  it('a payment that arrives before its checkout is kept and applied when the order is created', async () => {
+    const { ref, pi, session, total } = await cardCheckout({ paymentStatus: 'unpaid' });
+    const succeeded = stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef: ref, amount: total, succeeded: true }));
+    const early = await ok(succeeded);
+    expect(early.reason).toMatch(/kept/);
+    expect(await orderByRef(ref)).toBeNull();
+
+    const completed = stripeEvent('checkout.session.completed', session);
+    await ok(completed);
+    const order = await orderByRef(ref);
+    expect(order.paymentStatus).toBe('PAID');
+    const paid = order.statusHistory.find((h: any) => h.kind === 'PAYMENT');
+    expect(paid.actor).toEqual({ type: 'STRIPE', id: succeeded.id, label: 'Stripe' });
+    const [{ n }] = await t.sql('select count(*)::int as n from stripe_pending_payments where payment_intent_id = ?', [pi]);
+    expect(n).toBe(0);
+  });
+
+  it('payment and checkout delivered at the same moment still end PAID', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { ref, pi, session, total } = await cardCheckout({ paymentStatus: 'unpaid' });
+      await Promise.all([
+        ok(stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef: ref, amount: total, succeeded: true }))),
+        ok(stripeEvent('checkout.session.completed', session)),
+      ]);
+      expect((await orderByRef(ref)).paymentStatus).toBe('PAID');
+    }
+  });
+
+  it('SEPA: unpaid at checkout, then the delayed payment succeeds (once, even with its PaymentIntent event)', async () => {
+    const { ref, pi, session, total } = await cardCheckout({ paymentStatus: 'unpaid' });
+    await ok(stripeEvent('checkout.session.completed', session));
+    expect((await orderByRef(ref)).paymentStatus).toBe('AWAITING_PAYMENT');
+
+    const asyncSucceeded = stripeEvent('checkout.session.async_payment_succeeded', { ...session, payment_status: 'paid' });
+    await ok(asyncSucceeded);
+    await ok(stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef: ref, amount: total, succeeded: true })));
+    const order = await orderByRef(ref);
+    expect(order.paymentStatus).toBe('PAID');
+    const payments = order.statusHistory.filter((h: any) => h.kind === 'PAYMENT');
+    expect(payments).toHaveLength(1);
+    expect(payments[0]).toMatchObject({ from: 'AWAITING_PAYMENT', to: 'PAID', actor: { type: 'STRIPE', id: asyncSucceeded.id } });
+  });
+
+  it('SEPA: unpaid at checkout, then the delayed payment fails; a late failure never undoes a success', async () => {
+    const { ref, pi, session, total } = await cardCheckout({ paymentStatus: 'unpaid' });
+    await ok(stripeEvent('checkout.session.completed', session));
+    const failed = stripeEvent('checkout.session.async_payment_failed', session);
+    await ok(failed);
+    let order = await orderByRef(ref);
+    expect(order.paymentStatus).toBe('PAYMENT_FAILED');
+    expect(order.statusHistory.find((h: any) => h.to === 'PAYMENT_FAILED').actor.id).toBe(failed.id);
+
+    const paid = await cardCheckout({ paymentStatus: 'paid' });
+    await ok(stripeEvent('checkout.session.completed', paid.session));
+    await ok(stripeEvent('payment_intent.payment_failed', paymentIntent({ id: paid.pi, brandId: brand.id, orderRef: paid.ref, amount: paid.total, succeeded: false })));
+    order = await orderByRef(paid.ref);
+    expect(order.paymentStatus).toBe('PAID');
+    expect(pi).toBeTruthy();
+    expect(total).toBeGreaterThan(0);
+  });
+
+  it('a declined card with no completed checkout creates no order', async () => {
+    const ref = newRef();
+    const [{ before }] = await t.sql('select count(*)::int as before from orders where brand_id = ?', [brand.id]);
+    const declined = await ok(
+      stripeEvent('payment_intent.payment_failed', paymentIntent({ id: stripeId('pi'), brandId: brand.id, orderRef: ref, amount: 5_000, succeeded: false })),
+    );
+    expect(declined.outcome).toBe('PROCESSED');
+    const [{ after }] = await t.sql('select count(*)::int as after from orders where brand_id = ?', [brand.id]);
+    expect(after).toBe(before);
+    expect(await orderByRef(ref)).toBeNull();
+  });
+});
+
+describe('charge.refunded', () => {
+  it.each([
+    ['partial then full', [1_300, 11_300], ['PARTIALLY_REFUNDED', 'REFUNDED']],
+    ['full then partial (out of order)', [11_300, 1_300], ['REFUNDED']],
+  ])('%s ends REFUNDED with the cumulative maximum', async (_name, amounts, transitions) => {
+    const { ref, pi, session, total } = await cardCheckout({ quantity: 2, price: 4_500 });
+    expect(total).toBe(11_300);
+    await ok(stripeEvent('checkout.session.completed', session));
+    for (const amount of amounts) await ok(stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: amount })));
+    const order = await orderByRef(ref);
+    expect(order.paymentStatus).toBe('REFUNDED');
+    expect(order.refundedTotal.amount).toBe(11_300);
+    expect(order.statusHistory.filter((h: any) => h.kind === 'PAYMENT').map((h: any) => h.to)).toEqual(['PAID', ...transitions]);
+  });
+
+  it('a refund that arrives before its checkout is applied when the order is created', async () => {
+    const { ref, pi, session, total } = await cardCheckout({ paymentStatus: 'unpaid' });
+    await ok(stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: 2_000, metadata: contractMetadata(brand.id, ref) })));
+    await ok(stripeEvent('checkout.session.completed', session));
+    const order = await orderByRef(ref);
+    expect(order).toMatchObject({ paymentStatus: 'PARTIALLY_REFUNDED', refundedTotal: { amount: 2_000 } });
+  });
+});
+
+describe('customer.subscription.*', () => {
+  const SUBSCRIPTION = `{ viewer { brand { subscription { status plan currentPeriodEnd cancelAtPeriodEnd canceledAt endedAt } } } }`;
+  const day = 86_400;
+
+  function lifecycle(brandId: string, base: number) {
+    const id = stripeId('sub');
+    const periodEnd = base + 30 * day;
+    return {
+      created: stripeEvent('customer.subscription.created', subscription({ id, brandId, status: 'active', lookupKey: 'starter_monthly', periodEnd }), { created: base }),
+      planChange: stripeEvent('customer.subscription.updated', subscription({ id, brandId, status: 'active', lookupKey: 'pro_monthly', periodEnd }), { created: base + 10 }),
+      cancelAtEnd: stripeEvent(
+        'customer.subscription.updated',
+        subscription({ id, brandId, status: 'active', lookupKey: 'pro_monthly', periodEnd, cancelAtPeriodEnd: true, canceledAt: base + 20 }),
+        { created: base + 20 },
+      ),
+      deleted: stripeEvent(
+        'customer.subscription.deleted',
+        subscription({ id, brandId, status: 'canceled', lookupKey: 'pro_monthly', periodEnd, cancelAtPeriodEnd: true, canceledAt: base + 20, endedAt: periodEnd }),
+        { created: periodEnd },
+      ),
+      periodEnd,
+    };
+  }
+
+  it('follows created → plan change → cancel at period end → deleted on Brand.subscription', async () => {
+    const b = await createTestBrand(t, { prefix: 'SU' });
+    expect((await t.gql(SUBSCRIPTION, {}, b.tokens.VIEWER)).data.viewer.brand.subscription).toBeNull();
+    const s = lifecycle(b.id, Math.floor(Date.now() / 1000) - 100_000);
+    const read = async () => (await t.gql(SUBSCRIPTION, {}, b.tokens.VIEWER)).data.viewer.brand.subscription;
+
+    await ok(s.created);
+    expect(await read()).toMatchObject({ status: 'active', plan: 'starter_monthly', cancelAtPeriodEnd: false, endedAt: null });
+    expect(new Date((await read()).currentPeriodEnd).getTime()).toBe(s.periodEnd * 1000);
+    await ok(s.planChange);
+    expect(await read()).toMatchObject({ status: 'active', plan: 'pro_monthly' });
+    await ok(s.cancelAtEnd);
+    expect(await read()).toMatchObject({ status: 'active', cancelAtPeriodEnd: true, endedAt: null });
+    expect((await read()).canceledAt).not.toBeNull();
+    await ok(s.deleted);
+    const ended = await read();
+    expect(ended).toMatchObject({ status: 'canceled', plan: 'pro_monthly', cancelAtPeriodEnd: true });
+    expect(new Date(ended.endedAt).getTime()).toBe(s.periodEnd * 1000);
+  });
+
+  it('ends in the same state when the events arrive out of order', async () => {
+    const inOrder = await createTestBrand(t, { prefix: 'SA' });
+    const shuffled = await createTestBrand(t, { prefix: 'SB' });
+    const base = Math.floor(Date.now() / 1000) - 200_000;
+    const a = lifecycle(inOrder.id, base);
+    const b = lifecycle(shuffled.id, base);
+    for (const e of [a.created, a.planChange, a.cancelAtEnd, a.deleted]) await ok(e);
+    const stale: string[] = [];
+    for (const e of [b.cancelAtEnd, b.created, b.deleted, b.planChange]) {
+      const res = await ok(e);
+      if (res.outcome === 'IGNORED') stale.push(e.id);
+    }
+    expect(stale).toEqual([b.created.id, b.planChange.id]);
+    const read = async (x: TestBrand) => (await t.gql(SUBSCRIPTION, {}, x.tokens.VIEWER)).data.viewer.brand.subscription;
+    expect(await read(shuffled)).toEqual(await read(inOrder));
+    expect((await read(shuffled)).status).toBe('canceled');
+  });
+});
+
+describe('ignored events', () => {
+  it('acknowledges a type we do not handle and shows it as IGNORED', async () => {
+    const event = stripeEvent('customer.created', { id: stripeId('cus'), object: 'customer', email: 'x@example.com', metadata: { brand_id: brand.id } });
+    const res = await ok(event);
+    expect(res).toMatchObject({ outcome: 'IGNORED', duplicate: false });
+    const list = await t.gql(`{ webhookEvents(first: 100, filter: { outcome: [IGNORED] }) { nodes { eventId reason } } }`, {}, brand.tokens.ADMIN);
+    expect(list.data.webhookEvents.nodes).toContainEqual({ eventId: event.id, reason: 'customer.created is not handled' });
+  });
+
+  it('acknowledges and ignores another app\'s checkout', async () => {
+    const { ref, session } = await cardCheckout();
+    session.metadata = { ...session.metadata, app: 'newsletter' };
+    const res = await ok(stripeEvent('checkout.session.completed', session));
+    expect(res.outcome).toBe('IGNORED');
+    expect(await orderByRef(ref)).toBeNull();
+  });
+});
+
+describe('bad deliveries are 400 and record nothing', () => {
+  it.each([
+    ['a missing Stripe-Signature', (body: string) => ({ body, header: null }), /missing Stripe-Signature/],
+    ['a malformed Stripe-Signature', (body: string) => ({ body, header: 'garbage' }), /malformed/],
+    ['a wrong secret', (body: string) => ({ body, header: signature(body, { secret: 'whsec_wrong' }) }), /does not match/],
+    ['a stale timestamp', (body: string) => ({ body, header: signature(body, { timestamp: Math.floor(Date.now() / 1000) - 301 }) }), /tolerance/],
+    ['a body changed after signing', (body: string) => ({ body: body.replace('"paid"', '"unpaid"'), header: signature(body) }), /does not match/],
+  ])('%s', async (_name, tamper, reason) => {
+    const { ref, session } = await cardCheckout();
+    const event = stripeEvent('checkout.session.completed', session);
+    const body = JSON.stringify(event);
+    const before = await countEvents();
+    const bad = tamper(body);
+    const res = await deliver(t.url, bad.body, { header: bad.header });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(reason);
+    expect(await countEvents()).toBe(before);
+    expect(await orderByRef(ref)).toBeNull();
+
+    // A later valid delivery of the same event is still processed.
+    const good = await deliver(t.url, body);
+    expect(good.status).toBe(200);
+    expect(good.body).toMatchObject({ outcome: 'PROCESSED', duplicate: false });
+    expect((await orderByRef(ref)).paymentStatus).toBe('PAID');
+  });
+
+  it.each([
+    ['not JSON', 'this is not json {', /not JSON/],
+    ['JSON but not an object', '[1, 2, 3]', /not a Stripe event/],
+    ['JSON but not an event', JSON.stringify({ id: 'evt_x', object: 'charge' }), /not a Stripe event/],
+    ['an event without data.object', JSON.stringify({ id: 'evt_x', object: 'event', type: 'charge.refunded', created: 1, data: {} }), /data.object/],
+  ])('a validly signed body that is %s', async (_name, body, reason) => {
+    const before = await countEvents();
+    const res = await deliver(t.url, body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(reason);
+    expect(await countEvents()).toBe(before);
+  });
+});
+
+describe('rejections and replay', () => {
+  it('acknowledges a checkout whose items break the contract as REJECTED, and replays without doubling', async () => {
+    const { session, ref } = await cardCheckout();
+    const broken = { ...session, metadata: { ...session.metadata, items: 'not-a-product:two' } };
+    const rejected = await ok(stripeEvent('checkout.session.completed', broken));
+    expect(rejected.outcome).toBe('REJECTED');
+    expect(rejected.reason).toMatch(/metadata.items/);
+    expect(await orderByRef(ref)).toBeNull();
+
+    const event = stripeEvent('checkout.session.completed', session);
+    await ok(event);
+    const order = await orderByRef(ref);
+    const stockBefore = await stockOf(order.items[0].productId);
+    const replay = await replayEvent(t.orm.em.fork() as any, event.id);
+    expect(replay).toMatchObject({ outcome: 'PROCESSED', duplicate: false });
+    expect(replay.reason).toMatch(/already existed/);
+    expect(await stockOf(order.items[0].productId)).toBe(stockBefore);
+    const [{ attempts }] = await t.sql('select attempts from stripe_events where event_id = ?', [event.id]);
+    expect(attempts).toBe(2);
+    await expect(replayEvent(t.orm.em.fork() as any, 'evt_unknown')).rejects.toThrow(/No stored Stripe event/);
+  });
+
+  it('answers 500 when our database fails, keeps nothing half-done, and the retry processes the event', async () => {
+    const { ref, session } = await cardCheckout();
+    const event = stripeEvent('checkout.session.completed', session);
+    await t.sql('alter table order_status_changes rename to order_status_changes_away');
+    let failed;
+    try {
+      failed = await deliver(t.url, event);
+    } finally {
+      await t.sql('alter table order_status_changes_away rename to order_status_changes');
+    }
+    expect(failed.status).toBe(500);
+    expect(await orderByRef(ref)).toBeNull();
+    const [stored] = await t.sql('select outcome, processed_at, error from stripe_events where event_id = ?', [event.id]);
+    expect(stored).toMatchObject({ outcome: 'FAILED', processed_at: null });
+    expect(stored.error).toMatch(/order_status_changes/);
+
+    const retry = await deliver(t.url, event);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ outcome: 'PROCESSED', duplicate: false });
+    expect((await orderByRef(ref)).paymentStatus).toBe('PAID');
+    const [{ attempts, error }] = await t.sql('select attempts, error from stripe_events where event_id = ?', [event.id]);
+    expect([attempts, error]).toEqual([2, null]);
+  });
+
+  it('answers 500 (and Stripe retries) when the webhook secret is not configured', async () => {
+    const bare = await startTestApp();
+    try {
+      const res = await deliver(bare.url, stripeEvent('customer.created', { id: 'cus_1', object: 'customer' }));
+      expect(res.status).toBe(500);
+    } finally {
+      await bare.close();
+    }
+  });
+});
