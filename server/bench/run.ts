@@ -61,11 +61,11 @@ async function main() {
   const conn = orm.em.getConnection();
   await conn.execute(
     `insert into orders (id, created_at, updated_at, brand_id, seq, number, status, payment_status, currency, subtotal,
-        discount_total, shipping_total, tax_total, total, customer_email, customer_name, source)
+        discount_total, shipping_total, tax_total, total, customer_email, customer_name, source, search_text)
      select gen_random_uuid(), now() - (g || ' minutes')::interval, now(), ?, g, 'BN-' || lpad(g::text, 6, '0'),
         (array['PENDING','PROCESSING','SHIPPED','DELIVERED','CANCELLED'])[1 + g % 5],
         (array['AWAITING_PAYMENT','PAID','PAID','PAID','PAID'])[1 + g % 5], 'EUR', 37035, 0, 0, 0, 37035,
-        'customer' || (g % 5000) || '@example.com', 'Customer ' || (g % 5000), 'DASHBOARD'
+        'customer' || (g % 5000) || '@example.com', 'Customer ' || (g % 5000), 'DASHBOARD', ''
        from generate_series(1, ?) g`,
     [brand.id, ORDERS],
   );
@@ -81,7 +81,14 @@ async function main() {
        from orders o where o.brand_id = ?`,
     [brand.id],
   );
+  // The same text order-search.ts builds: number, customer, lines.
+  await conn.execute(
+    `update orders o set search_text = lower(concat_ws(E'\\n', o.number, o.customer_email, o.customer_name,
+        'bench-1', 'bench bag', 'bench-1', 'bench bag', 'bench-1', 'bench bag')) where o.brand_id = ?`,
+    [brand.id],
+  );
   await conn.execute(`update brands set last_order_seq = ? where id = ?`, [ORDERS, brand.id]);
+  await conn.execute('vacuum analyze orders');
   await conn.execute('analyze');
   console.log(`Generated ${ORDERS.toLocaleString('en')} orders (3 items each) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
@@ -112,7 +119,8 @@ async function main() {
   console.log(`API on ${ORDERS.toLocaleString('en')} orders, ${CONNECTIONS} connections, ${SECONDS} s each:`);
   await run('orders first page (20, items + history)', post(page));
   await run('orders page after 100 (keyset)', post(page, { after: deep.data.orders.pageInfo.endCursor }));
-  await run('orders search "customer42"', post(`{ orders(first: 20, filter: { search: "customer42@" }) { nodes { id number } } }`));
+  await run('orders search, rare term "customer42@"', post(`{ orders(first: 20, filter: { search: "customer42@" }) { nodes { id number } } }`));
+  await run('orders search, common term "bench bag"', post(`{ orders(first: 20, filter: { search: "bench bag" }) { nodes { id number } } }`));
   await run('orderStats (90 days, DAY)', post(`{ orderStats(range: { from: "${new Date(Date.now() - 90 * 86400_000).toISOString()}", to: "${new Date().toISOString()}" }) {
       byCurrency { orderCount netRevenue { amount } } series { periodStart orderCount } topProducts { sku quantity } } }`));
   let n = 0;

@@ -116,6 +116,10 @@ export class Order extends BaseEntity<
   @Index()
   stripePaymentIntentId: string | null = null;
 
+  /** See order-search.ts; indexed with pg_trgm for `filter.search`. */
+  @Property({ type: 'text', hidden: true })
+  searchText!: string;
+
   @Property({ type: 'datetime', length: 3, nullable: true })
   paidAt: Date | null = null;
 

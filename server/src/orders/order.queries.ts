@@ -185,10 +185,8 @@ function filterClauses(filter: OrderFilter | null | undefined): { clauses: strin
   const search = filter.search?.trim();
   if (search) {
     if (search.length > 200) throw badInput('filter.search', 'must be at most 200 characters');
-    const pattern = likePattern(search);
-    clauses.push(`(o.number ilike ? or o.customer_email ilike ? or o.customer_name ilike ?
-      or exists (select 1 from order_items si where si.order_id = o.id and (si.sku ilike ? or si.name ilike ?)))`);
-    params.push(pattern, pattern, pattern, pattern, pattern);
+    clauses.push('o.search_text ilike ?');
+    params.push(likePattern(search.toLowerCase()));
   }
   return { clauses, params };
 }

@@ -14,6 +14,7 @@ import { changePaymentStatus, changeStatus, recordChange } from './order-history
 import { PAID_PAYMENT_STATUSES, paymentStatusForRefund, type OrderStatus } from './order-lifecycle';
 import { nextOrderNumber } from './order-number';
 import { Order, type AddressData, type OrderSource } from './order.entity';
+import { orderSearchText } from './order-search';
 import { OrderItem } from './order-item.entity';
 import { findOrderById, type OrderRecord } from './order.queries';
 import {
@@ -137,6 +138,12 @@ async function insertOrder(tx: RequestContext, data: NewOrder): Promise<Order> {
     checkoutRef: data.checkoutRef ?? null,
     stripeCheckoutSessionId: data.stripeCheckoutSessionId ?? null,
     stripePaymentIntentId: data.stripePaymentIntentId ?? null,
+    searchText: orderSearchText({
+      number,
+      customerEmail: data.customer.email,
+      customerName: data.customer.name ?? null,
+      lines: data.lines.map((line) => line.product),
+    }),
   });
   data.lines.forEach((line, i) => {
     tx.em.create(OrderItem, {
@@ -287,6 +294,8 @@ export async function updateOrder(ctx: RequestContext, id: string, data: UpdateO
       order.customerEmail = input.customer.email;
       order.customerName = input.customer.name;
       order.customerPhone = input.customer.phone;
+      const items = await tx.em.find(OrderItem, { order: order.id }, { orderBy: { position: 'asc' } });
+      order.searchText = orderSearchText({ ...order, lines: items });
       changed.push('customer');
     }
     if (input.shippingAddress) {

@@ -86,9 +86,13 @@ export function parseStatsRange(range: { from: Date; to: Date; interval?: StatsI
 
 const PAID = pgArray(PAID_PAYMENT_STATUSES);
 
-/** Every statistic reads this CTE, so the brand and the window are bound once, first, and in one place. */
+/**
+ * Every statistic reads this CTE, so the brand and the window are bound once, first, and in one place. Its columns are
+ * exactly those of the covering index orders(brand_id, created_at) include (…), so it is read from the index alone.
+ */
 const IN_RANGE = `with in_range as (
-  select * from orders where brand_id = ? and created_at >= ? and created_at < ?
+  select created_at, currency, status, payment_status, total, refunded_total
+    from orders where brand_id = ? and created_at >= ? and created_at < ?
 )`;
 
 const money = (value: string | number, currency: CurrencyCode): MoneyValue => ({
@@ -105,22 +109,19 @@ export async function orderStats(
   const unit = range.interval.toLowerCase(); // one of day/week/month: safe to inline
   const tz = range.timeZone;
 
-  const [currencyRows, statusRows, paymentRows, seriesRows] = await Promise.all([
+  const [breakdownRows, seriesRows] = await Promise.all([
+    // One pass for the three breakdowns: per currency (with money), per status, per payment status.
     scopedSql<any>(
       ctx,
       `${IN_RANGE}
-       select currency, count(*) as order_count,
+       select grouping(currency) = 0 as by_currency, grouping(status) = 0 as by_status, currency, status, payment_status,
+              count(*) as order_count,
               count(*) filter (where payment_status = any(?::text[])) as paid_count,
               coalesce(sum(total) filter (where payment_status = any(?::text[])), 0) as gross,
               coalesce(sum(refunded_total) filter (where payment_status = any(?::text[])), 0) as refunded
-         from in_range group by currency order by currency`,
+         from in_range group by grouping sets ((currency), (status), (payment_status))
+        order by currency, status, payment_status`,
       [...window, PAID, PAID, PAID],
-    ),
-    scopedSql<any>(ctx, `${IN_RANGE} select status, count(*) as count from in_range group by status`, window),
-    scopedSql<any>(
-      ctx,
-      `${IN_RANGE} select payment_status, count(*) as count from in_range group by payment_status`,
-      window,
     ),
     // Buckets are generated in local wall time (so DST days are 23 or 25 hours long) and converted back to instants.
     scopedSql<any>(
@@ -143,6 +144,9 @@ export async function orderStats(
     ),
   ]);
 
+  const currencyRows = breakdownRows.filter((r) => r.by_currency);
+  const statusRows = breakdownRows.filter((r) => r.by_status);
+  const paymentRows = breakdownRows.filter((r) => !r.by_currency && !r.by_status);
   const byCurrency: CurrencyStats[] = currencyRows.map((r) => {
     const currency = r.currency as CurrencyCode;
     const paidCount = Number(r.paid_count);
@@ -159,8 +163,8 @@ export async function orderStats(
     };
   });
 
-  const statusCounts = new Map(statusRows.map((r) => [r.status, Number(r.count)]));
-  const paymentCounts = new Map(paymentRows.map((r) => [r.payment_status, Number(r.count)]));
+  const statusCounts = new Map(statusRows.map((r) => [r.status, Number(r.order_count)]));
+  const paymentCounts = new Map(paymentRows.map((r) => [r.payment_status, Number(r.order_count)]));
 
   return {
     range,
@@ -183,16 +187,24 @@ export async function orderStats(
 /** Best sellers among paid orders in the range, by units sold, per currency (revenue is never mixed across currencies). */
 export async function topProducts(ctx: RequestContext, range: StatsRange, limit: number): Promise<ProductSales[]> {
   if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw badInput('limit', 'must be between 1 and 50');
+  // Aggregate by hash first (no per-group sort), then name each product by its current catalog name, or by the name
+  // the order snapshotted when the product is gone.
   const rows = await scopedSql<any>(
     ctx,
-    `${IN_RANGE}
-     select i.product_id, i.sku, (array_agg(i.name order by o.created_at desc))[1] as name, o.currency,
-            sum(i.quantity) as quantity, sum(i.total) as revenue
-       from in_range o join order_items i on i.order_id = o.id
-      where o.payment_status = any(?::text[])
-      group by i.product_id, i.sku, o.currency
-      order by quantity desc, revenue desc, i.sku
-      limit ?`,
+    `with paid as (
+       select id, currency from orders
+        where brand_id = ? and created_at >= ? and created_at < ? and payment_status = any(?::text[])
+     ), sales as (
+       select i.product_id, i.sku, o.currency, max(i.name) as snapshot_name,
+              sum(i.quantity) as quantity, sum(i.total) as revenue
+         from paid o join order_items i on i.order_id = o.id
+        group by i.product_id, i.sku, o.currency
+        order by quantity desc, revenue desc, i.sku
+        limit ?
+     )
+     select s.product_id, s.sku, s.currency, coalesce(p.name, s.snapshot_name) as name, s.quantity, s.revenue
+       from sales s left join products p on p.id = s.product_id
+      order by s.quantity desc, s.revenue desc, s.sku`,
     [range.from, range.to, PAID, limit],
   );
   return rows.map((r) => ({

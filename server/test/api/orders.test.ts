@@ -59,3 +59,28 @@ describe('createOrder', () => {
     expect(stock.map((p) => p.stock)).toEqual([3, 2]);
   });
 });
+
+describe('search', () => {
+  const SEARCH = `query($q: String!) { orders(filter: { search: $q }) { totalCount nodes { id } } }`;
+
+  it('finds an order by its new customer after updateOrder, and no longer by the old one', async () => {
+    const product = await createTestProduct(brand, { sku: 'SRCH-1', name: 'Foulard Orage' });
+    const created = await t.gql(
+      CREATE_ORDER,
+      { input: orderInput([{ productId: product.id, quantity: 1 }], { customer: { email: 'old.name@example.com', name: 'Ancien Nom' } }) },
+      brand.tokens.STAFF,
+    );
+    const id = created.data.createOrder.id;
+    const found = async (q: string) => (await t.gql(SEARCH, { q }, brand.tokens.VIEWER)).data.orders.nodes.map((n: any) => n.id);
+    expect(await found('ancien')).toEqual([id]);
+    expect(await found('orage')).toEqual([id]);
+    await t.gql(
+      `mutation($id: ID!) { updateOrder(id: $id, input: { customer: { email: "new.name@example.com", name: "Nouveau Nom" } }) { id } }`,
+      { id },
+      brand.tokens.STAFF,
+    );
+    expect(await found('NOUVEAU')).toEqual([id]);
+    expect(await found('ancien')).toEqual([]);
+    expect(await found('foulard orage')).toEqual([id]);
+  });
+});
