@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../src/app';
@@ -87,7 +88,7 @@ async function main() {
         'bench-1', 'bench bag', 'bench-1', 'bench bag', 'bench-1', 'bench bag')) where o.brand_id = ?`,
     [brand.id],
   );
-  await conn.execute(`update brands set last_order_seq = ? where id = ?`, [ORDERS, brand.id]);
+  await conn.execute(`update brands set last_order_seq = ?, order_count = ? where id = ?`, [ORDERS, ORDERS, brand.id]);
   await conn.execute('vacuum analyze orders');
   await conn.execute('analyze');
   console.log(`Generated ${ORDERS.toLocaleString('en')} orders (3 items each) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -141,9 +142,49 @@ async function main() {
     ],
   });
 
+  await benchDashboard(app.url, `owner@${slug}.test`);
+
   await app.stop();
   await orm.close(true);
   await stop();
+}
+
+/**
+ * Issue 4's budgets: server render of the orders page (p50 ≤ 50 ms on a 100,000-order brand) and the JavaScript it ships
+ * (≤ 200 KB gzipped). Serves the built dashboard against this API, signs in through the real form, then renders /orders.
+ */
+async function benchDashboard(apiUrl: string, email: string) {
+  const webDir = path.resolve(__dirname, '../../web');
+  if (!fs.existsSync(path.join(webDir, 'build/server/index.js'))) {
+    spawnSync('pnpm', ['--silent', 'build'], { cwd: webDir, stdio: 'inherit' });
+  }
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const web = spawn(path.join(webDir, 'node_modules/.bin/remix-serve'), ['./build/server/index.js'], {
+    cwd: webDir,
+    env: { ...process.env, API_URL: `${apiUrl}/graphql`, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-0123456789' },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; i < 100; i++) {
+      if (await fetch(`${base}/login`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email, password: 'bench-password', redirectTo: '/orders' }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    if (!cookie) throw new Error(`dashboard sign-in failed (${login.status})`);
+    console.log('\nDashboard (remix-serve, production build):');
+    await run('server render of /orders (budget p50 ≤ 50 ms)', { url: `${base}/orders`, headers: { cookie } });
+    const size = spawnSync('node', ['scripts/bundle-size.mjs'], { cwd: webDir, encoding: 'utf8' });
+    console.log(`${size.stdout.trim()} (budget ≤ 200 KB gzipped)`);
+  } finally {
+    web.kill('SIGTERM');
+  }
 }
 
 main().catch((error) => {

@@ -4,7 +4,7 @@ import type { CurrencyCode } from '../shared/money';
 
 /** A tenant: a brand selling on Luneo. Every other row belongs to exactly one brand. */
 @Entity({ tableName: 'brands' })
-export class Brand extends BaseEntity<'taxRateBps' | 'taxInclusive' | 'shippingFlatRate' | 'freeShippingThreshold' | 'lastOrderSeq'> {
+export class Brand extends BaseEntity<'taxRateBps' | 'taxInclusive' | 'shippingFlatRate' | 'freeShippingThreshold' | 'lastOrderSeq' | 'orderCount'> {
   @Property({ type: 'text' })
   @Unique()
   slug!: string;
@@ -35,4 +35,8 @@ export class Brand extends BaseEntity<'taxRateBps' | 'taxInclusive' | 'shippingF
   /** The last order sequence number handed out; incremented in the order's insert transaction (see order-number.ts). */
   @Property({ type: 'integer' })
   lastOrderSeq: number = 0;
+
+  /** How many orders the brand has now (created minus deleted): the unfiltered list's total, without a count(*). */
+  @Property({ type: 'integer' })
+  orderCount: number = 0;
 }

@@ -3,7 +3,7 @@ import { badInput } from '../errors';
 import type { Actor } from '../shared/actor';
 import { bigintToNumber, type CurrencyCode } from '../shared/money';
 import { decodeCursor, encodeCursor, pageRequest, toPage, type PageArgs, type PageInfo } from '../shared/pagination';
-import { likePattern, parseId, pgArray, scopedSql } from '../shared/sql';
+import { likePattern, parseId, pgArray, scopedSql, sql } from '../shared/sql';
 import type { AddressData, OrderSource } from './order.entity';
 import type { OrderStatus, PaymentStatus } from './order-lifecycle';
 
@@ -239,14 +239,19 @@ export async function listOrders(
   );
   const page = toPage(rows.map(toOrderRecord), request, (o) => encodeCursor([sortName, sort.valueOf(o), o.id]));
   let count: Promise<number> | null = null;
+  const countOrders = () =>
+    countClauses.length === 0
+      ? sql<{ order_count: number }>(scope.em, 'select order_count from brands where id = ?', [scope.brandId]).then(
+          (r) => Number(r[0].order_count),
+        )
+      : scopedSql<{ count: string }>(
+          scope,
+          `select count(*) as count from orders o where ${['o.brand_id = ?', ...countClauses].join(' and ')}`,
+          countParams,
+        ).then((r) => Number(r[0].count));
   return {
     ...page,
-    totalCount: () =>
-      (count ??= scopedSql<{ count: string }>(
-        scope,
-        `select count(*) as count from orders o where ${['o.brand_id = ?', ...countClauses].join(' and ')}`,
-        countParams,
-      ).then((r) => Number(r[0].count))),
+    totalCount: () => (count ??= countOrders()),
   };
 }
 

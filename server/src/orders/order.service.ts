@@ -7,7 +7,7 @@ import { badInput, DomainError, notFound } from '../errors';
 import { Product } from '../products/product.entity';
 import { releaseStock, reserveStock } from '../products/stock.service';
 import type { RequestContext } from '../shared/request-context';
-import { parseId } from '../shared/sql';
+import { parseId, sql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
 import { claimIdempotencyKey, validateIdempotencyKey } from './idempotency';
 import { changePaymentStatus, changeStatus, recordChange } from './order-history';
@@ -342,6 +342,7 @@ export async function deleteOrder(ctx: RequestContext, id: string): Promise<stri
     }
     await tx.em.flush();
     await tx.em.nativeDelete(Order, { id: order.id });
+    await sql(tx.em, 'update brands set order_count = order_count - 1 where id = ?', [tx.brandId]);
   });
   return orderId;
 }

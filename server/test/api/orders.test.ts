@@ -84,3 +84,21 @@ describe('search', () => {
     expect(await found('foulard orage')).toEqual([id]);
   });
 });
+
+describe('totalCount', () => {
+  it('stays equal to the real number of orders through creates and deletes', async () => {
+    const product = await createTestProduct(brand, { stock: 50 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await t.gql(CREATE_ORDER, { input: orderInput([{ productId: product.id, quantity: 1 }]) }, brand.tokens.STAFF);
+      ids.push(res.data.createOrder.id);
+    }
+    await t.gql(`mutation($id: ID!) { deleteOrder(id: $id) }`, { id: ids[0] }, brand.tokens.STAFF);
+    const res = await t.gql(`{ orders(first: 1) { totalCount } }`, {}, brand.tokens.VIEWER);
+    const [{ n }] = await t.sql('select count(*)::int as n from orders where brand_id = ?', [brand.id]);
+    expect(res.data.orders.totalCount).toBe(n);
+    const filtered = await t.gql(`{ orders(first: 1, filter: { status: [PENDING] }) { totalCount } }`, {}, brand.tokens.VIEWER);
+    const [{ p }] = await t.sql("select count(*)::int as p from orders where brand_id = ? and status = 'PENDING'", [brand.id]);
+    expect(filtered.data.orders.totalCount).toBe(p);
+  });
+});
