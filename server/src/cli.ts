@@ -23,7 +23,7 @@ async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
   }
 }
 
-const program = new Command('pnpm cli').exitOverride().showHelpAfterError();
+const program = new Command('pnpm cli').exitOverride();
 program.configureOutput({ writeErr: (line) => process.stderr.write(line) });
 
 const brands = program.command('brands').description('manage brands (tenants)');

@@ -24,6 +24,8 @@ export interface GraphQLResponse<T = any> {
 
 export interface TestApp {
   url: string;
+  /** This test file's own database, for tools that connect themselves (the CLI). */
+  databaseUrl: string;
   orm: MikroORM;
   app: App;
   /** POSTs a GraphQL operation over real HTTP. */
@@ -57,6 +59,7 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
 
   return {
     url: app.url,
+    databaseUrl: url.toString(),
     orm,
     app,
     async gql(query, variables = {}, token = null) {
