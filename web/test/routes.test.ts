@@ -15,6 +15,7 @@ type Routes = {
   proxy: typeof import('~/routes/api.graphql');
   login: typeof import('~/routes/login/route');
   session: typeof import('~/lib/session.server');
+  settings: typeof import('~/routes/_app.settings/route');
 };
 let routes: Routes;
 
@@ -36,6 +37,7 @@ beforeAll(async () => {
     proxy: await import('~/routes/api.graphql'),
     login: await import('~/routes/login/route'),
     session: await import('~/lib/session.server'),
+    settings: await import('~/routes/_app.settings/route'),
   };
 });
 
@@ -160,6 +162,50 @@ describe('sign-in action', () => {
     expect(safeRedirect('https://evil.test')).toBe('/orders');
     expect(safeRedirect('/login')).toBe('/orders');
     expect(safeRedirect(null)).toBe('/orders');
+  });
+});
+
+describe('settings loader', () => {
+  const brand = {
+    id: 'b1', name: 'Demo', slug: 'demo', currency: 'EUR', orderNumberPrefix: 'LL', taxRateBps: 2000, taxInclusive: true,
+    shippingFlatRate: { amount: 500, currency: 'EUR', formatted: '€5.00' }, freeShippingThreshold: null, subscription: null,
+  };
+  const event = {
+    id: 'e1', eventId: 'evt_1', type: 'charge.refunded', outcome: 'FAILED', reason: null, error: 'boom', attempts: 2, livemode: false,
+    receivedAt: '2026-11-01T10:00:00.000Z', lastReceivedAt: '2026-11-01T10:05:00.000Z', processedAt: null,
+  };
+  /** The fake API answers the Settings query with `role` and the events query as that role would get it. */
+  const answerAs = (role: string) => (body: string) => {
+    const { query, variables } = JSON.parse(body);
+    if (!/webhookEvents/.test(query)) {
+      return { status: 200, body: { data: { viewer: { role, brand }, discountCodes: [] } } };
+    }
+    if (role !== 'ADMIN' && role !== 'OWNER') {
+      return { status: 200, body: { errors: [{ message: 'Forbidden: needs ADMIN', extensions: { code: 'FORBIDDEN' } }], data: null } };
+    }
+    expect(variables).toEqual({ first: 20, filter: { outcome: ['FAILED'] } });
+    return { status: 200, body: { data: { webhookEvents: { nodes: [event], pageInfo: { hasNextPage: true, endCursor: 'c1' } } } } };
+  };
+  const load = async (url: string) =>
+    routes.settings.loader({ request: new Request(url, { headers: { cookie: await sessionCookie() } }), params: {}, context: {} });
+
+  it('loads the first page of Stripe events for the outcome in the URL, beside the settings', async () => {
+    reply = answerAs('ADMIN');
+    const result = await load(`${ORIGIN}/settings?events=failed`);
+    expect(seen).toHaveLength(2);
+    expect(result.stripeEvents.variables).toEqual({ first: 20, filter: { outcome: ['FAILED'] } });
+    expect(result.stripeEvents.data.webhookEvents.nodes[0].eventId).toBe('evt_1');
+    expect(result.viewer.brand.subscription).toBeNull();
+  });
+
+  it('answers a VIEWER with the settings page’s own 403, not the events query’s', async () => {
+    reply = answerAs('VIEWER');
+    const thrown = await load(`${ORIGIN}/settings?events=failed`).then(
+      () => null,
+      (e: unknown) => e as { data: { message: string }; init: { status: number } },
+    );
+    expect(thrown?.init.status).toBe(403);
+    expect(thrown?.data.message).toMatch(/Only owners and admins/);
   });
 });
 

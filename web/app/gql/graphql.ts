@@ -150,6 +150,19 @@ export type UpdateProductInput = {
   price?: number | null | undefined;
 };
 
+export type WebhookEventFilter = {
+  outcome?: Array<WebhookEventOutcome> | null | undefined;
+  /** Event types, e.g. checkout.session.completed. */
+  type?: Array<string> | null | undefined;
+};
+
+/** PROCESSED: effects committed. IGNORED: acknowledged, nothing to do. REJECTED: acknowledged, refused by our rules (replay after fixing). FAILED: our side failed; Stripe retries. */
+export type WebhookEventOutcome =
+  | 'FAILED'
+  | 'IGNORED'
+  | 'PROCESSED'
+  | 'REJECTED';
+
 export type MoneyFieldsFragment = { amount: number, currency: CurrencyCode, formatted: string };
 
 export type ActorFieldsFragment = { type: ActorType, id: string | null, label: string };
@@ -283,21 +296,32 @@ export type AdjustStockMutationVariables = Exact<{
 
 export type AdjustStockMutation = { adjustStock: { id: string, sku: string, name: string, stock: number, active: boolean, updatedAt: string, price: { amount: number, currency: CurrencyCode, formatted: string } } };
 
-export type BrandSettingsFragment = { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, endedAt: string | null } | null };
+export type BrandSettingsFragment = { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, canceledAt: string | null, endedAt: string | null } | null };
 
 export type DiscountCodeRowFragment = { id: string, code: string, percentOff: number | null, usageLimit: number | null, timesUsed: number, active: boolean, validFrom: string | null, validUntil: string | null, amountOff: { amount: number, currency: CurrencyCode, formatted: string } | null, minimumSubtotal: { amount: number, currency: CurrencyCode, formatted: string } | null };
 
 export type SettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SettingsQuery = { viewer: { role: Role | null, brand: { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, endedAt: string | null } | null } }, discountCodes: Array<{ id: string, code: string, percentOff: number | null, usageLimit: number | null, timesUsed: number, active: boolean, validFrom: string | null, validUntil: string | null, amountOff: { amount: number, currency: CurrencyCode, formatted: string } | null, minimumSubtotal: { amount: number, currency: CurrencyCode, formatted: string } | null }> };
+export type SettingsQuery = { viewer: { role: Role | null, brand: { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, canceledAt: string | null, endedAt: string | null } | null } }, discountCodes: Array<{ id: string, code: string, percentOff: number | null, usageLimit: number | null, timesUsed: number, active: boolean, validFrom: string | null, validUntil: string | null, amountOff: { amount: number, currency: CurrencyCode, formatted: string } | null, minimumSubtotal: { amount: number, currency: CurrencyCode, formatted: string } | null }> };
+
+export type StripeEventRowFragment = { id: string, eventId: string, type: string, outcome: WebhookEventOutcome | null, reason: string | null, error: string | null, attempts: number, livemode: boolean, receivedAt: string, lastReceivedAt: string, processedAt: string | null };
+
+export type StripeEventsQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  filter?: WebhookEventFilter | null | undefined;
+}>;
+
+
+export type StripeEventsQuery = { webhookEvents: { nodes: Array<{ id: string, eventId: string, type: string, outcome: WebhookEventOutcome | null, reason: string | null, error: string | null, attempts: number, livemode: boolean, receivedAt: string, lastReceivedAt: string, processedAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type UpdateBrandSettingsMutationVariables = Exact<{
   input: BrandSettingsInput;
 }>;
 
 
-export type UpdateBrandSettingsMutation = { updateBrandSettings: { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, endedAt: string | null } | null } };
+export type UpdateBrandSettingsMutation = { updateBrandSettings: { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, canceledAt: string | null, endedAt: string | null } | null } };
 
 export type CreateDiscountCodeMutationVariables = Exact<{
   input: CreateDiscountCodeInput;
@@ -518,6 +542,7 @@ export const BrandSettingsFragmentDoc = gql`
     plan
     currentPeriodEnd
     cancelAtPeriodEnd
+    canceledAt
     endedAt
   }
 }
@@ -540,6 +565,21 @@ export const DiscountCodeRowFragmentDoc = gql`
   }
 }
     ${MoneyFieldsFragmentDoc}`;
+export const StripeEventRowFragmentDoc = gql`
+    fragment StripeEventRow on WebhookEvent {
+  id
+  eventId
+  type
+  outcome
+  reason
+  error
+  attempts
+  livemode
+  receivedAt
+  lastReceivedAt
+  processedAt
+}
+    `;
 export const OrderDocument = gql`
     query Order($id: ID!) {
   order(id: $id) {
@@ -763,6 +803,23 @@ ${DiscountCodeRowFragmentDoc}`;
 
 export function useSettingsQuery(options?: Omit<Urql.UseQueryArgs<SettingsQueryVariables>, 'query'>) {
   return Urql.useQuery<SettingsQuery, SettingsQueryVariables>({ query: SettingsDocument, ...options });
+};
+export const StripeEventsDocument = gql`
+    query StripeEvents($first: Int!, $after: String, $filter: WebhookEventFilter) {
+  webhookEvents(first: $first, after: $after, filter: $filter) {
+    nodes {
+      ...StripeEventRow
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    ${StripeEventRowFragmentDoc}`;
+
+export function useStripeEventsQuery(options: Omit<Urql.UseQueryArgs<StripeEventsQueryVariables>, 'query'>) {
+  return Urql.useQuery<StripeEventsQuery, StripeEventsQueryVariables>({ query: StripeEventsDocument, ...options });
 };
 export const UpdateBrandSettingsDocument = gql`
     mutation UpdateBrandSettings($input: BrandSettingsInput!) {

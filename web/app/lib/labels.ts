@@ -52,3 +52,20 @@ export function anyStatusLabel(value: string | null | undefined): string {
   if (!value) return '—';
   return (STATUS_LABEL as Record<string, string>)[value] ?? (PAYMENT_LABEL as Record<string, string>)[value] ?? value;
 }
+
+export interface DiscountCodeState {
+  active: boolean;
+  validFrom?: string | null;
+  validUntil?: string | null;
+  usageLimit?: number | null;
+  timesUsed: number;
+}
+
+/** What a discount code means at a checkout right now: the switch alone does not say it (a code can expire). */
+export function discountCodeStatus(code: DiscountCodeState, now = new Date()): { label: string; tone: 'green' | 'grey' | 'blue' } {
+  if (!code.active) return { label: 'Inactive', tone: 'grey' };
+  if (code.validUntil && now >= new Date(code.validUntil)) return { label: 'Expired', tone: 'grey' };
+  if (code.validFrom && now < new Date(code.validFrom)) return { label: 'Scheduled', tone: 'blue' };
+  if (code.usageLimit != null && code.timesUsed >= code.usageLimit) return { label: 'Used up', tone: 'grey' };
+  return { label: 'Active', tone: 'green' };
+}

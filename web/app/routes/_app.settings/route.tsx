@@ -1,36 +1,68 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { useLoaderData, useRevalidator } from '@remix-run/react';
-import { useState, type FormEvent } from 'react';
-import { Card, PageHeader, ProblemText } from '~/components/ui';
+import { useLoaderData, useRevalidator, type ShouldRevalidateFunction } from '@remix-run/react';
+import { useMemo, useState, type FormEvent } from 'react';
+import { Card, EmptyState, PageHeader, ProblemText, Spinner } from '~/components/ui';
 import {
   SettingsDocument,
+  StripeEventsDocument,
   useCreateDiscountCodeMutation,
   useSetDiscountCodeActiveMutation,
+  useStripeEventsQuery,
   useUpdateBrandSettingsMutation,
   type BrandSettingsFragment,
   type DiscountCodeRowFragment,
   type SettingsQuery,
   type SettingsQueryVariables,
+  type StripeEventRowFragment,
+  type StripeEventsQuery,
+  type StripeEventsQueryVariables,
+  type WebhookEventOutcome,
 } from '~/gql/graphql';
 import { requireApi } from '~/lib/api.server';
 import { startOfDayInZone, addDays } from '~/lib/dates';
 import { problemFrom, type Problem } from '~/lib/errors';
 import { useFormatters } from '~/lib/locale';
+import { discountCodeStatus } from '~/lib/labels';
 import { minorToDecimalString, parseMoneyInput } from '~/lib/money';
 import { canAdmin } from '~/lib/roles';
+import {
+  OUTCOME_PARAM,
+  WEBHOOK_OUTCOMES,
+  explainEvent,
+  outcomeView,
+  parseOutcomeParam,
+  stripeEventsVariables,
+  subscriptionView,
+} from '~/lib/stripe';
+import { usePendingSearch } from '~/lib/use-pending-search';
+import { useSeededQuery } from '~/lib/use-seeded-query';
+import { variablesKey } from '~/lib/variables-key';
 
 export const meta: MetaFunction = () => [{ title: 'Settings · Luneo Orders' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const api = await requireApi(request);
-  const result = await api.query<SettingsQuery, SettingsQueryVariables>(SettingsDocument, {});
-  if (!canAdmin(result.viewer.role)) throw data({ message: 'Only owners and admins can change the brand’s settings.' }, { status: 403 });
-  return result;
+  const eventsVariables = stripeEventsVariables(parseOutcomeParam(new URL(request.url).searchParams.get(OUTCOME_PARAM)));
+  // Both in parallel; the role decides first, so a VIEWER sees our 403 rather than the events query's.
+  const [settings, events] = await Promise.allSettled([
+    api.query<SettingsQuery, SettingsQueryVariables>(SettingsDocument, {}),
+    api.query<StripeEventsQuery, StripeEventsQueryVariables>(StripeEventsDocument, eventsVariables),
+  ]);
+  if (settings.status === 'rejected') throw settings.reason;
+  if (!canAdmin(settings.value.viewer.role)) throw data({ message: 'Only owners and admins can change the brand’s settings.' }, { status: 403 });
+  if (events.status === 'rejected') throw events.reason;
+  return { ...settings.value, stripeEvents: { variables: eventsVariables, data: events.value } };
 }
 
+/** The Stripe events filter lives in the query string and is served by the urql hook; the loader paints the first view. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) => {
+  if (!formMethod && currentUrl.pathname === nextUrl.pathname && currentUrl.search !== nextUrl.search) return false;
+  return defaultShouldRevalidate;
+};
+
 export default function SettingsPage() {
-  const { viewer, discountCodes } = useLoaderData<typeof loader>();
+  const { viewer, discountCodes, stripeEvents } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   return (
     <>
@@ -40,6 +72,7 @@ export default function SettingsPage() {
         <SubscriptionCard brand={viewer.brand} />
       </div>
       <DiscountCodes codes={discountCodes} currency={viewer.brand.currency} onChanged={() => revalidator.revalidate()} />
+      <StripeEvents seed={stripeEvents} />
     </>
   );
 }
@@ -175,38 +208,42 @@ function BrandForm({ brand, onSaved }: { brand: BrandSettingsFragment; onSaved: 
 
 function SubscriptionCard({ brand }: { brand: BrandSettingsFragment }) {
   const fmt = useFormatters();
-  const sub = brand.subscription;
+  const sub = brand.subscription ? subscriptionView(brand.subscription, fmt.date) : null;
   return (
     <Card title="Subscription">
       {sub ? (
-        <dl className="facts">
-          <div>
-            <dt>Status</dt>
-            <dd>
-              <span className={`badge ${sub.status === 'active' || sub.status === 'trialing' ? 'badge--green' : 'badge--amber'}`}>{sub.status}</span>
-            </dd>
-          </div>
-          {sub.plan ? (
+        <>
+          {sub.notice ? (
+            <p className={`notice notice--${sub.notice.tone}`} data-testid="subscription-notice">
+              {sub.notice.text}
+            </p>
+          ) : null}
+          <dl className="facts" data-testid="subscription">
+            <div>
+              <dt>Status</dt>
+              <dd>
+                <span className={`badge badge--${sub.tone}`}>{sub.statusLabel}</span>
+              </dd>
+            </div>
             <div>
               <dt>Plan</dt>
-              <dd>{sub.plan}</dd>
+              <dd>{sub.plan ?? <span className="muted">—</span>}</dd>
             </div>
-          ) : null}
-          {sub.currentPeriodEnd ? (
-            <div>
-              <dt>{sub.cancelAtPeriodEnd ? 'Ends' : 'Renews'}</dt>
-              <dd>{fmt.date(sub.currentPeriodEnd)}</dd>
-            </div>
-          ) : null}
-          {sub.endedAt ? (
-            <div>
-              <dt>Ended</dt>
-              <dd>{fmt.date(sub.endedAt)}</dd>
-            </div>
-          ) : null}
-        </dl>
+            {sub.dates.map((d) => (
+              <div key={d.label}>
+                <dt>{d.label}</dt>
+                <dd>
+                  <time dateTime={d.at}>{fmt.date(d.at)}</time>
+                </dd>
+              </div>
+            ))}
+          </dl>
+        </>
       ) : (
-        <p className="muted">No Luneo subscription is linked to this brand yet.</p>
+        <p className="muted subscription__empty" data-testid="subscription-empty">
+          No Luneo subscription is linked to this brand yet. It appears here once Stripe sends its first
+          <span className="mono"> customer.subscription.*</span> event for this brand.
+        </p>
       )}
       <dl className="facts">
         <div>
@@ -291,7 +328,10 @@ function DiscountCodes({ codes, currency, onChanged }: { codes: DiscountCodeRowF
                     {code.usageLimit != null ? ` / ${code.usageLimit}` : ''}
                   </td>
                   <td data-label="Status">
-                    <span className={`badge ${code.active ? 'badge--green' : 'badge--grey'}`}>{code.active ? 'Active' : 'Inactive'}</span>
+                    {(() => {
+                      const status = discountCodeStatus(code);
+                      return <span className={`badge badge--${status.tone}`}>{status.label}</span>;
+                    })()}
                   </td>
                   <td className="row-actions">
                     <button type="button" className="btn btn--ghost btn--small" onClick={() => toggle(code)} disabled={toggleState.fetching}>
@@ -437,6 +477,181 @@ function DiscountForm({ currency, onCreated }: { currency: string; onCreated: ()
         </button>
       </div>
     </form>
+  );
+}
+
+type StripeEventsSeed = { variables: StripeEventsQueryVariables; data: StripeEventsQuery };
+
+/**
+ * Received Stripe events, newest first. The loader paints the first page; the outcome filter (in the URL) and
+ * "Load more" go through the generated hook: pages already shown stay in `earlier`, the newest one is `after`'s.
+ */
+function StripeEvents({ seed }: { seed: StripeEventsSeed }) {
+  const fmt = useFormatters();
+  const [search, setParams] = usePendingSearch();
+  const outcome = useMemo(() => parseOutcomeParam(new URLSearchParams(search).get(OUTCOME_PARAM)), [search]);
+  const variables = useMemo(() => stripeEventsVariables(outcome), [outcome]);
+  const key = variablesKey(variables);
+  const first = useSeededQuery(useStripeEventsQuery, seed, variables);
+
+  const [more, setMore] = useState<{ key: string; earlier: StripeEventRowFragment[]; after: string | null }>({ key, earlier: [], after: null });
+  // Another filter starts again from its first page (adjusting state while rendering, as React recommends).
+  if (more.key !== key) setMore({ key, earlier: [], after: null });
+  const extra = more.key === key ? more : { key, earlier: [], after: null };
+  const [tail, reloadTail] = useStripeEventsQuery({ variables: { ...variables, after: extra.after }, pause: !extra.after });
+  // urql keeps the previous page's data while the next one loads: only the answer for this cursor counts.
+  const tailPage = extra.after && tail.operation?.variables.after === extra.after && !tail.fetching ? tail.data?.webhookEvents : undefined;
+  const loadingMore = Boolean(extra.after) && !tailPage && !tail.error;
+
+  const rows = useMemo(() => {
+    const seen = new Set<string>();
+    return [...first.data.webhookEvents.nodes, ...extra.earlier, ...(tailPage?.nodes ?? [])].filter((row) => !seen.has(row.id) && seen.add(row.id));
+  }, [first.data, extra.earlier, tailPage]);
+  const pageInfo = extra.after ? tailPage?.pageInfo : first.data.webhookEvents.pageInfo;
+  const problem = problemFrom(first.error) ?? (extra.after ? problemFrom(tail.error) : null);
+
+  function loadMore() {
+    if (!pageInfo?.endCursor) return;
+    setMore({ key, earlier: extra.after ? [...extra.earlier, ...(tailPage?.nodes ?? [])] : [], after: pageInfo.endCursor });
+  }
+  function refresh() {
+    setMore({ key, earlier: [], after: null });
+    first.refresh();
+  }
+  function filter(next: WebhookEventOutcome | null) {
+    const params = new URLSearchParams(search);
+    if (next) params.set(OUTCOME_PARAM, next.toLowerCase());
+    else params.delete(OUTCOME_PARAM);
+    setParams(params, { replace: true, preventScrollReset: true });
+  }
+
+  return (
+    <Card
+      title="Stripe events"
+      className="stripe-events"
+      actions={
+        <div className="card__actions">
+          <span className="card__status" aria-live="polite">
+            {first.fetching ? (
+              <>
+                <Spinner label="Updating Stripe events" /> Updating…
+              </>
+            ) : null}
+          </span>
+          <label htmlFor="stripe-outcome" className="field__label field__label--inline">
+            Outcome
+          </label>
+          <select id="stripe-outcome" className="input input--small" value={outcome ?? ''} onChange={(e) => filter(parseOutcomeParam(e.target.value))}>
+            <option value="">All outcomes</option>
+            {WEBHOOK_OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {outcomeView(o).label}
+              </option>
+            ))}
+          </select>
+          <button type="button" className="btn btn--secondary btn--small" onClick={refresh} disabled={first.fetching}>
+            Refresh
+          </button>
+        </div>
+      }
+    >
+      {problem ? (
+        <div className="notice notice--error">
+          <ProblemText problem={problem} />
+          <button type="button" className="btn btn--secondary btn--small" onClick={() => (first.error ? refresh() : reloadTail({ requestPolicy: 'network-only' }))}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+      {rows.length === 0 ? (
+        outcome ? (
+          <EmptyState
+            title={`No ${outcomeView(outcome).label.toLowerCase()} Stripe events`}
+            action={
+              <button type="button" className="btn btn--secondary" onClick={() => filter(null)}>
+                Show all events
+              </button>
+            }
+          >
+            None of the received events is {outcomeView(outcome).label.toLowerCase()}.
+          </EmptyState>
+        ) : (
+          <EmptyState title="No Stripe events received yet">
+            Point Stripe at <span className="mono">/webhooks/stripe</span> on the Luneo API and set{' '}
+            <span className="mono">STRIPE_WEBHOOK_SECRET</span> (see the README’s Stripe section). Each event then shows up
+            here with what it did.
+          </EmptyState>
+        )
+      ) : (
+        <div className={`table-wrap table-wrap--flush ${first.fetching ? 'is-busy' : ''}`} aria-busy={first.fetching}>
+          <table className="table table--compact table--stack" data-testid="stripe-events">
+            <caption className="sr-only">Received Stripe events, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Received</th>
+                <th scope="col">Type</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">What happened</th>
+                <th scope="col">Event id</th>
+                <th scope="col" className="num">
+                  Attempts
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((event) => (
+                <StripeEventRow key={event.id} event={event} dateTime={fmt.dateTime} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {rows.length > 0 && (pageInfo?.hasNextPage || loadingMore) ? (
+        <div className="actions actions--center">
+          <button type="button" className="btn btn--secondary" onClick={loadMore} disabled={loadingMore}>
+            {loadingMore ? 'Loading…' : 'Load more'}
+          </button>
+        </div>
+      ) : null}
+    </Card>
+  );
+}
+
+function StripeEventRow({ event, dateTime }: { event: StripeEventRowFragment; dateTime: (iso: string) => string }) {
+  const view = outcomeView(event.outcome);
+  const why = explainEvent(event);
+  return (
+    <tr data-event-id={event.eventId}>
+      <td data-label="Received">
+        <time dateTime={event.receivedAt}>{dateTime(event.receivedAt)}</time>
+        {event.lastReceivedAt !== event.receivedAt ? (
+          <span className="cell-secondary">
+            last <time dateTime={event.lastReceivedAt}>{dateTime(event.lastReceivedAt)}</time>
+          </span>
+        ) : null}
+      </td>
+      <td data-label="Type">
+        <span className="mono">{event.type}</span>
+        {event.livemode ? null : <span className="cell-secondary">test mode</span>}
+      </td>
+      <td data-label="Outcome">
+        <span className={`badge badge--${view.tone}`} data-outcome={event.outcome ?? 'PENDING'} title={view.meaning}>
+          {view.label}
+        </span>
+      </td>
+      <td data-label="What happened" className="stripe-events__why">
+        <span className="cell-primary" title={why.detail ?? undefined}>
+          {why.summary}
+        </span>
+        {why.next ? <span className="cell-secondary">{why.next}</span> : null}
+      </td>
+      <td data-label="Event id" className="mono">
+        {event.eventId}
+      </td>
+      <td data-label="Attempts" className="num">
+        {event.attempts}
+      </td>
+    </tr>
   );
 }
 
