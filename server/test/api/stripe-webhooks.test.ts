@@ -205,6 +205,58 @@ describe('exactly once', () => {
   });
 });
 
+describe('exactly once, for every other event type', () => {
+  /** Two concurrent deliveries, then one more in sequence: exactly one is not a duplicate. */
+  async function thrice(event: StripeEventPayload) {
+    const concurrent = await Promise.all([deliver(t.url, event), deliver(t.url, event)]);
+    const sequential = await deliver(t.url, event);
+    const all = [...concurrent, sequential];
+    expect(all.map((d) => d.status)).toEqual([200, 200, 200]);
+    expect(all.filter((d) => !d.body.duplicate)).toHaveLength(1);
+    return all.find((d) => !d.body.duplicate)!.body;
+  }
+
+  it('async payment succeeded, async payment failed and PaymentIntent failed each take effect once', async () => {
+    const sepa = await cardCheckout({ paymentStatus: 'unpaid' });
+    await ok(stripeEvent('checkout.session.completed', sepa.session));
+    await thrice(stripeEvent('checkout.session.async_payment_succeeded', { ...sepa.session, payment_status: 'paid' }));
+    const paid = await orderByRef(sepa.ref);
+    expect(paid.statusHistory.filter((h: any) => h.kind === 'PAYMENT').map((h: any) => h.to)).toEqual(['PAID']);
+
+    const declined = await cardCheckout({ paymentStatus: 'unpaid' });
+    await ok(stripeEvent('checkout.session.completed', declined.session));
+    await thrice(
+      stripeEvent('payment_intent.payment_failed', paymentIntent({ id: declined.pi, brandId: brand.id, orderRef: declined.ref, amount: declined.total, succeeded: false })),
+    );
+    await thrice(stripeEvent('checkout.session.async_payment_failed', declined.session));
+    const failed = await orderByRef(declined.ref);
+    expect(failed.paymentStatus).toBe('PAYMENT_FAILED');
+    expect(failed.statusHistory.filter((h: any) => h.kind === 'PAYMENT').map((h: any) => h.to)).toEqual(['PAYMENT_FAILED']);
+  });
+
+  it('subscription events and ignored types are applied or listed once', async () => {
+    const b = await createTestBrand(t, { prefix: 'SX' });
+    const id = stripeId('sub');
+    const base = Math.floor(Date.now() / 1000) - 50_000;
+    const periodEnd = base + 30 * 86_400;
+    const events = [
+      stripeEvent('customer.subscription.created', subscription({ id, brandId: b.id, status: 'active', lookupKey: 'starter', periodEnd }), { created: base }),
+      stripeEvent('customer.subscription.updated', subscription({ id, brandId: b.id, status: 'active', lookupKey: 'pro', periodEnd }), { created: base + 5 }),
+      stripeEvent('customer.subscription.deleted', subscription({ id, brandId: b.id, status: 'canceled', lookupKey: 'pro', periodEnd, endedAt: periodEnd }), { created: base + 9 }),
+    ];
+    for (const event of events) expect((await thrice(event)).outcome).toBe('PROCESSED');
+    const ignored = stripeEvent('invoice.paid', { id: stripeId('in'), object: 'invoice', metadata: { brand_id: b.id } });
+    expect((await thrice(ignored)).outcome).toBe('IGNORED');
+
+    const sub = (await t.gql(`{ viewer { brand { subscription { status plan } } } }`, {}, b.tokens.VIEWER)).data.viewer.brand.subscription;
+    expect(sub).toEqual({ status: 'canceled', plan: 'pro' });
+    const rows = await t.sql('select attempts from stripe_events where event_id = any(?::text[]) order by stripe_created_at', [
+      `{${[...events, ignored].map((e) => e.id).join(',')}}`,
+    ]);
+    expect(rows).toHaveLength(4);
+  });
+});
+
 describe('payments', () => {
   it('a payment that arrives before its checkout is kept and applied when the order is created', async () => {
     const { ref, pi, session, total } = await cardCheckout({ paymentStatus: 'unpaid' });
