@@ -11,6 +11,34 @@ export function ProblemText({ problem, id }: { problem: Problem | null | undefin
   );
 }
 
+/** A failed load of a page or section, with a retry when one makes sense. */
+export function ProblemNotice({ problem, onRetry }: { problem: Problem | null | undefined; onRetry?: () => void }) {
+  if (!problem) return null;
+  return (
+    <div className="notice notice--error">
+      <ProblemText problem={problem} />
+      {onRetry ? (
+        <button type="button" className="btn btn--secondary btn--small" onClick={onRetry}>
+          Try again
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** Announces (to screen readers too) that a list is being refreshed, without hiding what is shown. */
+export function UpdatingStatus({ fetching, what, className = 'filters__status' }: { fetching: boolean; what: string; className?: string }) {
+  return (
+    <span className={className} aria-live="polite">
+      {fetching ? (
+        <>
+          <Spinner label={`Updating ${what}`} /> Updating…
+        </>
+      ) : null}
+    </span>
+  );
+}
+
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
   return (
     <div className="empty">

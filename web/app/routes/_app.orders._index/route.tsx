@@ -4,7 +4,7 @@ import { Link, useLoaderData, useNavigate } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
 import { useEffect, useMemo, useState } from 'react';
 import { PaymentBadge, StatusBadge } from '~/components/badges';
-import { EmptyState, PageHeader, ProblemText, Spinner } from '~/components/ui';
+import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
 import {
   OrdersDocument,
   useOrdersQuery,
@@ -227,24 +227,11 @@ export default function OrdersPage() {
               Clear filters
             </button>
           ) : null}
-          <span className="filters__status" aria-live="polite">
-            {fetching ? (
-              <>
-                <Spinner label="Updating orders" /> Updating…
-              </>
-            ) : null}
-          </span>
+          <UpdatingStatus fetching={fetching} what="orders" />
         </div>
       </section>
 
-      {problem ? (
-        <div className="notice notice--error">
-          <ProblemText problem={problem} />
-          <button type="button" className="btn btn--secondary btn--small" onClick={refresh}>
-            Try again
-          </button>
-        </div>
-      ) : null}
+      <ProblemNotice problem={problem} onRetry={refresh} />
 
       {nodes.length === 0 ? (
         filtered ? (

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useNavigate } from '@remix-run/react';
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { Card, ProblemText, Spinner } from '~/components/ui';
 import {
   NewOrderProductsDocument,
@@ -30,6 +30,60 @@ import { variablesKey } from '~/lib/variables-key';
 export const meta: MetaFunction = () => [{ title: 'New order · Luneo Orders' }];
 
 const PICKER_SIZE = 30;
+
+/** The id of a field's error message, which its input points at with aria-describedby. */
+const fieldErrorId = (name: string) => `${name.replace(/\W/g, '-')}-error`;
+
+type AddressKey = Exclude<keyof NewOrderForm['address'], 'country'>;
+
+const ADDRESS_FIELDS: { key: AddressKey; label: string; optional?: boolean }[] = [
+  { key: 'name', label: 'Recipient', optional: true },
+  { key: 'line1', label: 'Street address' },
+  { key: 'line2', label: 'Apartment, suite', optional: true },
+  { key: 'city', label: 'City' },
+  { key: 'postalCode', label: 'Postal code' },
+  { key: 'region', label: 'Region', optional: true },
+];
+
+/** A labelled text input whose error (from client validation or the API) is announced with it. */
+function TextField({
+  name,
+  label,
+  optional,
+  error,
+  onValue,
+  className = 'input',
+  ...input
+}: {
+  name: string;
+  label: string;
+  optional?: boolean;
+  error?: string;
+  onValue: (value: string) => void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'name' | 'onChange'>) {
+  const errorId = fieldErrorId(name);
+  return (
+    <div className="field">
+      <label htmlFor={name} className="field__label">
+        {label} {optional ? <span className="muted">(optional)</span> : null}
+      </label>
+      <input
+        id={name}
+        className={className}
+        autoComplete="off"
+        {...input}
+        onChange={(e) => onValue(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+      />
+      {error ? (
+        <p className="field__error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const api = await requireApi(request);
@@ -134,10 +188,10 @@ export default function NewOrderPage() {
 
   const err = (key: string) => errors[key];
   const invalid = (key: string) => (errors[key] ? true : undefined);
-  const describedBy = (key: string) => (errors[key] ? `${key.replace(/\W/g, '-')}-error` : undefined);
+  const describedBy = (key: string) => (errors[key] ? fieldErrorId(key) : undefined);
   const ErrorFor = ({ name }: { name: string }) =>
     errors[name] ? (
-      <p className="field__error" id={`${name.replace(/\W/g, '-')}-error`}>
+      <p className="field__error" id={fieldErrorId(name)}>
         {errors[name]}
       </p>
     ) : null;
@@ -258,35 +312,9 @@ export default function NewOrderPage() {
 
           <Card title="Customer">
             <div className="grid-2">
-              <div className="field">
-                <label htmlFor="customer.email" className="field__label">
-                  Email
-                </label>
-                <input
-                  id="customer.email"
-                  type="email"
-                  className="input"
-                  autoComplete="off"
-                  value={form.email}
-                  onChange={(e) => update({ email: e.target.value })}
-                  aria-invalid={invalid('customer.email')}
-                  aria-describedby={describedBy('customer.email')}
-                  required
-                />
-                <ErrorFor name="customer.email" />
-              </div>
-              <div className="field">
-                <label htmlFor="customer.name" className="field__label">
-                  Name <span className="muted">(optional)</span>
-                </label>
-                <input id="customer.name" className="input" value={form.name} onChange={(e) => update({ name: e.target.value })} />
-              </div>
-              <div className="field">
-                <label htmlFor="customer.phone" className="field__label">
-                  Phone <span className="muted">(optional)</span>
-                </label>
-                <input id="customer.phone" type="tel" className="input" value={form.phone} onChange={(e) => update({ phone: e.target.value })} />
-              </div>
+              <TextField name="customer.email" label="Email" type="email" required value={form.email} error={errors['customer.email']} onValue={(email) => update({ email })} />
+              <TextField name="customer.name" label="Name" optional value={form.name} error={errors['customer.name']} onValue={(name) => update({ name })} />
+              <TextField name="customer.phone" label="Phone" optional type="tel" value={form.phone} error={errors['customer.phone']} onValue={(phone) => update({ phone })} />
             </div>
           </Card>
 
@@ -297,83 +325,27 @@ export default function NewOrderPage() {
             </label>
             {form.ship ? (
               <div className="grid-2">
-                <div className="field">
-                  <label htmlFor="shippingAddress.name" className="field__label">
-                    Recipient <span className="muted">(optional)</span>
-                  </label>
-                  <input id="shippingAddress.name" className="input" value={form.address.name} onChange={(e) => updateAddress({ name: e.target.value })} />
-                </div>
-                <div className="field">
-                  <label htmlFor="shippingAddress.line1" className="field__label">
-                    Street address
-                  </label>
-                  <input
-                    id="shippingAddress.line1"
-                    className="input"
-                    autoComplete="off"
-                    value={form.address.line1}
-                    onChange={(e) => updateAddress({ line1: e.target.value })}
-                    aria-invalid={invalid('shippingAddress.line1')}
-                    aria-describedby={describedBy('shippingAddress.line1')}
+                {ADDRESS_FIELDS.map(({ key, label, optional }) => (
+                  <TextField
+                    key={key}
+                    name={`shippingAddress.${key}`}
+                    label={label}
+                    optional={optional}
+                    value={form.address[key]}
+                    error={errors[`shippingAddress.${key}`]}
+                    onValue={(value) => updateAddress({ [key]: value })}
                   />
-                  <ErrorFor name="shippingAddress.line1" />
-                </div>
-                <div className="field">
-                  <label htmlFor="shippingAddress.line2" className="field__label">
-                    Apartment, suite <span className="muted">(optional)</span>
-                  </label>
-                  <input id="shippingAddress.line2" className="input" value={form.address.line2} onChange={(e) => updateAddress({ line2: e.target.value })} />
-                </div>
-                <div className="field">
-                  <label htmlFor="shippingAddress.city" className="field__label">
-                    City
-                  </label>
-                  <input
-                    id="shippingAddress.city"
-                    className="input"
-                    value={form.address.city}
-                    onChange={(e) => updateAddress({ city: e.target.value })}
-                    aria-invalid={invalid('shippingAddress.city')}
-                    aria-describedby={describedBy('shippingAddress.city')}
-                  />
-                  <ErrorFor name="shippingAddress.city" />
-                </div>
-                <div className="field">
-                  <label htmlFor="shippingAddress.postalCode" className="field__label">
-                    Postal code
-                  </label>
-                  <input
-                    id="shippingAddress.postalCode"
-                    className="input"
-                    value={form.address.postalCode}
-                    onChange={(e) => updateAddress({ postalCode: e.target.value })}
-                    aria-invalid={invalid('shippingAddress.postalCode')}
-                    aria-describedby={describedBy('shippingAddress.postalCode')}
-                  />
-                  <ErrorFor name="shippingAddress.postalCode" />
-                </div>
-                <div className="field">
-                  <label htmlFor="shippingAddress.region" className="field__label">
-                    Region <span className="muted">(optional)</span>
-                  </label>
-                  <input id="shippingAddress.region" className="input" value={form.address.region} onChange={(e) => updateAddress({ region: e.target.value })} />
-                </div>
-                <div className="field">
-                  <label htmlFor="shippingAddress.country" className="field__label">
-                    Country code
-                  </label>
-                  <input
-                    id="shippingAddress.country"
-                    className="input input--short"
-                    maxLength={2}
-                    placeholder="FR"
-                    value={form.address.country}
-                    onChange={(e) => updateAddress({ country: e.target.value.toUpperCase() })}
-                    aria-invalid={invalid('shippingAddress.country')}
-                    aria-describedby={describedBy('shippingAddress.country')}
-                  />
-                  <ErrorFor name="shippingAddress.country" />
-                </div>
+                ))}
+                <TextField
+                  name="shippingAddress.country"
+                  label="Country code"
+                  className="input input--short"
+                  maxLength={2}
+                  placeholder="FR"
+                  value={form.address.country}
+                  error={errors['shippingAddress.country']}
+                  onValue={(country) => updateAddress({ country: country.toUpperCase() })}
+                />
               </div>
             ) : null}
           </Card>

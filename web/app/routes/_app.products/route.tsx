@@ -3,7 +3,7 @@ import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { useLoaderData } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { EmptyState, PageHeader, ProblemText, Spinner } from '~/components/ui';
+import { EmptyState, PageHeader, ProblemNotice, ProblemText, UpdatingStatus } from '~/components/ui';
 import {
   ProductsDocument,
   useAdjustStockMutation,
@@ -128,21 +128,11 @@ export default function ProductsPage() {
               autoComplete="off"
             />
           </div>
-          <span className="filters__status" aria-live="polite">
-            {products.fetching ? (
-              <>
-                <Spinner label="Updating products" /> Updating…
-              </>
-            ) : null}
-          </span>
+          <UpdatingStatus fetching={products.fetching} what="products" />
         </div>
       </section>
 
-      {problem ? (
-        <div className="notice notice--error">
-          <ProblemText problem={problem} />
-        </div>
-      ) : null}
+      <ProblemNotice problem={problem} />
 
       {nodes.length === 0 ? (
         <EmptyState title={variables.search ? 'No products match this search' : 'No products yet'}>

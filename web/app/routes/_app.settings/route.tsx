@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { useLoaderData, useRevalidator, type ShouldRevalidateFunction } from '@remix-run/react';
 import { useMemo, useState, type FormEvent } from 'react';
-import { Card, EmptyState, PageHeader, ProblemText, Spinner } from '~/components/ui';
+import { Card, EmptyState, PageHeader, ProblemNotice, ProblemText, UpdatingStatus } from '~/components/ui';
 import {
   SettingsDocument,
   StripeEventsDocument,
@@ -531,13 +531,7 @@ function StripeEvents({ seed }: { seed: StripeEventsSeed }) {
       className="stripe-events"
       actions={
         <div className="card__actions">
-          <span className="card__status" aria-live="polite">
-            {first.fetching ? (
-              <>
-                <Spinner label="Updating Stripe events" /> Updating…
-              </>
-            ) : null}
-          </span>
+          <UpdatingStatus fetching={first.fetching} what="Stripe events" className="card__status" />
           <label htmlFor="stripe-outcome" className="field__label field__label--inline">
             Outcome
           </label>
@@ -555,14 +549,7 @@ function StripeEvents({ seed }: { seed: StripeEventsSeed }) {
         </div>
       }
     >
-      {problem ? (
-        <div className="notice notice--error">
-          <ProblemText problem={problem} />
-          <button type="button" className="btn btn--secondary btn--small" onClick={() => (first.error ? refresh() : reloadTail({ requestPolicy: 'network-only' }))}>
-            Try again
-          </button>
-        </div>
-      ) : null}
+      <ProblemNotice problem={problem} onRetry={() => (first.error ? refresh() : reloadTail({ requestPolicy: 'network-only' }))} />
       {rows.length === 0 ? (
         outcome ? (
           <EmptyState

@@ -3,7 +3,7 @@ import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { useLoaderData } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
 import { useMemo, useState } from 'react';
-import { EmptyState, PageHeader, ProblemText, Spinner } from '~/components/ui';
+import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
 import {
   OrderStatsDocument,
   useOrderStatsQuery,
@@ -132,21 +132,11 @@ export default function StatsPage() {
               ))}
             </select>
           </div>
-          <span className="filters__status" aria-live="polite">
-            {fetching ? (
-              <>
-                <Spinner label="Updating stats" /> Updating…
-              </>
-            ) : null}
-          </span>
+          <UpdatingStatus fetching={fetching} what="stats" />
         </div>
       </section>
 
-      {problem ? (
-        <div className="notice notice--error">
-          <ProblemText problem={problem} />
-        </div>
-      ) : null}
+      <ProblemNotice problem={problem} />
 
       <div className={fetching ? 'is-busy' : ''} aria-busy={fetching}>
         {stats.byCurrency.length === 0 ? (
