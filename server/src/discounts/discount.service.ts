@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { badInput, DomainError, notFound } from '../errors';
-import { MAX_PAGE_SIZE } from '../shared/pagination';
+import { DomainError, notFound } from '../errors';
+import { pageRequest } from '../shared/pagination';
 import type { RequestContext } from '../shared/request-context';
 import { parseId, sql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
@@ -94,12 +94,10 @@ export async function setDiscountCodeActive(ctx: RequestContext, id: string, act
 }
 
 export async function listDiscountCodes(ctx: RequestContext, first: number, after?: string | null) {
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw badInput('first', `must be between 0 and ${MAX_PAGE_SIZE}`);
-  }
+  const { size } = pageRequest({ first, after });
   return ctx.em.find(
     DiscountCode,
     after ? { id: { $lt: parseId(after, 'after') } } : {},
-    { orderBy: { id: 'desc' }, limit: first },
+    { orderBy: { id: 'desc' }, limit: size },
   );
 }

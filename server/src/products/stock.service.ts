@@ -19,6 +19,16 @@ interface StockScope {
   actor: Actor;
 }
 
+/** INSUFFICIENT_STOCK naming the product and what is available (never below zero, even after an oversell). */
+function insufficientStock(productId: string, product: { stock: number; sku: string; name: string }, requested: number) {
+  const available = Math.max(product.stock, 0);
+  return new DomainError(
+    'INSUFFICIENT_STOCK',
+    `Not enough stock for ${product.name} (${product.sku}): ${requested} requested, ${available} available`,
+    { productId, sku: product.sku, requested, available },
+  );
+}
+
 /** Sums quantities per product and sorts by id: the lock order every reservation follows. */
 function perProduct(lines: StockLine[]): [string, number][] {
   const totals = new Map<string, number>();
@@ -56,11 +66,7 @@ export async function reserveStock(
       );
       if (!current) throw new DomainError('NOT_FOUND', 'Product not found', { productId });
       if (!options.allowOversell) {
-        throw new DomainError(
-          'INSUFFICIENT_STOCK',
-          `Not enough stock for ${current.name} (${current.sku}): ${quantity} requested, ${Math.max(current.stock, 0)} available`,
-          { productId, sku: current.sku, requested: quantity, available: Math.max(current.stock, 0) },
-        );
+        throw insufficientStock(productId, current, quantity);
       }
       const [forced] = await sql<{ stock: number }>(
         scope.em,
@@ -103,11 +109,7 @@ export async function adjustStock(scope: StockScope, productId: string, delta: n
       [scope.brandId, productId],
     );
     if (!current) throw new DomainError('NOT_FOUND', 'Product not found');
-    throw new DomainError(
-      'INSUFFICIENT_STOCK',
-      `Cannot remove ${-delta} from ${current.name} (${current.sku}): only ${current.stock} in stock`,
-      { productId, sku: current.sku, requested: -delta, available: current.stock },
-    );
+    throw insufficientStock(productId, current, -delta);
   }
   logMovement(scope, productId, delta, updated[0].stock, 'ADJUSTMENT', null, reason);
   return updated[0].stock;

@@ -121,6 +121,20 @@ async function runOnce(
   });
 }
 
+/** The values of a stored event's identity and payload columns, in the order both inserts below list them. */
+function storedEvent(event: Stripe.Event, brandId: string | null): unknown[] {
+  return [
+    uuidv7(),
+    event.id,
+    event.type,
+    brandId,
+    event.api_version ?? null,
+    Boolean(event.livemode),
+    new Date(event.created * 1000),
+    JSON.stringify(event),
+  ];
+}
+
 /** Inserts the event, or re-claims a stored one that was never processed (an earlier attempt failed). */
 async function claim(em: EntityManager, event: Stripe.Event, brandId: string | null): Promise<boolean> {
   const rows = await sql(
@@ -133,14 +147,7 @@ async function claim(em: EntityManager, event: Stripe.Event, brandId: string | n
       where stripe_events.processed_at is null
      returning id`,
     [
-      uuidv7(),
-      event.id,
-      event.type,
-      brandId,
-      event.api_version ?? null,
-      Boolean(event.livemode),
-      new Date(event.created * 1000),
-      JSON.stringify(event),
+      ...storedEvent(event, brandId),
     ],
   );
   return rows.length === 1;
@@ -177,14 +184,7 @@ async function recordFailure(
             reason = null, attempts = stripe_events.attempts + 1, last_received_at = now(), updated_at = now()
       where stripe_events.processed_at is null or ?`,
     [
-      uuidv7(),
-      event.id,
-      event.type,
-      brandId,
-      event.api_version ?? null,
-      Boolean(event.livemode),
-      new Date(event.created * 1000),
-      JSON.stringify(event),
+      ...storedEvent(event, brandId),
       rejected ? 'REJECTED' : 'FAILED',
       error,
       mode === 'replay',
