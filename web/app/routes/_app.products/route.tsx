@@ -2,25 +2,17 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { useLoaderData } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { EmptyState, PageHeader, ProblemNotice, ProblemText, UpdatingStatus } from '~/components/ui';
-import {
-  ProductsDocument,
-  useAdjustStockMutation,
-  useCreateProductMutation,
-  useProductsQuery,
-  useUpdateProductMutation,
-  type ProductRowFragment,
-  type ProductsQuery,
-  type ProductsQueryVariables,
-} from '~/gql/graphql';
+import { useEffect, useMemo, useState } from 'react';
+import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
+import { ProductsDocument, useProductsQuery, type ProductRowFragment, type ProductsQuery, type ProductsQueryVariables } from '~/gql/graphql';
 import { requireApi } from '~/lib/api.server';
-import { problemFrom, type Problem } from '~/lib/errors';
+import { problemFrom } from '~/lib/errors';
 import { useFormatters } from '~/lib/locale';
-import { minorToDecimalString, parseMoneyInput } from '~/lib/money';
 import { useDebounced } from '~/lib/use-debounced';
 import { useSeededQuery } from '~/lib/use-seeded-query';
-import { useCanWrite, useViewer } from '../_app/route';
+import { useCanWrite } from '../_app/route';
+import { ProductEditorPanel } from './product-editor-panel';
+import { StockAdjustmentPanel } from './stock-adjustment-panel';
 
 export const meta: MetaFunction = () => [{ title: 'Products · Luneo Orders' }];
 
@@ -108,9 +100,9 @@ export default function ProductsPage() {
       ) : null}
 
       {panel?.kind === 'create' || panel?.kind === 'edit' ? (
-        <ProductEditor product={panel.kind === 'edit' ? panel.product : null} onDone={done} onClose={() => setPanel(null)} />
+        <ProductEditorPanel product={panel.kind === 'edit' ? panel.product : null} onDone={done} onClose={() => setPanel(null)} />
       ) : null}
-      {panel?.kind === 'stock' ? <StockAdjuster product={panel.product} onDone={done} onClose={() => setPanel(null)} /> : null}
+      {panel?.kind === 'stock' ? <StockAdjustmentPanel product={panel.product} onDone={done} onClose={() => setPanel(null)} /> : null}
 
       <section className="filters" aria-label="Product filters">
         <div className="filters__row">
@@ -241,222 +233,6 @@ export default function ProductsPage() {
         </div>
       </nav>
     </>
-  );
-}
-
-function ProductEditor({ product, onDone, onClose }: { product: Product | null; onDone: (m: string) => void; onClose: () => void }) {
-  const { brand } = useViewer();
-  const currency = product?.price.currency ?? brand.currency;
-  const [createState, create] = useCreateProductMutation();
-  const [updateState, update] = useUpdateProductMutation();
-  const [sku, setSku] = useState('');
-  const [name, setName] = useState(product?.name ?? '');
-  const [price, setPrice] = useState(product ? minorToDecimalString(product.price.amount, currency) : '');
-  const [stock, setStock] = useState('0');
-  const [active, setActive] = useState(product?.active ?? true);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const busy = createState.fetching || updateState.fetching;
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const found: Record<string, string> = {};
-    const parsed = parseMoneyInput(price, currency);
-    if (!product && !sku.trim()) found.sku = 'Enter a SKU.';
-    if (!name.trim()) found.name = 'Enter a name.';
-    if (!parsed.ok) found.price = parsed.error;
-    const stockNumber = Number(stock);
-    if (!product && (!Number.isInteger(stockNumber) || stockNumber < 0)) found.stock = 'Enter a whole number, 0 or more.';
-    setErrors(found);
-    setProblem(null);
-    if (Object.keys(found).length || !parsed.ok) return;
-
-    const result = product
-      ? await update({ id: product.id, input: { name: name.trim(), price: parsed.amount, active } })
-      : await create({ input: { sku: sku.trim(), name: name.trim(), price: parsed.amount, stock: stockNumber, active } });
-    if (result.error) {
-      const p = problemFrom(result.error);
-      if (p?.field) setErrors({ [p.field.split('.').pop()!]: p.message });
-      setProblem(p);
-      return;
-    }
-    onDone(product ? `${name.trim()} was updated.` : `${name.trim()} was created.`);
-  }
-
-  const fieldProps = (key: string) => ({
-    'aria-invalid': errors[key] ? true : undefined,
-    'aria-describedby': errors[key] ? `product-${key}-error` : undefined,
-  });
-  const error = (key: string) =>
-    errors[key] ? (
-      <p className="field__error" id={`product-${key}-error`}>
-        {errors[key]}
-      </p>
-    ) : null;
-
-  return (
-    <form className="card panel" onSubmit={submit} noValidate aria-labelledby="product-editor-title">
-      <header className="card__header">
-        <h2 className="card__title" id="product-editor-title">
-          {product ? `Edit ${product.name}` : 'New product'}
-        </h2>
-      </header>
-      <div className="grid-2">
-        {product ? (
-          <div className="field">
-            <span className="field__label">SKU</span>
-            <p className="mono">{product.sku}</p>
-          </div>
-        ) : (
-          <div className="field">
-            <label htmlFor="product-sku" className="field__label">
-              SKU
-            </label>
-            <input id="product-sku" className="input" value={sku} onChange={(e) => setSku(e.target.value)} autoFocus {...fieldProps('sku')} />
-            {error('sku')}
-          </div>
-        )}
-        <div className="field">
-          <label htmlFor="product-name" className="field__label">
-            Name
-          </label>
-          <input id="product-name" className="input" value={name} onChange={(e) => setName(e.target.value)} autoFocus={Boolean(product)} {...fieldProps('name')} />
-          {error('name')}
-        </div>
-        <div className="field">
-          <label htmlFor="product-price" className="field__label">
-            Price ({currency})
-          </label>
-          <input id="product-price" className="input" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} placeholder="0.00" {...fieldProps('price')} />
-          {error('price')}
-        </div>
-        {product ? null : (
-          <div className="field">
-            <label htmlFor="product-stock" className="field__label">
-              Initial stock
-            </label>
-            <input id="product-stock" className="input" type="number" min={0} step={1} value={stock} onChange={(e) => setStock(e.target.value)} {...fieldProps('stock')} />
-            {error('stock')}
-          </div>
-        )}
-      </div>
-      <label className="checkbox">
-        <input type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />
-        <span>Active (can be ordered)</span>
-      </label>
-      <ProblemText problem={problem && !problem.field ? problem : null} />
-      <div className="actions">
-        <button type="submit" className="btn btn--primary" disabled={busy}>
-          {busy ? 'Saving…' : product ? 'Save changes' : 'Create product'}
-        </button>
-        <button type="button" className="btn btn--ghost" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-    </form>
-  );
-}
-
-const REASONS = ['Restock delivery', 'Inventory count correction', 'Damaged goods', 'Returned by customer', 'Sample or gift'];
-
-function StockAdjuster({ product, onDone, onClose }: { product: Product; onDone: (m: string) => void; onClose: () => void }) {
-  const [state, adjust] = useAdjustStockMutation();
-  const [delta, setDelta] = useState('');
-  const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const n = Number(delta);
-  const valid = delta.trim() !== '' && Number.isInteger(n) && n !== 0;
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const found: Record<string, string> = {};
-    if (!valid) found.delta = 'Enter a whole number other than 0, e.g. 10 or -2.';
-    else if (product.stock + n < 0) found.delta = `Stock cannot go below 0 (currently ${product.stock}).`;
-    if (!reason.trim()) found.reason = 'Say why the stock changes.';
-    setErrors(found);
-    setProblem(null);
-    if (Object.keys(found).length) return;
-    const result = await adjust({ id: product.id, delta: n, reason: reason.trim() });
-    if (result.error) {
-      setProblem(problemFrom(result.error));
-      return;
-    }
-    onDone(`Stock of ${product.name} is now ${result.data?.adjustStock.stock ?? product.stock + n}.`);
-  }
-
-  return (
-    <form className="card panel" onSubmit={submit} noValidate aria-labelledby="stock-title">
-      <header className="card__header">
-        <h2 className="card__title" id="stock-title">
-          Adjust stock · {product.name}
-        </h2>
-        <span className="muted">Currently {product.stock}</span>
-      </header>
-      <div className="grid-2">
-        <div className="field">
-          <label htmlFor="stock-delta" className="field__label">
-            Change (+ adds, − removes)
-          </label>
-          <input
-            id="stock-delta"
-            className="input"
-            type="number"
-            step={1}
-            value={delta}
-            onChange={(e) => {
-              setDelta(e.target.value);
-              setErrors(({ delta: _stale, ...rest }) => rest);
-            }}
-            autoFocus
-            aria-invalid={errors.delta ? true : undefined}
-            aria-describedby={errors.delta ? 'stock-delta-error' : 'stock-delta-hint'}
-          />
-          {errors.delta ? (
-            <p className="field__error" id="stock-delta-error">
-              {errors.delta}
-            </p>
-          ) : (
-            <p className="field__hint" id="stock-delta-hint">
-              {valid ? `New stock: ${product.stock + n}` : 'e.g. 10 after a delivery, −2 for damaged items'}
-            </p>
-          )}
-        </div>
-        <div className="field">
-          <label htmlFor="stock-reason" className="field__label">
-            Reason
-          </label>
-          <input
-            id="stock-reason"
-            className="input"
-            list="stock-reasons"
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            aria-invalid={errors.reason ? true : undefined}
-            aria-describedby={errors.reason ? 'stock-reason-error' : undefined}
-          />
-          <datalist id="stock-reasons">
-            {REASONS.map((r) => (
-              <option key={r} value={r} />
-            ))}
-          </datalist>
-          {errors.reason ? (
-            <p className="field__error" id="stock-reason-error">
-              {errors.reason}
-            </p>
-          ) : null}
-        </div>
-      </div>
-      <ProblemText problem={problem} />
-      <div className="actions">
-        <button type="submit" className="btn btn--primary" disabled={state.fetching}>
-          {state.fetching ? 'Saving…' : 'Save adjustment'}
-        </button>
-        <button type="button" className="btn btn--ghost" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }
 

@@ -1,0 +1,138 @@
+import { useState, type FormEvent } from 'react';
+import { ProblemText } from '~/components/ui';
+import { useCreateDiscountCodeMutation } from '~/gql/graphql';
+import { addDays, startOfDayInZone } from '~/lib/dates';
+import { problemFrom, type Problem } from '~/lib/errors';
+import { useFormatters } from '~/lib/locale';
+import { parseMoneyInput } from '~/lib/money';
+
+export function NewDiscountCodeForm({ currency, onCreated }: { currency: string; onCreated: () => void }) {
+  const { timeZone } = useFormatters();
+  const [state, create] = useCreateDiscountCodeMutation();
+  const [code, setCode] = useState('');
+  const [kind, setKind] = useState<'percent' | 'amount'>('percent');
+  const [value, setValue] = useState('');
+  const [minimum, setMinimum] = useState('');
+  const [from, setFrom] = useState('');
+  const [until, setUntil] = useState('');
+  const [limit, setLimit] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<Problem | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setProblem(null);
+    const found: Record<string, string> = {};
+    if (!/^[A-Z0-9_-]{3,32}$/.test(code.trim())) found.code = 'Use 3–32 letters, digits, - or _.';
+    let percentOff: number | undefined;
+    let amountOff: number | undefined;
+    if (kind === 'percent') {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1 || n > 100) found.value = 'Enter a whole percentage from 1 to 100.';
+      else percentOff = n;
+    } else {
+      const parsed = parseMoneyInput(value, currency);
+      if (!parsed.ok || parsed.amount <= 0) found.value = parsed.ok ? 'Enter an amount above 0.' : parsed.error;
+      else amountOff = parsed.amount;
+    }
+    const min = minimum.trim() ? parseMoneyInput(minimum, currency) : null;
+    if (min && !min.ok) found.minimumSubtotal = min.error;
+    const usage = limit.trim() ? Number(limit) : undefined;
+    if (usage !== undefined && (!Number.isInteger(usage) || usage < 1)) found.usageLimit = 'Enter a whole number of 1 or more.';
+    if (from && until && from > until) found.validUntil = 'The end date must be after the start date.';
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    const result = await create({
+      input: {
+        code: code.trim(),
+        percentOff,
+        amountOff,
+        minimumSubtotal: min && min.ok ? min.amount : undefined,
+        validFrom: from ? startOfDayInZone(from, timeZone) : undefined,
+        validUntil: until ? startOfDayInZone(addDays(until, 1), timeZone) : undefined,
+        usageLimit: usage,
+      },
+    });
+    if (result.error) {
+      const p = problemFrom(result.error);
+      if (p?.field) setErrors({ [p.field.split('.').pop()!]: p.message });
+      setProblem(p);
+      return;
+    }
+    onCreated();
+  }
+
+  const describe = (key: string) => ({
+    'aria-invalid': errors[key] ? true : undefined,
+    'aria-describedby': errors[key] ? `discount-${key}-error` : undefined,
+  });
+  const err = (key: string) =>
+    errors[key] ? (
+      <p className="field__error" id={`discount-${key}-error`}>
+        {errors[key]}
+      </p>
+    ) : null;
+
+  return (
+    <form className="subpanel" onSubmit={submit} noValidate aria-label="New discount code">
+      <div className="grid-3">
+        <div className="field">
+          <label htmlFor="discount-code" className="field__label">
+            Code
+          </label>
+          <input id="discount-code" className="input mono" value={code} onChange={(e) => setCode(e.target.value.toUpperCase())} autoFocus {...describe('code')} />
+          {err('code')}
+        </div>
+        <div className="field">
+          <label htmlFor="discount-kind" className="field__label">
+            Type
+          </label>
+          <select id="discount-kind" className="input" value={kind} onChange={(e) => setKind(e.target.value as 'percent' | 'amount')}>
+            <option value="percent">Percentage</option>
+            <option value="amount">Fixed amount ({currency})</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="discount-value" className="field__label">
+            {kind === 'percent' ? 'Percent off' : `Amount off (${currency})`}
+          </label>
+          <input id="discount-value" className="input" inputMode="decimal" value={value} onChange={(e) => setValue(e.target.value)} {...describe('value')} />
+          {err('value')}
+        </div>
+        <div className="field">
+          <label htmlFor="discount-min" className="field__label">
+            Minimum subtotal <span className="muted">(optional)</span>
+          </label>
+          <input id="discount-min" className="input" inputMode="decimal" value={minimum} onChange={(e) => setMinimum(e.target.value)} {...describe('minimumSubtotal')} />
+          {err('minimumSubtotal')}
+        </div>
+        <div className="field">
+          <label htmlFor="discount-from" className="field__label">
+            Valid from <span className="muted">(optional)</span>
+          </label>
+          <input id="discount-from" type="date" className="input" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="discount-until" className="field__label">
+            Valid until <span className="muted">(optional)</span>
+          </label>
+          <input id="discount-until" type="date" className="input" value={until} onChange={(e) => setUntil(e.target.value)} {...describe('validUntil')} />
+          {err('validUntil')}
+        </div>
+        <div className="field">
+          <label htmlFor="discount-limit" className="field__label">
+            Usage limit <span className="muted">(optional)</span>
+          </label>
+          <input id="discount-limit" type="number" min={1} className="input" value={limit} onChange={(e) => setLimit(e.target.value)} {...describe('usageLimit')} />
+          {err('usageLimit')}
+        </div>
+      </div>
+      <ProblemText problem={problem && !problem.field ? problem : null} />
+      <div className="actions">
+        <button type="submit" className="btn btn--primary" disabled={state.fetching}>
+          {state.fetching ? 'Creating…' : 'Create code'}
+        </button>
+      </div>
+    </form>
+  );
+}
