@@ -8,7 +8,7 @@ import { DEMO_PASSWORD, isEmpty, seedDemo } from './db/seed';
 import { loadEnv } from './env';
 import { DomainError } from './errors';
 import { printSchemaSdl } from './graphql/schema';
-import { replayEvent } from './stripe/stripe-events.service';
+import { replayEvent } from './stripe/event-delivery';
 import { createUser } from './users/user.service';
 
 import { SCHEMA_FILE } from './graphql/schema-file';

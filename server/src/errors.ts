@@ -32,3 +32,10 @@ export const badInput = (field: string, message: string) =>
 export const forbidden = (message = 'You are not allowed to do this') => new DomainError('FORBIDDEN', message);
 
 export const unauthenticated = (message = 'Sign in first') => new DomainError('UNAUTHENTICATED', message);
+
+/** What a lookup found, or NOT_FOUND naming what was missing (e.g. a use case reading back what it just wrote). */
+export async function orNotFound<T>(lookup: Promise<T | null>, what: string): Promise<T> {
+  const found = await lookup;
+  if (found === null) throw notFound(what);
+  return found;
+}

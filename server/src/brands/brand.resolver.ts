@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Money } from '../graphql/common.types';
+import type { MoneyValue } from '../shared/money';
 import type { GraphQLContext } from '../graphql/context';
-import type { MoneyValue } from '../orders/order.queries';
 import type { Brand as BrandEntity } from './brand.entity';
 import { getBrand, getBrandSubscription, updateBrandSettings, type SubscriptionRecord } from './brand.service';
 import { Brand, BrandSettingsInput, Subscription, Viewer } from './brand.types';

@@ -4,9 +4,11 @@ import { Brand } from '../brands/brand.entity';
 import { createBrand } from '../brands/brand.service';
 import { createDiscountCode } from '../discounts/discount.service';
 import * as orders from '../orders/order.service';
+import { recordRefund } from '../orders/order-payments';
 import { createProduct } from '../products/product.service';
 import { RequestContext } from '../shared/request-context';
-import { sql } from '../shared/sql';
+import { pgArray } from '../shared/sql';
+import { unscopedSql } from '../shared/unscoped-sql';
 import { createUser } from '../users/user.service';
 
 export const DEMO_PASSWORD = 'luneo-demo';
@@ -94,6 +96,7 @@ export async function seedDemo(orm: MikroORM, options: { orders?: number } = {})
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)];
   const count = options.orders ?? 300;
   const now = Date.now();
+  const backdated: { orderId: string; createdAt: Date }[] = [];
   for (let n = 0; n < count; n++) {
     const lines = 1 + Math.floor(rand() * 3);
     const [email, name, city, postalCode, country] = pick(CUSTOMERS);
@@ -125,28 +128,45 @@ export async function seedDemo(orm: MikroORM, options: { orders?: number } = {})
       if (stage >= 3) await orders.updateOrderStatus(staff, order.id, 'DELIVERED');
       if (stage >= 3 && rand() < 0.08) {
         const partial = rand() < 0.6;
-        await orders.recordRefund(staff, order.id, partial ? Math.floor(order.total.amount / 3) : order.total.amount, partial ? 'Partial refund: goodwill gesture' : 'Returned in full');
+        await recordRefund(staff, order.id, partial ? Math.floor(order.total.amount / 3) : order.total.amount, partial ? 'Partial refund: goodwill gesture' : 'Returned in full');
       }
     }
     // Spread creation over the last 120 days, newer orders more likely; history follows its order.
-    const createdAt = new Date(now - Math.floor(Math.pow(rand(), 1.6) * 120 * 86400_000) - 3600_000);
-    await sql(
-      em,
-      `with shifted as (
-         select id, ?::timestamptz + (row_number() over (order by created_at, id) - 1) * interval '5 hours' as at
-           from order_status_changes where order_id = ?)
-       update order_status_changes c set created_at = s.at from shifted s where c.id = s.id`,
-      [createdAt, order.id],
-    );
-    await sql(
-      em,
-      `update orders o set created_at = ?,
-              updated_at = (select max(created_at) from order_status_changes where order_id = o.id),
-              paid_at = case when paid_at is null then null else ?::timestamptz + interval '5 hours' end,
-              cancelled_at = case when cancelled_at is null then null else ?::timestamptz + interval '5 hours' end
-        where o.id = ?`,
-      [createdAt, createdAt, createdAt, order.id],
-    );
+    backdated.push({ orderId: order.id, createdAt: new Date(now - Math.floor(Math.pow(rand(), 1.6) * 120 * 86400_000) - 3600_000) });
   }
+  await backdate(orm, backdated);
   return { brand, users };
+}
+
+/**
+ * Spreads the demo orders over the past: each order and its timeline move to its creation time, an entry every 5 hours.
+ * The timeline is append-only (a trigger refuses updates), so this runs as the tables' owner with that trigger disabled
+ * inside its own transaction: no other session ever sees it disabled. Unscoped: ALTER TABLE belongs to no brand.
+ */
+async function backdate(orm: MikroORM, orders: { orderId: string; createdAt: Date }[]) {
+  const moves = [pgArray(orders.map((o) => o.orderId)), pgArray(orders.map((o) => o.createdAt.toISOString()))];
+  await orm.em.fork().transactional(async (em) => {
+    await unscopedSql(em, 'alter table order_status_changes disable trigger order_status_changes_append_only');
+    await unscopedSql(
+      em,
+      `with moves as (select * from unnest(?::uuid[], ?::timestamptz[]) as m(order_id, at)),
+            shifted as (
+              select c.id, m.at + (row_number() over (partition by c.order_id order by c.created_at, c.id) - 1)
+                                  * interval '5 hours' as at
+                from order_status_changes c join moves m on m.order_id = c.order_id)
+       update order_status_changes c set created_at = s.at from shifted s where c.id = s.id`,
+      moves,
+    );
+    await unscopedSql(
+      em,
+      `with moves as (select * from unnest(?::uuid[], ?::timestamptz[]) as m(order_id, at))
+       update orders o set created_at = m.at,
+              updated_at = (select max(created_at) from order_status_changes where order_id = o.id),
+              paid_at = case when paid_at is null then null else m.at + interval '5 hours' end,
+              cancelled_at = case when cancelled_at is null then null else m.at + interval '5 hours' end
+         from moves m where o.id = m.order_id`,
+      moves,
+    );
+    await unscopedSql(em, 'alter table order_status_changes enable trigger order_status_changes_append_only');
+  });
 }

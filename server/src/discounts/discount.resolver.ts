@@ -1,8 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Brand } from '../brands/brand.entity';
 import { Money } from '../graphql/common.types';
+import type { MoneyValue } from '../shared/money';
 import type { GraphQLContext } from '../graphql/context';
-import type { MoneyValue } from '../orders/order.queries';
 import type { DiscountCode as DiscountCodeEntity } from './discount-code.entity';
 import { createDiscountCode, listDiscountCodes, setDiscountCodeActive } from './discount.service';
 import { CreateDiscountCodeInput, DiscountCode } from './discount.types';

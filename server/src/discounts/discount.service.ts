@@ -1,8 +1,10 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from 'zod';
 import { DomainError, notFound } from '../errors';
 import { pageRequest } from '../shared/pagination';
 import type { RequestContext } from '../shared/request-context';
-import { parseId, sql } from '../shared/sql';
+import { parseId } from '../shared/ids';
+import { scopedSql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
 import { DiscountCode } from './discount-code.entity';
 
@@ -33,11 +35,11 @@ export async function findApplicableDiscount(ctx: RequestContext, rawCode: strin
 
 /** Counts one use atomically in the order's transaction; a code used up meanwhile is refused. */
 export async function consumeDiscount(ctx: RequestContext, discount: DiscountCode) {
-  const rows = await sql(
-    ctx.em,
+  const rows = await scopedSql(
+    ctx,
     `update discount_codes set times_used = times_used + 1, updated_at = now()
       where brand_id = ? and id = ? and (usage_limit is null or times_used < usage_limit) returning id`,
-    [ctx.brandId, discount.id],
+    [discount.id],
   );
   if (rows.length === 0) throw invalid(discount.code, 'has been used up');
 }
@@ -67,21 +69,29 @@ const CreateDiscountSchema = z
 
 export async function createDiscountCode(ctx: RequestContext, data: unknown): Promise<DiscountCode> {
   const input = parseInput(CreateDiscountSchema, data, 'input');
-  return ctx.transaction(async (tx) => {
-    if (await tx.em.count(DiscountCode, { code: input.code })) {
-      throw new DomainError('BAD_USER_INPUT', `input.code: ${input.code} already exists`, { field: 'input.code' });
-    }
-    return tx.em.create(DiscountCode, {
-      brand: tx.brandId,
-      code: input.code,
-      percentOff: input.percentOff ?? null,
-      amountOff: input.amountOff ?? null,
-      minimumSubtotal: input.minimumSubtotal ?? null,
-      validFrom: input.validFrom ?? null,
-      validUntil: input.validUntil ?? null,
-      usageLimit: input.usageLimit ?? null,
+  try {
+    return await ctx.transaction(async (tx) => {
+      if (await tx.em.count(DiscountCode, { code: input.code })) {
+        throw new DomainError('BAD_USER_INPUT', `input.code: ${input.code} already exists`, { field: 'input.code' });
+      }
+      return tx.em.create(DiscountCode, {
+        brand: tx.brandId,
+        code: input.code,
+        percentOff: input.percentOff ?? null,
+        amountOff: input.amountOff ?? null,
+        minimumSubtotal: input.minimumSubtotal ?? null,
+        validFrom: input.validFrom ?? null,
+        validUntil: input.validUntil ?? null,
+        usageLimit: input.usageLimit ?? null,
+      });
     });
-  });
+  } catch (error) {
+    // The same code created concurrently: the unique index refuses the second insert after the check above passed.
+    if (error instanceof UniqueConstraintViolationException) {
+      throw new DomainError('CONFLICT', `${input.code} was just created by someone else`, { field: 'input.code' });
+    }
+    throw error;
+  }
 }
 
 export async function setDiscountCodeActive(ctx: RequestContext, id: string, active: boolean): Promise<DiscountCode> {

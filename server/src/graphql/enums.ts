@@ -8,7 +8,7 @@ import { STATS_INTERVALS } from '../stats/stats.service';
 import { ROLES } from '../users/user.entity';
 
 /** The domain's string unions, exposed as GraphQL enums (the domain keeps the lists; this only names them). */
-const asEnum = <T extends string>(values: readonly T[]) =>
+export const asEnum = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const OrderStatusEnum = asEnum(ORDER_STATUSES);

@@ -1,6 +1,5 @@
 import { FieldResolver, Resolver, Root } from 'type-graphql';
-import { formatMoney } from '../shared/money';
-import type { MoneyValue } from '../orders/order.queries';
+import { formatMoney, type MoneyValue } from '../shared/money';
 import { Money } from './common.types';
 
 @Resolver(() => Money)

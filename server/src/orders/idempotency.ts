@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { badInput, DomainError } from '../errors';
-import { sql } from '../shared/sql';
+import { scopedSql } from '../shared/sql';
 
 /** Stable JSON (sorted keys), so that the same input always hashes the same. */
 function canonical(value: unknown): string {
@@ -35,26 +35,25 @@ export function validateIdempotencyKey(key: string | null | undefined): string |
  * was used with different input; returns `{ replayOf: null }` when the caller should run the effect.
  */
 export async function claimIdempotencyKey(
-  em: EntityManager,
-  brandId: string,
+  scope: { em: EntityManager; brandId: string },
   operation: string,
   key: string,
   input: unknown,
   resultId: string,
 ): Promise<{ replayOf: string | null }> {
   const hash = requestHash(input);
-  const inserted = await sql(
-    em,
-    `insert into idempotency_keys (id, brand_id, operation, key, request_hash, result_id, created_at, updated_at)
+  const inserted = await scopedSql(
+    scope,
+    `insert into idempotency_keys (brand_id, id, operation, key, request_hash, result_id, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, now(), now())
      on conflict (brand_id, operation, key) do nothing returning id`,
-    [uuidv7(), brandId, operation, key, hash, resultId],
+    [uuidv7(), operation, key, hash, resultId],
   );
   if (inserted.length === 1) return { replayOf: null };
-  const [existing] = await sql<{ request_hash: string; result_id: string }>(
-    em,
+  const [existing] = await scopedSql<{ request_hash: string; result_id: string }>(
+    scope,
     'select request_hash, result_id from idempotency_keys where brand_id = ? and operation = ? and key = ?',
-    [brandId, operation, key],
+    [operation, key],
   );
   if (existing.request_hash !== hash) {
     throw new DomainError(

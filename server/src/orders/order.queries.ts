@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../errors';
 import type { Actor } from '../shared/actor';
-import { bigintToNumber, type CurrencyCode } from '../shared/money';
+import { moneyValue as money, type CurrencyCode, type MoneyValue } from '../shared/money';
 import { decodeCursor, encodeCursor, pageRequest, toPage, type PageArgs, type PageInfo } from '../shared/pagination';
-import { likePattern, parseId, pgArray, scopedSql, sql } from '../shared/sql';
+import { parseId } from '../shared/ids';
+import { likePattern, pgArray, scopedSql } from '../shared/sql';
 import type { AddressData, OrderSource } from './order.entity';
 import type { OrderStatus, PaymentStatus } from './order-lifecycle';
 
@@ -12,11 +13,6 @@ import type { OrderStatus, PaymentStatus } from './order-lifecycle';
  * hydration). A page costs one statement for the orders, one for all their items, one for all their history entries and,
  * only when asked, one count. Every statement goes through `scopedSql`, which binds the request's brand.
  */
-export interface MoneyValue {
-  amount: number;
-  currency: CurrencyCode;
-}
-
 export interface OrderRecord {
   id: string;
   number: string;
@@ -107,10 +103,6 @@ const ORDER_COLUMNS = `o.id, o.number, o.seq, o.status, o.payment_status, o.curr
   o.stripe_checkout_session_id, o.stripe_payment_intent_id, o.created_at, o.updated_at, o.paid_at, o.cancelled_at`;
 
 type Row = Record<string, any>;
-
-function money(value: string | number, currency: CurrencyCode): MoneyValue {
-  return { amount: bigintToNumber(value), currency };
-}
 
 function toOrderRecord(r: Row): OrderRecord {
   const currency = r.currency as CurrencyCode;
@@ -241,7 +233,7 @@ export async function listOrders(
   let count: Promise<number> | null = null;
   const countOrders = () =>
     countClauses.length === 0
-      ? sql<{ order_count: number }>(scope.em, 'select order_count from brands where id = ?', [scope.brandId]).then(
+      ? scopedSql<{ order_count: number }>(scope, 'select order_count from brands where id = ?').then(
           (r) => Number(r[0].order_count),
         )
       : scopedSql<{ count: string }>(

@@ -128,12 +128,12 @@ export class OrderResolver {
 
   @FieldResolver(() => [OrderItem])
   items(@Root() order: OrderRecord, @Ctx() context: GraphQLContext): Promise<OrderItemRecord[]> {
-    return context.orderItems.load(order.id);
+    return context.orders.items.load(order.id);
   }
 
   @FieldResolver(() => [OrderStatusChange], { description: 'Append-only timeline: oldest first.' })
   statusHistory(@Root() order: OrderRecord, @Ctx() context: GraphQLContext): Promise<OrderStatusChangeRecord[]> {
-    return context.orderHistory.load(order.id);
+    return context.orders.history.load(order.id);
   }
 
   @FieldResolver(() => [OrderStatusEnum], { description: 'Transitions the viewer may apply now.' })

@@ -1,37 +1,39 @@
-import { LockMode } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Brand } from '../brands/brand.entity';
 import { consumeDiscount, findApplicableDiscount } from '../discounts/discount.service';
 import type { DiscountCode } from '../discounts/discount-code.entity';
-import { badInput, DomainError, notFound } from '../errors';
+import { badInput, DomainError, orNotFound } from '../errors';
 import { Product } from '../products/product.entity';
 import { releaseStock, reserveStock } from '../products/stock.service';
+import { parseId } from '../shared/ids';
 import type { RequestContext } from '../shared/request-context';
-import { parseId, sql } from '../shared/sql';
+import { scopedSql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
 import { claimIdempotencyKey, validateIdempotencyKey } from './idempotency';
 import { changePaymentStatus, changeStatus, recordChange } from './order-history';
-import { PAID_PAYMENT_STATUSES, paymentStatusForRefund, type OrderStatus } from './order-lifecycle';
-import { nextOrderNumber } from './order-number';
-import { Order, type AddressData, type OrderSource } from './order.entity';
+import { PAID_PAYMENT_STATUSES, type OrderStatus } from './order-lifecycle';
 import { orderSearchText } from './order-search';
+import { insertOrder, lockOrder } from './order-writes';
+import { Order, type OrderSource } from './order.entity';
 import { OrderItem } from './order-item.entity';
 import { findOrderById, type OrderRecord } from './order.queries';
 import {
   CreateOrderSchema,
   NoteSchema,
+  OptionalNoteSchema,
+  TrackingNumberSchema,
   UpdateOrderSchema,
   type CreateOrderData,
   type CreateOrderInput,
   type UpdateOrderData,
 } from './order.validation';
-import { allocate, priceOrder, type PricedOrder } from './pricing';
-import { isCurrency, type CurrencyCode } from '../shared/money';
+import { priceOrder, type PricedOrder } from './pricing';
 
 /**
- * Order use cases. Each runs in one transaction and returns the order as the read model sees it after commit.
- * Rules live elsewhere and are only called here: lifecycle (order-lifecycle.ts via order-history.ts), pricing
- * (pricing.ts), stock (stock.service.ts), numbering (order-number.ts), idempotency (idempotency.ts).
+ * Order use cases (the dashboard's and partners'). Each runs in one transaction and returns the order as the read
+ * model sees it after commit. Rules live elsewhere and are only called here: lifecycle (order-lifecycle.ts via
+ * order-history.ts), pricing (pricing.ts), stock (stock.service.ts), numbering (order-number.ts), idempotency
+ * (idempotency.ts). What payment providers report is applied by order-payments.ts.
  */
 export interface CartQuote {
   brand: Brand;
@@ -79,90 +81,8 @@ function sourceOf(ctx: RequestContext): OrderSource {
   return ctx.actor.type === 'API_KEY' ? 'API' : 'DASHBOARD';
 }
 
-async function loadAfterCommit(ctx: RequestContext, id: string): Promise<OrderRecord> {
-  const order = await findOrderById(ctx, id);
-  if (!order) throw notFound('Order');
-  return order;
-}
-
-export interface NewOrderLine {
-  product: Product;
-  unitPrice: number;
-  quantity: number;
-  discount: number;
-  tax: number;
-  total: number;
-  customization?: unknown;
-}
-
-export interface NewOrder {
-  id: string;
-  brand: Brand;
-  currency: CurrencyCode;
-  totals: { subtotal: number; discountTotal: number; shippingTotal: number; taxTotal: number; total: number };
-  discountCode: string | null;
-  customer: { email: string; name?: string | null; phone?: string | null };
-  shippingAddress: AddressData | null;
-  source: OrderSource;
-  checkoutRef?: string | null;
-  stripeCheckoutSessionId?: string | null;
-  stripePaymentIntentId?: string | null;
-  lines: NewOrderLine[];
-}
-
-/**
- * The insert shared by every way an order is born (dashboard/API and Stripe Checkout): numbers it in the caller's
- * transaction, writes the order and its frozen lines, and starts the timeline. Stock and discounts are the caller's.
- */
-async function insertOrder(tx: RequestContext, data: NewOrder): Promise<Order> {
-  const { seq, number } = await nextOrderNumber(tx.em, tx.brandId);
-  const order = tx.em.create(Order, {
-    id: data.id,
-    brand: data.brand,
-    seq,
-    number,
-    status: 'PENDING',
-    paymentStatus: 'AWAITING_PAYMENT',
-    currency: data.currency,
-    subtotal: data.totals.subtotal,
-    discountTotal: data.totals.discountTotal,
-    shippingTotal: data.totals.shippingTotal,
-    taxTotal: data.totals.taxTotal,
-    total: data.totals.total,
-    discountCode: data.discountCode,
-    customerEmail: data.customer.email,
-    customerName: data.customer.name ?? null,
-    customerPhone: data.customer.phone ?? null,
-    shippingAddress: data.shippingAddress,
-    source: data.source,
-    checkoutRef: data.checkoutRef ?? null,
-    stripeCheckoutSessionId: data.stripeCheckoutSessionId ?? null,
-    stripePaymentIntentId: data.stripePaymentIntentId ?? null,
-    searchText: orderSearchText({
-      number,
-      customerEmail: data.customer.email,
-      customerName: data.customer.name ?? null,
-      lines: data.lines.map((line) => line.product),
-    }),
-  });
-  data.lines.forEach((line, i) => {
-    tx.em.create(OrderItem, {
-      brand: data.brand,
-      order,
-      product: line.product,
-      position: i,
-      sku: line.product.sku,
-      name: line.product.name,
-      unitPrice: line.unitPrice,
-      quantity: line.quantity,
-      discount: line.discount,
-      tax: line.tax,
-      total: line.total,
-      customization: line.customization ?? null,
-    });
-  });
-  recordChange(tx.em, tx.actor, order, 'STATUS', { to: 'PENDING', note: 'Order created' });
-  return order;
+function loadAfterCommit(ctx: RequestContext, id: string): Promise<OrderRecord> {
+  return orNotFound(findOrderById(ctx, id), 'Order');
 }
 
 export async function createOrder(
@@ -174,7 +94,7 @@ export async function createOrder(
   const orderId = await ctx.transaction(async (tx) => {
     const newId = uuidv7();
     if (key) {
-      const { replayOf } = await claimIdempotencyKey(tx.em, tx.brandId, 'createOrder', key, data, newId);
+      const { replayOf } = await claimIdempotencyKey(tx, 'createOrder', key, data, newId);
       if (replayOf) return replayOf;
     }
     const quote = await quoteCart(tx, data);
@@ -210,13 +130,6 @@ export async function createOrder(
   return loadAfterCommit(ctx, orderId);
 }
 
-/** Loads an order of the request's brand and locks its row until the transaction ends; other brands' ids are NOT_FOUND. */
-async function lockOrder(tx: RequestContext, id: string, field = 'id'): Promise<Order> {
-  const order = await tx.em.findOne(Order, parseId(id, field), { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!order) throw notFound('Order');
-  return order;
-}
-
 export async function updateOrderStatus(
   ctx: RequestContext,
   id: string,
@@ -224,22 +137,25 @@ export async function updateOrderStatus(
   note?: string | null,
   trackingNumber?: string | null,
 ): Promise<OrderRecord> {
+  const cleanNote = parseInput(OptionalNoteSchema, note, 'note');
+  const tracking = parseInput(TrackingNumberSchema, trackingNumber, 'trackingNumber');
   if (status === 'CANCELLED') {
-    if (!note?.trim()) throw badInput('note', 'a reason is required to cancel an order');
-    return cancelOrder(ctx, id, note, true);
+    if (!cleanNote) throw badInput('note', 'a reason is required to cancel an order');
+    return cancelOrder(ctx, id, cleanNote, true);
   }
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
-    changeStatus(tx.em, tx.actor, order, status, note?.trim() || null);
-    if (trackingNumber?.trim()) order.trackingNumber = trackingNumber.trim();
+    changeStatus(tx.em, tx.actor, order, status, cleanNote);
+    if (tracking) order.trackingNumber = tracking;
   });
   return loadAfterCommit(ctx, id);
 }
 
 export async function markOrderPaid(ctx: RequestContext, id: string, note?: string | null): Promise<OrderRecord> {
+  const cleanNote = parseInput(OptionalNoteSchema, note, 'note');
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
-    changePaymentStatus(tx.em, tx.actor, order, 'PAID', note?.trim() || 'Marked paid manually');
+    changePaymentStatus(tx.em, tx.actor, order, 'PAID', cleanNote ?? 'Marked paid manually');
   });
   return loadAfterCommit(ctx, id);
 }
@@ -257,7 +173,7 @@ export async function cancelOrder(
   await ctx.transaction(async (tx) => {
     if (key) {
       const input = { id: orderId, reason: cleanReason, restock };
-      const { replayOf } = await claimIdempotencyKey(tx.em, tx.brandId, 'cancelOrder', key, input, orderId);
+      const { replayOf } = await claimIdempotencyKey(tx, 'cancelOrder', key, input, orderId);
       if (replayOf) return;
     }
     const order = await lockOrder(tx, orderId);
@@ -342,186 +258,7 @@ export async function deleteOrder(ctx: RequestContext, id: string): Promise<stri
     }
     await tx.em.flush();
     await tx.em.nativeDelete(Order, { id: order.id });
-    await sql(tx.em, 'update brands set order_count = order_count - 1 where id = ?', [tx.brandId]);
+    await scopedSql(tx, 'update brands set order_count = order_count - 1 where id = ?');
   });
   return orderId;
-}
-
-/**
- * Records a refund. `cumulativeRefunded` is the total refunded so far (as Stripe reports it), so replays and
- * out-of-order deliveries converge: the stored amount only ever grows to the maximum seen.
- */
-export async function recordRefund(
-  ctx: RequestContext,
-  id: string,
-  cumulativeRefunded: number,
-  note?: string | null,
-): Promise<OrderRecord> {
-  await ctx.transaction(async (tx) => {
-    const order = await lockOrder(tx, id);
-    applyRefund(tx, order, cumulativeRefunded, note);
-  });
-  return loadAfterCommit(ctx, id);
-}
-
-/** The refund rule on a locked order, for callers that already hold a transaction (the Stripe route). */
-export function applyRefund(tx: RequestContext, order: Order, cumulativeRefunded: number, note?: string | null) {
-  if (!Number.isSafeInteger(cumulativeRefunded) || cumulativeRefunded < 0) {
-    throw badInput('amount', 'must be a non-negative whole amount');
-  }
-  if (cumulativeRefunded > order.total) throw badInput('amount', 'cannot exceed the order total');
-  if (cumulativeRefunded <= order.refundedTotal) return;
-  order.refundedTotal = cumulativeRefunded;
-  const to = paymentStatusForRefund(cumulativeRefunded, order.total);
-  if (to !== order.paymentStatus) changePaymentStatus(tx.em, tx.actor, order, to, note ?? null);
-  else recordChange(tx.em, tx.actor, order, 'NOTE', { note: note ?? `Refunded ${cumulativeRefunded} in total` });
-}
-
-/** What a completed checkout tells us, in the domain's words (the Stripe route maps Stripe's session to this). */
-export interface CheckoutCompletion {
-  checkoutRef: string;
-  checkoutSessionId: string;
-  paymentIntentId: string | null;
-  /** ISO code as charged, any case. */
-  currency: string;
-  /** What was charged, in minor units. */
-  amounts: { subtotal: number; discount: number; shipping: number; tax: number; total: number };
-  customer: { email: string | null; name: string | null; phone: string | null };
-  shippingAddress: AddressData | null;
-  items: { productId: string; quantity: number }[];
-  /** The money is in (card) rather than still on its way (SEPA and other delayed methods). */
-  paid: boolean;
-}
-
-/** An order found for a payment, locked until the transaction ends; null when it does not exist (yet). */
-export async function findOrderForPayment(
-  tx: RequestContext,
-  keys: { checkoutRef?: string | null; paymentIntentId?: string | null },
-): Promise<Order | null> {
-  const or: Record<string, string>[] = [];
-  if (keys.checkoutRef) or.push({ checkoutRef: keys.checkoutRef });
-  if (keys.paymentIntentId) or.push({ stripePaymentIntentId: keys.paymentIntentId });
-  if (or.length === 0) return null;
-  return tx.em.findOne(Order, { $or: or }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { createdAt: 'asc' } });
-}
-
-/**
- * A completed checkout becomes exactly one order (`checkoutRef` is unique per brand; callers serialize completions of
- * one reference). Totals are what was charged; lines are snapshotted from the catalog and carry the charged discount
- * and tax by the same largest-remainder allocation as pricing.ts. The customer has paid or committed to pay, so stock
- * never rejects it: an oversell is recorded, flagged in `attention` and noted in the timeline. Runs in the caller's
- * transaction; returns the existing order when the reference was already completed.
- */
-export async function completeCheckout(
-  tx: RequestContext,
-  data: CheckoutCompletion,
-): Promise<{ order: Order; created: boolean }> {
-  const existing = await findOrderForPayment(tx, { checkoutRef: data.checkoutRef });
-  if (existing) {
-    existing.stripeCheckoutSessionId ??= data.checkoutSessionId;
-    existing.stripePaymentIntentId ??= data.paymentIntentId;
-    if (data.paid) applyPaymentResult(tx, existing, 'SUCCEEDED', 'Paid through Stripe Checkout');
-    return { order: existing, created: false };
-  }
-
-  const currency = data.currency.toUpperCase();
-  if (!isCurrency(currency)) throw badInput('currency', `${data.currency} is not a supported currency`);
-  const { subtotal, discount, shipping, tax, total } = data.amounts;
-  for (const [field, value] of Object.entries(data.amounts)) {
-    if (!Number.isSafeInteger(value) || value < 0) throw badInput(`amounts.${field}`, 'must be a non-negative whole amount');
-  }
-  if (discount > subtotal) throw badInput('amounts.discount', 'cannot exceed the subtotal');
-
-  const brand = await tx.em.findOneOrFail(Brand, tx.brandId);
-  const notes: string[] = [];
-  const ids = [...new Set(data.items.map((i) => i.productId))];
-  const found = await tx.em.find(Product, { id: { $in: ids } });
-  const byId = new Map(found.map((p) => [p.id, p]));
-  const known = data.items.filter((item) => {
-    if (byId.has(item.productId)) return true;
-    notes.push(`Product ${item.productId} (${item.quantity}×) is not in the catalog; its line is missing`);
-    return false;
-  });
-
-  // Exclusive tax is added on top of the goods; inclusive tax is contained in them.
-  const exclusive = subtotal - discount + shipping + tax === total;
-  const catalogSubtotals = known.map((item) => BigInt(byId.get(item.productId)!.price) * BigInt(item.quantity));
-  const catalogSum = catalogSubtotals.reduce((a, b) => a + b, 0n);
-  if (catalogSum !== BigInt(subtotal)) {
-    notes.push(`Stripe charged a subtotal of ${subtotal}; the catalog prices these lines at ${catalogSum}`);
-  }
-  const lineSubtotals = allocate(BigInt(subtotal), catalogSubtotals);
-  const lineDiscounts = allocate(BigInt(discount), lineSubtotals);
-  const lineBases = lineSubtotals.map((s, i) => s - lineDiscounts[i]);
-  const lineTaxes = allocate(BigInt(tax), lineBases);
-
-  const id = uuidv7();
-  const { oversold } = await reserveStock(
-    { em: tx.em, brandId: tx.brandId, actor: tx.actor },
-    known.map((item) => ({ productId: item.productId, quantity: item.quantity })),
-    id,
-    { allowOversell: true },
-  );
-  const order = await insertOrder(tx, {
-    id,
-    brand,
-    currency: currency as CurrencyCode,
-    totals: { subtotal, discountTotal: discount, shippingTotal: shipping, taxTotal: tax, total },
-    discountCode: null,
-    customer: { email: data.customer.email ?? 'unknown@checkout.invalid', name: data.customer.name, phone: data.customer.phone },
-    shippingAddress: data.shippingAddress,
-    source: 'STRIPE_CHECKOUT',
-    checkoutRef: data.checkoutRef,
-    stripeCheckoutSessionId: data.checkoutSessionId,
-    stripePaymentIntentId: data.paymentIntentId,
-    lines: known.map((item, i) => ({
-      product: byId.get(item.productId)!,
-      unitPrice: byId.get(item.productId)!.price,
-      quantity: item.quantity,
-      discount: Number(lineDiscounts[i]),
-      tax: Number(lineTaxes[i]),
-      total: Number(lineBases[i] + (exclusive ? lineTaxes[i] : 0n)),
-    })),
-  });
-  if (!data.customer.email) notes.push('Stripe sent no customer email');
-  if (oversold.length) {
-    const detail = oversold.map((o) => `${o.sku}: ${o.requested} sold, ${o.available} in stock`).join('; ');
-    order.attention = `Oversold: ${detail}`;
-    recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Paid order oversold stock (${detail})` });
-  }
-  if (notes.length) {
-    order.attention = [order.attention, ...notes].filter(Boolean).join(' · ');
-    for (const note of notes) recordChange(tx.em, tx.actor, order, 'NOTE', { note });
-  }
-  if (data.paid) applyPaymentResult(tx, order, 'SUCCEEDED', 'Paid through Stripe Checkout');
-  return { order, created: true };
-}
-
-/**
- * A payment provider's verdict on a locked order, applied at most once: a success moves an unpaid order to PAID and is
- * final (a late failure of an earlier attempt never undoes it); a failure only moves an order that is still awaiting
- * payment. Money received for a cancelled order is not lost: it is flagged for a human. Returns whether anything changed.
- */
-export function applyPaymentResult(
-  tx: RequestContext,
-  order: Order,
-  result: 'SUCCEEDED' | 'FAILED',
-  note: string | null = null,
-): boolean {
-  if (result === 'SUCCEEDED') {
-    if (order.paymentStatus !== 'AWAITING_PAYMENT' && order.paymentStatus !== 'PAYMENT_FAILED') return false;
-    if (order.status === 'CANCELLED') {
-      if (order.attention?.includes('Payment received for a cancelled order')) return false;
-      order.attention = [order.attention, 'Payment received for a cancelled order: refund or reinstate it']
-        .filter(Boolean)
-        .join(' · ');
-      recordChange(tx.em, tx.actor, order, 'NOTE', { note: 'Payment received after the order was cancelled' });
-      return true;
-    }
-    changePaymentStatus(tx.em, tx.actor, order, 'PAID', note);
-    return true;
-  }
-  if (order.paymentStatus !== 'AWAITING_PAYMENT') return false;
-  changePaymentStatus(tx.em, tx.actor, order, 'PAYMENT_FAILED', note);
-  return true;
 }

@@ -9,6 +9,7 @@ const optionalText = (max: number) =>
     .nullish()
     .transform((v) => (v ? v : null));
 
+const NOTE_MAX = 2000;
 export const MAX_LINES = 100;
 export const MAX_QUANTITY = 10_000;
 
@@ -55,7 +56,7 @@ export const CreateOrderSchema = z.object({
   customer: CustomerSchema,
   shippingAddress: AddressSchema.nullish().transform((v) => v ?? null),
   discountCode: optionalText(64),
-  note: optionalText(2000),
+  note: optionalText(NOTE_MAX),
 });
 export type CreateOrderData = z.input<typeof CreateOrderSchema>;
 export type CreateOrderInput = z.output<typeof CreateOrderSchema>;
@@ -65,6 +66,8 @@ export const UpdateOrderSchema = z.object({
   shippingAddress: AddressSchema.nullish(),
   trackingNumber: optionalText(100),
 });
+export const TrackingNumberSchema = UpdateOrderSchema.shape.trackingNumber;
 export type UpdateOrderData = z.input<typeof UpdateOrderSchema>;
 
-export const NoteSchema = z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters');
+export const NoteSchema = z.string().trim().min(1, 'must not be empty').max(NOTE_MAX, `must be at most ${NOTE_MAX} characters`);
+export const OptionalNoteSchema = optionalText(NOTE_MAX);

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { bigintToNumber, type CurrencyCode } from '../shared/money';
+import { moneyValue, type CurrencyCode, type MoneyValue } from '../shared/money';
 import { decodeCursor, encodeCursor, pageRequest, toPage, type PageArgs } from '../shared/pagination';
-import { likePattern, parseId, scopedSql } from '../shared/sql';
+import { parseId } from '../shared/ids';
+import { likePattern, scopedSql } from '../shared/sql';
 import { badInput } from '../errors';
-import type { MoneyValue } from '../orders/order.queries';
 
 export interface ProductRecord {
   id: string;
@@ -28,7 +28,7 @@ function toProductRecord(r: any): ProductRecord {
     id: r.id,
     sku: r.sku,
     name: r.name,
-    price: { amount: bigintToNumber(r.price), currency: r.currency as CurrencyCode },
+    price: moneyValue(r.price, r.currency as CurrencyCode),
     stock: r.stock,
     active: r.active,
     createdAt: new Date(r.created_at),

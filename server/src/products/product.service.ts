@@ -1,17 +1,15 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { DomainError, notFound } from '../errors';
+import { DomainError, notFound, orNotFound } from '../errors';
 import type { RequestContext } from '../shared/request-context';
-import { parseId } from '../shared/sql';
+import { parseId } from '../shared/ids';
 import { parseInput } from '../shared/validation';
 import { Product } from './product.entity';
 import { findProductById, type ProductRecord } from './product.queries';
 import { CreateProductSchema, UpdateProductSchema, AdjustStockSchema } from './product.validation';
 import { adjustStock as applyStockAdjustment, logMovement } from './stock.service';
 
-async function loadAfterCommit(ctx: RequestContext, id: string): Promise<ProductRecord> {
-  const product = await findProductById(ctx, id);
-  if (!product) throw notFound('Product');
-  return product;
+function loadAfterCommit(ctx: RequestContext, id: string): Promise<ProductRecord> {
+  return orNotFound(findProductById(ctx, id), 'Product');
 }
 
 export async function createProduct(ctx: RequestContext, data: unknown): Promise<ProductRecord> {

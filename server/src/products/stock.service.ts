@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../errors';
 import type { Actor } from '../shared/actor';
-import { sql } from '../shared/sql';
+import { scopedSql } from '../shared/sql';
 import { StockMovement, type StockMovementReason } from './stock-movement.entity';
 
 /**
@@ -20,7 +20,7 @@ interface StockScope {
 }
 
 /** INSUFFICIENT_STOCK naming the product and what is available (never below zero, even after an oversell). */
-function insufficientStock(productId: string, product: { stock: number; sku: string; name: string }, requested: number) {
+export function insufficientStock(productId: string, product: { stock: number; sku: string; name: string }, requested: number) {
   const available = Math.max(product.stock, 0);
   return new DomainError(
     'INSUFFICIENT_STOCK',
@@ -49,29 +49,31 @@ export async function reserveStock(
 ): Promise<{ oversold: { productId: string; sku: string; requested: number; available: number }[] }> {
   const oversold: { productId: string; sku: string; requested: number; available: number }[] = [];
   for (const [productId, quantity] of perProduct(lines)) {
-    const updated = await sql<{ stock: number }>(
-      scope.em,
-      `update products set stock = stock - ?, updated_at = now()
-        where brand_id = ? and id = ? and stock >= ? returning stock`,
-      [quantity, scope.brandId, productId, quantity],
+    const updated = await scopedSql<{ stock: number }>(
+      scope,
+      `with target as (select id from products where brand_id = ? and id = ?)
+       update products p set stock = p.stock - ?, updated_at = now()
+         from target where p.id = target.id and p.stock >= ? returning p.stock`,
+      [productId, quantity, quantity],
     );
     let stockAfter: number;
     if (updated.length === 1) {
       stockAfter = updated[0].stock;
     } else {
-      const [current] = await sql<{ stock: number; sku: string; name: string }>(
-        scope.em,
+      const [current] = await scopedSql<{ stock: number; sku: string; name: string }>(
+        scope,
         'select stock, sku, name from products where brand_id = ? and id = ? for update',
-        [scope.brandId, productId],
+        [productId],
       );
       if (!current) throw new DomainError('NOT_FOUND', 'Product not found', { productId });
       if (!options.allowOversell) {
         throw insufficientStock(productId, current, quantity);
       }
-      const [forced] = await sql<{ stock: number }>(
-        scope.em,
-        'update products set stock = stock - ?, updated_at = now() where brand_id = ? and id = ? returning stock',
-        [quantity, scope.brandId, productId],
+      const [forced] = await scopedSql<{ stock: number }>(
+        scope,
+        `with target as (select id from products where brand_id = ? and id = ?)
+         update products p set stock = p.stock - ?, updated_at = now() from target where p.id = target.id returning p.stock`,
+        [productId, quantity],
       );
       stockAfter = forced.stock;
       oversold.push({ productId, sku: current.sku, requested: quantity, available: Math.max(current.stock, 0) });
@@ -84,10 +86,11 @@ export async function reserveStock(
 /** Gives stock back (a cancelled or deleted order). */
 export async function releaseStock(scope: StockScope, lines: StockLine[], orderId: string, note: string | null) {
   for (const [productId, quantity] of perProduct(lines)) {
-    const updated = await sql<{ stock: number }>(
-      scope.em,
-      'update products set stock = stock + ?, updated_at = now() where brand_id = ? and id = ? returning stock',
-      [quantity, scope.brandId, productId],
+    const updated = await scopedSql<{ stock: number }>(
+      scope,
+      `with target as (select id from products where brand_id = ? and id = ?)
+       update products p set stock = p.stock + ?, updated_at = now() from target where p.id = target.id returning p.stock`,
+      [productId, quantity],
     );
     // A product deleted since the order was placed has nothing to restock.
     if (updated.length === 1) logMovement(scope, productId, quantity, updated[0].stock, 'CANCELLATION', orderId, note);
@@ -96,17 +99,18 @@ export async function releaseStock(scope: StockScope, lines: StockLine[], orderI
 
 /** A manual correction by staff; refuses to take stock below zero. */
 export async function adjustStock(scope: StockScope, productId: string, delta: number, reason: string): Promise<number> {
-  const updated = await sql<{ stock: number }>(
-    scope.em,
-    `update products set stock = stock + ?, updated_at = now()
-      where brand_id = ? and id = ? and stock + ? >= 0 returning stock`,
-    [delta, scope.brandId, productId, delta],
+  const updated = await scopedSql<{ stock: number }>(
+    scope,
+    `with target as (select id from products where brand_id = ? and id = ?)
+     update products p set stock = p.stock + ?, updated_at = now()
+       from target where p.id = target.id and p.stock + ? >= 0 returning p.stock`,
+    [productId, delta, delta],
   );
   if (updated.length === 0) {
-    const [current] = await sql<{ stock: number; sku: string; name: string }>(
-      scope.em,
+    const [current] = await scopedSql<{ stock: number; sku: string; name: string }>(
+      scope,
       'select stock, sku, name from products where brand_id = ? and id = ?',
-      [scope.brandId, productId],
+      [productId],
     );
     if (!current) throw new DomainError('NOT_FOUND', 'Product not found');
     throw insufficientStock(productId, current, -delta);

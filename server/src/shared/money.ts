@@ -44,6 +44,17 @@ export function formatMoney(amount: number, currency: CurrencyCode): string {
   return formatterFor(currency).format(toDecimalString(amount, currency) as unknown as number);
 }
 
+/** An amount with its currency, as the GraphQL `Money` type exposes it (`formatted` is resolved from these two). */
+export interface MoneyValue {
+  amount: number;
+  currency: CurrencyCode;
+}
+
+/** A money value from a PostgreSQL bigint column (which the driver hands over as a string). */
+export function moneyValue(amount: string | number, currency: CurrencyCode): MoneyValue {
+  return { amount: bigintToNumber(amount), currency };
+}
+
 export function isCurrency(value: string): value is CurrencyCode {
   return (CURRENCIES as readonly string[]).includes(value);
 }

@@ -1,42 +1,48 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput } from '../errors';
+import { unscopedSql } from './unscoped-sql';
 
 /**
- * Raw SQL for the lean read paths and the atomic updates. MikroORM's brand filter does not reach raw SQL, so every
- * statement issued here must name `brand_id`; `scopedSql` makes that the only way to call it: the brand comes from the
- * request context (which throws when there is none) and is always the first parameter, `$brand`.
+ * Raw SQL for the lean read paths and the atomic updates. MikroORM's brand filter does not reach raw SQL, so this module
+ * is the wall: `scopedSql` binds the request's brand itself and refuses a statement that is not scoped to it. The few
+ * modules that must cross brands use `shared/unscoped-sql.ts` instead, and a test keeps that list short.
+ *
+ * A statement is scoped when its first placeholder is the brand: it filters on `brand_id = ?` first, inserts a row whose
+ * first column is `brand_id`, or reads or updates the brand's own row (`brands … where id = ?`). A statement that must
+ * bind other values before its filter starts with the scope instead: `with target as (select id from t where brand_id =
+ * ? and …) update t … from target`.
  */
-export async function sql<T = Record<string, any>>(
-  em: EntityManager,
-  query: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  return em.getConnection().execute<T[]>(query, params, 'all', em.getTransactionContext());
-}
+const SCOPED_PREFIXES = [
+  /\bbrand_id\s*=\s*\?$/i,
+  /^\s*insert\s+into\s+\w+\s*\(\s*brand_id\s*,[^?]*\bvalues\s*\(\s*\?$/i,
+  /^\s*update\s+brands\s+set\b[^?]*\bwhere\s+id\s*=\s*\?$/i,
+  /^\s*select\b[^?]*\bfrom\s+brands\s+where\s+id\s*=\s*\?$/i,
+];
 
+/**
+ * Runs a statement for the request's brand, which (from the request context, which throws when there is none) is bound
+ * as its first parameter; `params` are the others, in order. Anything not scoped as above is refused.
+ */
 export async function scopedSql<T = Record<string, any>>(
   ctx: { em: EntityManager; brandId: string },
   query: string,
   params: unknown[] = [],
 ): Promise<T[]> {
   const firstPlaceholder = query.indexOf('?');
-  if (firstPlaceholder < 0 || !query.slice(0, firstPlaceholder + 1).endsWith('brand_id = ?')) {
+  const prefix = query.slice(0, firstPlaceholder + 1);
+  if (firstPlaceholder < 0 || !SCOPED_PREFIXES.some((scoped) => scoped.test(prefix))) {
     throw new Error('scopedSql: the first parameter of the statement must be `brand_id = ?`');
   }
-  return sql<T>(ctx.em, query, [ctx.brandId, ...params]);
+  return unscopedSql<T>(ctx.em, query, [ctx.brandId, ...params]);
+}
+
+/** Waits for a transaction-scoped advisory lock on `key` (it touches no table, so it needs no brand). */
+export async function lockKey(em: EntityManager, key: string): Promise<void> {
+  await unscopedSql(em, 'select pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
 }
 
 /** A PostgreSQL array literal, bound as one parameter (knex would otherwise expand a JS array into a list). */
 export function pgArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/(["\\])/g, '\\$1')}"`).join(',')}}`;
-}
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids are UUIDs; anything else is a client mistake, answered as BAD_USER_INPUT naming the field. */
-export function parseId(value: string, field = 'id'): string {
-  if (!UUID_RE.test(value)) throw badInput(field, 'is not a valid id');
-  return value.toLowerCase();
 }
 
 /** Escapes LIKE wildcards so that user search text matches literally. */

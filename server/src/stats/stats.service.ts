@@ -1,7 +1,6 @@
 import { badInput } from '../errors';
 import { PAID_PAYMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, type OrderStatus, type PaymentStatus } from '../orders/order-lifecycle';
-import type { MoneyValue } from '../orders/order.queries';
-import { bigintToNumber, type CurrencyCode } from '../shared/money';
+import { moneyValue as money, type CurrencyCode, type MoneyValue } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
 import { divideRoundHalfUp } from '../orders/pricing';
 import { pgArray, scopedSql } from '../shared/sql';
@@ -94,11 +93,6 @@ const IN_RANGE = `with in_range as (
   select created_at, currency, status, payment_status, total, refunded_total
     from orders where brand_id = ? and created_at >= ? and created_at < ?
 )`;
-
-const money = (value: string | number, currency: CurrencyCode): MoneyValue => ({
-  amount: bigintToNumber(value),
-  currency,
-});
 
 export async function orderStats(
   ctx: RequestContext,

@@ -1,9 +1,10 @@
 import { badInput } from '../errors';
+import { isUuid } from '../shared/ids';
 import { MAX_LINES, MAX_QUANTITY } from '../orders/order.validation';
 
 /**
  * The checkout metadata contract (schema_version 1), shared by the side that builds Checkout Sessions
- * (checkout.service.ts) and the side that reads Stripe's events (stripe-events.service.ts):
+ * (checkout.service.ts) and the side that reads Stripe's events (event-delivery.ts and events/):
  *
  * - on the Checkout Session's `metadata` and on `payment_intent_data.metadata` (Stripe does not copy the session's
  *   metadata to the PaymentIntent): `app=orders`, `schema_version=1`, `brand_id`, `order_ref`;
@@ -14,7 +15,6 @@ import { MAX_LINES, MAX_QUANTITY } from '../orders/order.validation';
 export const CHECKOUT_APP = 'orders';
 export const CHECKOUT_SCHEMA_VERSION = '1';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Stripe metadata values hold at most 500 characters. */
 export const METADATA_VALUE_MAX = 500;
 const ORDER_REF_RE = /^[A-Za-z0-9_-]{1,100}$/;
@@ -44,7 +44,7 @@ export function parseItems(text: string | undefined | null): CheckoutLine[] {
   return parts.map((part) => {
     const match = part.trim().match(/^([0-9a-f-]{36}):(\d{1,6})$/i);
     const quantity = match ? Number(match[2]) : NaN;
-    if (!match || !UUID_RE.test(match[1]) || quantity < 1 || quantity > MAX_QUANTITY) {
+    if (!match || !isUuid(match[1]) || quantity < 1 || quantity > MAX_QUANTITY) {
       throw badInput('metadata.items', `"${part}" is not <product id>:<quantity>`);
     }
     return { productId: match[1].toLowerCase(), quantity };
@@ -82,12 +82,8 @@ export function readContract(
     return { ours: false, reason: `unsupported metadata.schema_version ${JSON.stringify(metadata.schema_version ?? null)}` };
   }
   const brandId = metadata.brand_id;
-  if (!brandId || !UUID_RE.test(brandId)) return { ours: false, reason: 'metadata.brand_id is missing or not an id' };
+  if (!isUuid(brandId)) return { ours: false, reason: 'metadata.brand_id is missing or not an id' };
   const orderRef = metadata.order_ref || clientReferenceId || '';
   if (!isOrderRef(orderRef)) return { ours: false, reason: 'metadata.order_ref is missing or malformed' };
   return { ours: true, brandId: brandId.toLowerCase(), orderRef };
-}
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_RE.test(value);
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { z } from 'zod';
-import { badInput, DomainError } from '../errors';
+import { badInput } from '../errors';
 import { priceLines } from '../orders/order.service';
 import { MAX_LINES, MAX_QUANTITY } from '../orders/order.validation';
 import type { RequestContext } from '../shared/request-context';
+import { insufficientStock } from '../products/stock.service';
 import { scopedSql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
 import { buildCheckoutMetadata, isOrderRef } from './checkout-contract';
@@ -79,11 +80,7 @@ export async function createCheckoutSession(
   for (const product of products) {
     const quantity = wanted.get(product.id)!;
     if (product.stock < quantity) {
-      throw new DomainError(
-        'INSUFFICIENT_STOCK',
-        `Not enough stock for ${product.name} (${product.sku}): ${quantity} requested, ${Math.max(product.stock, 0)} available`,
-        { productId: product.id, sku: product.sku, requested: quantity, available: Math.max(product.stock, 0) },
-      );
+      throw insufficientStock(product.id, product, quantity);
     }
   }
 

@@ -3,7 +3,7 @@ import express from 'express';
 import type Stripe from 'stripe';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
-import { receiveEvent } from './stripe-events.service';
+import { receiveEvent } from './event-delivery';
 import { verifyWebhook } from './stripe-client';
 
 /** Why a verified body is still not an event we can process, or null. */

@@ -1,11 +1,10 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Node, PageInfo } from '../graphql/common.types';
+import { asEnum } from '../graphql/enums';
 import { DateTimeScalar, JSONScalar } from '../graphql/scalars';
 import { WEBHOOK_EVENT_OUTCOMES, type WebhookEventOutcome } from './stripe-event.entity';
 
-export const WebhookEventOutcomeEnum = Object.fromEntries(WEBHOOK_EVENT_OUTCOMES.map((v) => [v, v])) as {
-  [K in WebhookEventOutcome]: K;
-};
+export const WebhookEventOutcomeEnum = asEnum(WEBHOOK_EVENT_OUTCOMES);
 registerEnumType(WebhookEventOutcomeEnum, {
   name: 'WebhookEventOutcome',
   description:

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { createDiscountCode, setDiscountCodeActive } from '../../src/discounts/discount.service';
 import { createOrder } from '../../src/orders/order.service';
 import { RequestContext } from '../../src/shared/request-context';
@@ -384,6 +385,33 @@ describe('malformed ids', () => {
 });
 
 describe('other mutation arguments', () => {
+  it('createDiscountCode racing another insert of the same code is CONFLICT naming the field, never a 500', async () => {
+    // Another transaction inserts the same code and holds it uncommitted: the mutation's existence check passes, its
+    // insert waits on the unique index, and fails once the other commits — the race, made deterministic.
+    const other = new Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(
+        `insert into discount_codes (id, created_at, updated_at, brand_id, code, percent_off) values ($1, now(), now(), $2, 'RACE2026', 5)`,
+        [randomUUID(), brand.id],
+      );
+      const pending = t.gql(
+        `mutation($input: CreateDiscountCodeInput!) { createDiscountCode(input: $input) { id } }`,
+        { input: { code: 'race2026', percentOff: 10 } },
+        brand.tokens.ADMIN,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.query('commit');
+      const res = await pending;
+      expect(res.errors?.[0].extensions).toEqual({ code: 'CONFLICT', field: 'input.code' });
+    } finally {
+      await other.end();
+    }
+    const rows = await t.sql("select percent_off from discount_codes where brand_id = ? and code = 'RACE2026'", [brand.id]);
+    expect(rows).toEqual([{ percent_off: 5 }]);
+  });
+
   it('cancelOrder with an empty reason or an oversized idempotency key', async () => {
     await expectRefused(
       `mutation($id: ID!) { cancelOrder(id: $id, reason: "   ") { id } }`,

@@ -441,6 +441,18 @@ describe('cancellation and stock', () => {
 });
 
 describe('notes, edits and deletion', () => {
+  it('the timeline is append-only: the database refuses to change a recorded entry', async () => {
+    const id = await orderIn('PROCESSING');
+    const before = await t.sql('select id, note, created_at from order_status_changes where brand_id = ? and order_id = ? order by id', [brand.id, id]);
+    await expect(
+      t.sql("update order_status_changes set note = 'rewritten' where brand_id = ? and order_id = ?", [brand.id, id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      t.sql("update order_status_changes set created_at = now() - interval '1 day' where order_id = ?", [id]),
+    ).rejects.toThrow(/append-only/);
+    expect(await t.sql('select id, note, created_at from order_status_changes where brand_id = ? and order_id = ? order by id', [brand.id, id])).toEqual(before);
+  });
+
   it('addOrderNote appends a NOTE by the USER and leaves the status alone', async () => {
     const id = await orderIn('PROCESSING');
     const before = await snapshot(id);

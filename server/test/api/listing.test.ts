@@ -1,4 +1,5 @@
 import * as orderService from '../../src/orders/order.service';
+import { recordRefund } from '../../src/orders/order-payments';
 import { RequestContext } from '../../src/shared/request-context';
 import {
   codes,
@@ -353,7 +354,7 @@ describe('filters, search and lookups', () => {
     await t.sql(`update orders set payment_status = 'PAYMENT_FAILED' where id = ?`, [o.o7.id]);
     await orderService.markOrderPaid(c(), o.o8.id);
     const [{ total }] = await t.sql('select total from orders where id = ?', [o.o8.id]);
-    await orderService.recordRefund(c(), o.o8.id, Number(total));
+    await recordRefund(c(), o.o8.id, Number(total));
 
     const dates: Record<string, string> = {
       o1: '2024-01-10T12:00:00Z',

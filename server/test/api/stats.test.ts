@@ -1,4 +1,5 @@
-import { markOrderPaid, recordRefund, createOrder, cancelOrder } from '../../src/orders/order.service';
+import { markOrderPaid, createOrder, cancelOrder } from '../../src/orders/order.service';
+import { recordRefund } from '../../src/orders/order-payments';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 
 let t: TestApp;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { replayEvent } from '../../src/stripe/stripe-events.service';
+import { replayEvent } from '../../src/stripe/event-delivery';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 import {
   charge,

@@ -1,7 +1,10 @@
 import { createCookieSessionStorage, redirect } from '@remix-run/node';
 import { env } from './env.server';
 
-/** What the session cookie holds: the API token never leaves the server (the cookie is httpOnly). */
+/**
+ * What the session cookie holds: the API token itself, signed but not encrypted. httpOnly keeps it from page scripts,
+ * but whoever holds the cookie holds the token.
+ */
 interface SessionData {
   token: string;
   expiresAt: string;

@@ -1,0 +1,164 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type Stripe from 'stripe';
+import { v7 as uuidv7 } from 'uuid';
+import { DomainError } from '../errors';
+import { RequestContext, type Principal } from '../shared/request-context';
+import { unscopedSql } from '../shared/unscoped-sql';
+import { brandOf } from './brand-resolution';
+import { BrandResolvedLate, ignored, stripeActor } from './events/handler';
+import { EVENT_HANDLERS } from './events/registry';
+import type { WebhookEventOutcome } from './stripe-event.entity';
+
+/**
+ * Turns verified Stripe events into orders, payments, refunds and subscriptions — exactly once. This module is the
+ * delivery plumbing; what each event type does is in events/ (registry.ts lists them).
+ *
+ * Each delivery runs in one transaction that first claims the event's id in `stripe_events` (a unique constraint:
+ * `INSERT … ON CONFLICT DO UPDATE … WHERE processed_at IS NULL`), then applies its effects through the order services,
+ * then marks it processed. A concurrent duplicate waits on the claimed row and, once the first commits, finds it
+ * processed and changes nothing; if the first rolled back, the duplicate processes it. Events that touch one payment are
+ * serialized by transaction-scoped advisory locks (order reference first, then PaymentIntent), so out-of-order
+ * deliveries cannot interleave: a payment or refund that arrives before its order is kept in `stripe_pending_payments`
+ * and applied when the checkout creates the order.
+ *
+ * `stripe_events` holds events before their brand is known (and events of no brand at all), so its statements are
+ * unscoped; the handlers run as the resolved brand.
+ */
+export interface EventResult {
+  eventId: string;
+  outcome: WebhookEventOutcome;
+  reason: string | null;
+  /** True when this delivery found the event already handled and changed nothing. */
+  duplicate: boolean;
+}
+
+function stripePrincipal(eventId: string, brandId: string): Principal {
+  return { actor: stripeActor(eventId), brandId, role: null, scopes: [] };
+}
+
+function message(error: unknown): string {
+  return String((error as Error)?.message ?? error).slice(0, 1000);
+}
+
+/** Handles one verified delivery. Resolves with the outcome; rejects only when our side failed (answer 5xx). */
+export function receiveEvent(rootEm: EntityManager, event: Stripe.Event): Promise<EventResult> {
+  return run(rootEm, event, 'deliver');
+}
+
+/** Runs a stored event again (operator replay), whatever its outcome; effects stay exactly-once. */
+export async function replayEvent(rootEm: EntityManager, eventId: string): Promise<EventResult> {
+  // Unscoped: an operator replays an event by Stripe's id, whatever its brand.
+  const [row] = await unscopedSql<{ payload: Stripe.Event }>(rootEm, 'select payload from stripe_events where event_id = ?', [eventId]);
+  if (!row) throw new DomainError('NOT_FOUND', `No stored Stripe event ${eventId}`);
+  const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as Stripe.Event) : row.payload;
+  return run(rootEm, payload, 'replay');
+}
+
+async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' | 'replay'): Promise<EventResult> {
+  for (let attempt = 0; ; attempt++) {
+    const brandId = await brandOf(rootEm, event);
+    try {
+      return await runOnce(rootEm, event, brandId, mode);
+    } catch (error) {
+      if (error instanceof BrandResolvedLate && attempt < 2) continue;
+      const rejected = error instanceof DomainError;
+      await recordFailure(rootEm, event, brandId, rejected, message(error), mode).catch(() => undefined);
+      if (rejected) return { eventId: event.id, outcome: 'REJECTED', reason: message(error), duplicate: false };
+      throw error;
+    }
+  }
+}
+
+async function runOnce(
+  rootEm: EntityManager,
+  event: Stripe.Event,
+  brandId: string | null,
+  mode: 'deliver' | 'replay',
+): Promise<EventResult> {
+  const ctx = RequestContext.create(rootEm, brandId ? stripePrincipal(event.id, brandId) : null);
+  return ctx.transaction(async (tx) => {
+    const claimed = mode === 'deliver' ? await claim(tx.em, event, brandId) : await claimForReplay(tx.em, event.id);
+    if (!claimed) {
+      const [row] = await unscopedSql<{ outcome: WebhookEventOutcome; reason: string | null }>(
+        tx.em,
+        'select outcome, reason from stripe_events where event_id = ?',
+        [event.id],
+      );
+      return { eventId: event.id, outcome: row.outcome, reason: row.reason, duplicate: true };
+    }
+    const handler = EVENT_HANDLERS[event.type];
+    const handled = handler ? await handler(tx, event, brandId) : ignored(`${event.type} is not handled`);
+    await unscopedSql(
+      tx.em,
+      `update stripe_events set processed_at = now(), outcome = ?, reason = ?, error = null,
+          brand_id = coalesce(?, brand_id), updated_at = now()
+        where event_id = ?`,
+      [handled.outcome, handled.reason, brandId, event.id],
+    );
+    return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
+  });
+}
+
+/** The values of a stored event's identity and payload columns, in the order both inserts below list them. */
+function storedEvent(event: Stripe.Event, brandId: string | null): unknown[] {
+  return [
+    uuidv7(),
+    event.id,
+    event.type,
+    brandId,
+    event.api_version ?? null,
+    Boolean(event.livemode),
+    new Date(event.created * 1000),
+    JSON.stringify(event),
+  ];
+}
+
+/** Inserts the event, or re-claims a stored one that was never processed (an earlier attempt failed). */
+async function claim(em: EntityManager, event: Stripe.Event, brandId: string | null): Promise<boolean> {
+  const rows = await unscopedSql(
+    em,
+    `insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
+        stripe_created_at, payload, received_at, last_received_at, attempts)
+     values (?, now(), now(), ?, ?, ?, ?, ?, ?, ?::jsonb, now(), now(), 1)
+     on conflict (event_id) do update
+        set attempts = stripe_events.attempts + 1, last_received_at = now(), updated_at = now()
+      where stripe_events.processed_at is null
+     returning id`,
+    storedEvent(event, brandId),
+  );
+  return rows.length === 1;
+}
+
+async function claimForReplay(em: EntityManager, eventId: string): Promise<boolean> {
+  const rows = await unscopedSql(
+    em,
+    'update stripe_events set attempts = attempts + 1, updated_at = now() where event_id = ? returning id',
+    [eventId],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Keeps the event and why it failed. REJECTED (our rules refused it) is acknowledged: marked processed so that
+ * redeliveries are duplicates; an operator replays it after fixing the cause. FAILED stays unprocessed for Stripe's retry.
+ */
+async function recordFailure(
+  rootEm: EntityManager,
+  event: Stripe.Event,
+  brandId: string | null,
+  rejected: boolean,
+  error: string,
+  mode: 'deliver' | 'replay',
+) {
+  await unscopedSql(
+    rootEm.fork(),
+    `insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
+        stripe_created_at, payload, received_at, last_received_at, attempts, outcome, error, processed_at)
+     values (?, now(), now(), ?, ?, ?, ?, ?, ?, ?::jsonb, now(), now(), 1, ?, ?, ${rejected ? 'now()' : 'null'})
+     on conflict (event_id) do update
+        set outcome = excluded.outcome, error = excluded.error, processed_at = excluded.processed_at,
+            reason = null, attempts = stripe_events.attempts + 1, last_received_at = now(), updated_at = now()
+      where stripe_events.processed_at is null or ?`,
+    [...storedEvent(event, brandId), rejected ? 'REJECTED' : 'FAILED', error, mode === 'replay'],
+  );
+}

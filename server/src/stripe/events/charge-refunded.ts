@@ -1,0 +1,38 @@
+import type Stripe from 'stripe';
+import { applyPaymentResult, applyRefund, findOrderForPayment } from '../../orders/order-payments';
+import { formatMoney } from '../../shared/money';
+import { brandOfPaymentIntent } from '../brand-resolution';
+import { CHECKOUT_APP } from '../checkout-contract';
+import { BrandResolvedLate, idOf, ignored, lockPayment, processed, type EventHandler } from './handler';
+import { parkPayment } from './pending-payments';
+
+/** `charge.refunded`: the cumulative amount refunded on a PaymentIntent (the maximum seen wins). */
+export const onChargeRefunded: EventHandler = async (tx, event, brandId) => {
+  const charge = event.data.object as Stripe.Charge;
+  const paymentIntentId = idOf(charge.payment_intent);
+  if (!paymentIntentId) return ignored('the charge has no PaymentIntent');
+  if (charge.metadata?.app && charge.metadata.app !== CHECKOUT_APP) return ignored(`metadata.app is not "${CHECKOUT_APP}"`);
+  const refunded = charge.amount_refunded;
+  await lockPayment(tx, null, null, paymentIntentId);
+  if (!brandId) {
+    // The order may have been committed while this event waited for the lock: resolve the brand again.
+    if (await brandOfPaymentIntent(tx.em, paymentIntentId)) throw new BrandResolvedLate();
+    await parkPayment(tx, { key: paymentIntentId, brandId: null, orderRef: null, result: 'SUCCEEDED', refunded, eventId: event.id });
+    return processed(`No order for ${paymentIntentId} yet: refund kept for it`);
+  }
+  const order = await findOrderForPayment(tx, { paymentIntentId });
+  if (!order) {
+    const orderRef = charge.metadata?.order_ref ?? null;
+    await parkPayment(tx, { key: paymentIntentId, brandId, orderRef, result: 'SUCCEEDED', refunded, eventId: event.id });
+    return processed(`No order for ${paymentIntentId} yet: refund kept for it`);
+  }
+  // A refunded charge was paid: a refund that overtakes its payment's success event first records the payment.
+  applyPaymentResult(tx, order, 'SUCCEEDED', 'Payment succeeded (seen through its refund)');
+  const before = order.refundedTotal;
+  applyRefund(tx, order, refunded, `Refunded ${formatMoney(refunded, order.currency)} in total`);
+  return processed(
+    order.refundedTotal === before
+      ? `Order ${order.number}: refund of ${refunded} already recorded (${before} in total)`
+      : `Order ${order.number} → ${order.paymentStatus} (${order.refundedTotal} refunded)`,
+  );
+};

@@ -1,0 +1,58 @@
+import type Stripe from 'stripe';
+import { completeCheckout } from '../../orders/order-payments';
+import type { AddressData } from '../../orders/order.entity';
+import { parseItems, readContract } from '../checkout-contract';
+import { idOf, ignored, lockPayment, processed, type EventHandler } from './handler';
+import { applyParkedPayments } from './pending-payments';
+
+function toAddress(details: Stripe.Checkout.Session.CollectedInformation.ShippingDetails | null | undefined): AddressData | null {
+  const address = details?.address;
+  if (!address?.line1 || !address.country) return null;
+  return {
+    name: details?.name ?? null,
+    line1: address.line1,
+    line2: address.line2 ?? null,
+    city: address.city ?? '',
+    postalCode: address.postal_code ?? '',
+    region: address.state ?? null,
+    country: address.country.toUpperCase(),
+  };
+}
+
+/** `checkout.session.completed`: the order for `order_ref`, created once with what Stripe charged. */
+export const onCheckoutCompleted: EventHandler = async (tx, event, brandId) => {
+  const session = event.data.object as Stripe.Checkout.Session;
+  if (session.mode !== 'payment') return ignored(`a ${session.mode}-mode Checkout Session creates no order`);
+  const contract = readContract(session.metadata, session.client_reference_id);
+  if (!contract.ours) return ignored(contract.reason);
+  if (!brandId) return ignored(`brand ${contract.brandId} does not exist`);
+  const items = parseItems(session.metadata?.items);
+  const paymentIntentId = idOf(session.payment_intent);
+  await lockPayment(tx, brandId, contract.orderRef, paymentIntentId);
+  const totals = session.total_details;
+  const customer = session.customer_details;
+  const { order, created } = await completeCheckout(tx, {
+    checkoutRef: contract.orderRef,
+    checkoutSessionId: session.id,
+    paymentIntentId,
+    currency: session.currency ?? '',
+    amounts: {
+      subtotal: session.amount_subtotal ?? 0,
+      discount: totals?.amount_discount ?? 0,
+      shipping: totals?.amount_shipping ?? 0,
+      tax: totals?.amount_tax ?? 0,
+      total: session.amount_total ?? 0,
+    },
+    customer: {
+      email: customer?.email ?? session.customer_email ?? null,
+      name: customer?.name ?? null,
+      phone: customer?.phone ?? null,
+    },
+    shippingAddress: toAddress(session.collected_information?.shipping_details),
+    items,
+    paid: session.payment_status === 'paid' || session.payment_status === 'no_payment_required',
+  });
+  const early = await applyParkedPayments(tx, order, brandId, contract.orderRef, paymentIntentId);
+  const what = created ? `Created order ${order.number}` : `Order ${order.number} already existed`;
+  return processed(`${what} (${order.paymentStatus})${early ? `; applied ${early}` : ''}`);
+};

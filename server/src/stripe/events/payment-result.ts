@@ -1,0 +1,59 @@
+import type Stripe from 'stripe';
+import { applyPaymentResult, findOrderForPayment } from '../../orders/order-payments';
+import type { RequestContext } from '../../shared/request-context';
+import { readContract } from '../checkout-contract';
+import type { PendingPaymentResult } from '../pending-payment.entity';
+import { idOf, ignored, lockPayment, processed, type EventHandler, type Handled } from './handler';
+import { parkPayment } from './pending-payments';
+
+async function applyPayment(
+  tx: RequestContext,
+  brandId: string,
+  orderRef: string,
+  paymentIntentId: string | null,
+  result: PendingPaymentResult,
+  eventId: string,
+  note: string,
+): Promise<Handled> {
+  await lockPayment(tx, brandId, orderRef, paymentIntentId);
+  const order = await findOrderForPayment(tx, { checkoutRef: orderRef, paymentIntentId });
+  if (order) {
+    order.stripePaymentIntentId ??= paymentIntentId;
+    const changed = applyPaymentResult(tx, order, result, note);
+    return processed(changed ? `Order ${order.number} → ${order.paymentStatus}` : `Order ${order.number} stays ${order.paymentStatus}`);
+  }
+  await parkPayment(tx, {
+    key: paymentIntentId ?? `ref:${brandId}:${orderRef}`,
+    brandId,
+    orderRef,
+    result,
+    refunded: 0,
+    eventId,
+  });
+  return processed(`No order for ${orderRef} yet: payment ${result === 'SUCCEEDED' ? 'success' : 'failure'} kept for it`);
+}
+
+/** `checkout.session.async_payment_succeeded` / `…_failed`: a delayed method (SEPA…) settled. */
+export function onSessionPayment(result: PendingPaymentResult): EventHandler {
+  return async (tx, event, brandId) => {
+    const session = event.data.object as Stripe.Checkout.Session;
+    const contract = readContract(session.metadata, session.client_reference_id);
+    if (!contract.ours) return ignored(contract.reason);
+    if (!brandId) return ignored(`brand ${contract.brandId} does not exist`);
+    const note = result === 'SUCCEEDED' ? 'Delayed payment succeeded' : 'Delayed payment failed';
+    return applyPayment(tx, brandId, contract.orderRef, idOf(session.payment_intent), result, event.id, note);
+  };
+}
+
+/** `payment_intent.succeeded` / `payment_intent.payment_failed`. */
+export function onPaymentIntent(result: PendingPaymentResult): EventHandler {
+  return async (tx, event, brandId) => {
+    const intent = event.data.object as Stripe.PaymentIntent;
+    const contract = readContract(intent.metadata);
+    if (!contract.ours) return ignored(contract.reason);
+    if (!brandId) return ignored(`brand ${contract.brandId} does not exist`);
+    const failure = intent.last_payment_error?.message ?? intent.last_payment_error?.code;
+    const note = result === 'SUCCEEDED' ? 'Payment succeeded' : `Payment failed${failure ? `: ${failure}` : ''}`;
+    return applyPayment(tx, brandId, contract.orderRef, intent.id, result, event.id, note);
+  };
+}

@@ -1,0 +1,67 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Order } from '../../orders/order.entity';
+import { applyPaymentResult, applyRefund } from '../../orders/order-payments';
+import { formatMoney } from '../../shared/money';
+import type { RequestContext } from '../../shared/request-context';
+import { unscopedSql } from '../../shared/unscoped-sql';
+import type { PendingPaymentResult } from '../pending-payment.entity';
+import { stripeActor } from './handler';
+
+/**
+ * Payment results and refunds that arrive before their order exists, parked in `stripe_pending_payments` and applied
+ * when the checkout creates the order. A refund can arrive before Stripe has told us whose payment it is, so a parked
+ * row may have no brand yet: its statements are unscoped and keyed by the PaymentIntent.
+ */
+export async function parkPayment(
+  tx: RequestContext,
+  data: { key: string; brandId: string | null; orderRef: string | null; result: PendingPaymentResult | null; refunded: number; eventId: string },
+) {
+  await unscopedSql(
+    tx.em,
+    `insert into stripe_pending_payments (id, created_at, updated_at, payment_intent_id, brand_id, order_ref, result,
+        refunded_amount, last_event_id)
+     values (?, now(), now(), ?, ?, ?, ?, ?, ?)
+     on conflict (payment_intent_id) do update set
+        brand_id = coalesce(stripe_pending_payments.brand_id, excluded.brand_id),
+        order_ref = coalesce(stripe_pending_payments.order_ref, excluded.order_ref),
+        result = case when 'SUCCEEDED' in (stripe_pending_payments.result, excluded.result) then 'SUCCEEDED'
+                      else coalesce(excluded.result, stripe_pending_payments.result) end,
+        refunded_amount = greatest(stripe_pending_payments.refunded_amount, excluded.refunded_amount),
+        last_event_id = excluded.last_event_id,
+        updated_at = now()`,
+    [uuidv7(), data.key, data.brandId, data.orderRef, data.result, data.refunded, data.eventId],
+  );
+}
+
+/** Applies (then forgets) payment results and refunds that arrived before the order existed. */
+export async function applyParkedPayments(
+  tx: RequestContext,
+  order: Order,
+  brandId: string,
+  orderRef: string,
+  paymentIntentId: string | null,
+): Promise<string | null> {
+  const rows = await unscopedSql<{ id: string; payment_intent_id: string; result: PendingPaymentResult | null; refunded_amount: string; last_event_id: string }>(
+    tx.em,
+    `select id, payment_intent_id, result, refunded_amount, last_event_id from stripe_pending_payments
+      where payment_intent_id = ? or (brand_id = ? and order_ref = ?)
+      order by created_at for update`,
+    [paymentIntentId ?? '', brandId, orderRef],
+  );
+  const applied: string[] = [];
+  for (const row of rows) {
+    const as = tx.withActor(stripeActor(row.last_event_id));
+    if (!row.payment_intent_id.startsWith('ref:')) order.stripePaymentIntentId ??= row.payment_intent_id;
+    if (row.result) {
+      const note = `Payment ${row.result === 'SUCCEEDED' ? 'succeeded' : 'failed'} (reported before the checkout completed)`;
+      if (applyPaymentResult(as, order, row.result, note)) applied.push(`an early payment ${row.result.toLowerCase()}`);
+    }
+    const refunded = Number(row.refunded_amount);
+    if (refunded > 0) {
+      applyRefund(as, order, refunded, `Refunded ${formatMoney(refunded, order.currency)} in total (reported before the checkout completed)`);
+      applied.push('an early refund');
+    }
+    await unscopedSql(tx.em, 'delete from stripe_pending_payments where id = ?', [row.id]);
+  }
+  return applied.length ? applied.join(', ') : null;
+}
