@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 
 /**
@@ -9,6 +9,11 @@ import { defineConfig, devices } from '@playwright/test';
  */
 const chromium =
   process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((path) => existsSync(path)) ?? '/usr/bin/chromium';
+
+// What web/build (served by a running `pnpm start`) looked like before this run; e2e/build-isolation.spec.ts checks that
+// the run left it untouched. Set once, in the main process, before the global setup builds anything.
+const sharedServerBuild = new URL('./build/server/index.js', import.meta.url);
+process.env.E2E_SHARED_BUILD_STAMP ??= existsSync(sharedServerBuild) ? String(statSync(sharedServerBuild).mtimeMs) : 'none';
 
 export default defineConfig({
   testDir: './e2e',

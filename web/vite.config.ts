@@ -15,6 +15,8 @@ export default defineConfig({
     !isVitest &&
       remix({
         ignoredRouteFiles: ['**/*.graphql', '**/*.test.*'],
+        // The browser tests build elsewhere, so they never replace the build a running dashboard serves.
+        buildDirectory: process.env.REMIX_BUILD_DIRECTORY || 'build',
         future: {
           v3_fetcherPersist: true,
           v3_relativeSplatPath: true,

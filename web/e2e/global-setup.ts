@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
  *        (demo seed), removed afterwards — what `pnpm test` at the root uses;
  *      - E2E_API_COMMAND="…": any command that starts an API answering at API_URL, stopped afterwards;
  *      - otherwise an API already running at API_URL (default http://127.0.0.1:4000/graphql);
- *   2. the dashboard: E2E_BASE_URL when set, otherwise `remix vite:build` (skip with E2E_SKIP_BUILD=1)
- *      and remix-serve on a free port, pointed at API_URL.
+ *   2. the dashboard: E2E_BASE_URL when set, otherwise `remix vite:build` into a folder of this run's own
+ *      (.cache/e2e-build-…, removed afterwards; or E2E_BUILD_DIR, kept, which E2E_SKIP_BUILD=1 then reuses) and
+ *      remix-serve on a free port, pointed at API_URL. Never web/build: a running `pnpm start` serves that one.
  * Workers read E2E_BASE_URL from the environment set here.
  */
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,12 +77,14 @@ export default async function globalSetup() {
   let api: ChildProcess | undefined;
   let web: ChildProcess | undefined;
   let dataDir: string | undefined;
+  let runBuildDir: string | undefined;
 
   const cleanup = async () => {
     stop(web);
     stop(api);
     await Promise.all([exited(web, 10_000), exited(api, 20_000)]);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (runBuildDir) rmSync(runBuildDir, { recursive: true, force: true });
   };
 
   try {
@@ -124,15 +127,30 @@ export default async function globalSetup() {
 
     if (!process.env.E2E_BASE_URL) {
       const bin = (name: string) => resolve(webDir, 'node_modules/.bin', name);
-      if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(resolve(webDir, 'build/server/index.js'))) {
-        const build = spawnSync(bin('remix'), ['vite:build'], { cwd: webDir, stdio: 'inherit', env: process.env });
+      // Inside web/ (so the server bundle resolves web/node_modules) and ignored by git; one folder per run, so
+      // concurrent runs never serve each other's half-written assets.
+      let buildDir: string;
+      if (process.env.E2E_BUILD_DIR) {
+        buildDir = resolve(webDir, process.env.E2E_BUILD_DIR);
+      } else {
+        mkdirSync(resolve(webDir, '.cache'), { recursive: true });
+        buildDir = runBuildDir = mkdtempSync(resolve(webDir, '.cache/e2e-build-'));
+      }
+      process.env.E2E_BUILD_PATH = buildDir;
+      if (buildDir === resolve(webDir, 'build')) throw new Error('E2E_BUILD_DIR must not be build/: a running dashboard serves it');
+      if (process.env.E2E_SKIP_BUILD !== '1' || !existsSync(resolve(buildDir, 'server/index.js'))) {
+        const build = spawnSync(bin('remix'), ['vite:build'], {
+          cwd: webDir,
+          stdio: 'inherit',
+          env: { ...process.env, REMIX_BUILD_DIRECTORY: buildDir },
+        });
         if (build.status !== 0) throw new Error('The dashboard build failed');
       }
       const port = await freePort();
       const baseUrl = `http://127.0.0.1:${port}`;
       mkdirSync(resolve(webDir, 'test-artifacts'), { recursive: true });
       const log = openSync(resolve(webDir, 'test-artifacts/dashboard.log'), 'w');
-      web = spawn(bin('remix-serve'), ['./build/server/index.js'], {
+      web = spawn(bin('remix-serve'), [resolve(buildDir, 'server/index.js')], {
         cwd: webDir,
         stdio: ['ignore', log, log],
         detached: true,
