@@ -10,7 +10,7 @@ import type { OrderSectionProps } from './order-section';
 export function TimelineCard({ order, onChange, canWrite }: OrderSectionProps & { canWrite: boolean }) {
   const fmt = useFormatters();
   return (
-      <Card title="Timeline">
+      <Card title="Timeline" className="card--timeline">
         <ol className="timeline" data-testid="timeline">
           {order.statusHistory.map((change) => (
             <li key={change.id} className={`timeline__item timeline__item--${change.kind.toLowerCase()}`}>

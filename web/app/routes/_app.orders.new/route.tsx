@@ -416,11 +416,19 @@ export default function NewOrderPage() {
             )}
             <ProblemText problem={otherQuoteProblem} />
             <ProblemText problem={problem && !problem.field ? problem : null} />
+          </Card>
+          {/* At phone width this bar stays pinned to the bottom of the screen while the form scrolls. */}
+          <div className="submit-bar">
+            {quote ? (
+              <p className="submit-bar__total">
+                Total <strong className="money">{quote.total.formatted}</strong>
+              </p>
+            ) : null}
             <button type="submit" className="btn btn--primary btn--block" disabled={created.fetching}>
               {created.fetching ? 'Creating order…' : 'Create order'}
             </button>
             <p className="fineprint">Stock is reserved when the order is created.</p>
-          </Card>
+          </div>
         </aside>
       </form>
     </>

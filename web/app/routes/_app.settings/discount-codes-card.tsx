@@ -41,7 +41,7 @@ export function DiscountCodesCard({ codes, currency, onChanged }: { codes: Disco
         <p className="muted">No discount codes yet.</p>
       ) : (
         <div className="table-wrap table-wrap--flush">
-          <table className="table table--compact" data-testid="discount-codes">
+          <table className="table table--compact table--stack" data-testid="discount-codes">
             <thead>
               <tr>
                 <th scope="col">Code</th>
