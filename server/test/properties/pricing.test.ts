@@ -16,6 +16,20 @@ const discount = fc.option(
   { nil: null },
 );
 
+/**
+ * `rounded` is numerator / denominator rounded half up: |rounded − exact| ≤ ½, and an exact half goes up. In integers:
+ * −denominator < 2·(rounded·denominator − numerator) ≤ denominator. Nearest-value rounding that breaks ties down or to
+ * even fails the right-hand bound.
+ */
+function expectHalfUp(rounded: number, numerator: bigint, denominator: bigint) {
+  const twiceError = 2n * (BigInt(rounded) * denominator - numerator);
+  expect({ rounded, aboveLowerBound: twiceError > -denominator, withinUpperBound: twiceError <= denominator }).toEqual({
+    rounded,
+    aboveLowerBound: true,
+    withinUpperBound: true,
+  });
+}
+
 describe('pricing invariants (property-based)', () => {
   it('lines sum exactly to the order, and the order adds up', () => {
     fc.assert(
@@ -44,13 +58,38 @@ describe('pricing invariants (property-based)', () => {
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), rules, discount, (lines, r, d) => {
         const p = priceOrder(lines, r, d);
-        const exactDiscount = d?.percentOff != null ? (p.subtotal * d.percentOff) / 100 : Math.min(d?.amountOff ?? 0, p.subtotal);
-        expect(Math.abs(p.discountTotal - Math.min(exactDiscount, p.subtotal))).toBeLessThanOrEqual(0.5);
-        const goods = p.subtotal - p.discountTotal;
-        const exactTax = r.taxInclusive ? (goods * r.taxRateBps) / (10_000 + r.taxRateBps) : (goods * r.taxRateBps) / 10_000;
-        expect(Math.abs(p.taxTotal - exactTax)).toBeLessThanOrEqual(0.5 + 1e-6);
+        if (d?.percentOff != null) expectHalfUp(p.discountTotal, BigInt(p.subtotal) * BigInt(d.percentOff), 100n);
+        else expect(p.discountTotal).toBe(Math.min(d?.amountOff ?? 0, p.subtotal));
+        const goods = BigInt(p.subtotal - p.discountTotal);
+        const bps = BigInt(r.taxRateBps);
+        expectHalfUp(p.taxTotal, goods * bps, r.taxInclusive ? 10_000n + bps : 10_000n);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('rounds an exact half up, never down or to even (ties are rare in random carts, so these are built)', () => {
+    const noTax = { taxRateBps: 0, taxInclusive: false, shippingFlatRate: 0, freeShippingThreshold: null };
+    // Each percentage with subtotals for which subtotal × percent / 100 ends in exactly .5.
+    const percentTie = fc.oneof(
+      fc.nat(100_000).map((k) => ({ percentOff: 1, subtotal: 100 * k + 50 })),
+      fc.nat(100_000).map((k) => ({ percentOff: 10, subtotal: 10 * k + 5 })),
+      fc.nat(100_000).map((k) => ({ percentOff: 25, subtotal: 4 * k + 2 })),
+      fc.nat(100_000).map((k) => ({ percentOff: 50, subtotal: 2 * k + 1 })),
+    );
+    fc.assert(
+      fc.property(percentTie, ({ percentOff, subtotal }) => {
+        const p = priceOrder([{ unitPrice: subtotal, quantity: 1 }], noTax, { percentOff, amountOff: null });
+        expect(p.discountTotal).toBe((subtotal * percentOff + 50) / 100);
+      }),
+    );
+    // 50 % exclusive tax, or 100 % inclusive tax (half the price), on an odd amount is an exact half.
+    fc.assert(
+      fc.property(fc.nat(1_000_000), fc.boolean(), (k, inclusive) => {
+        const goods = 2 * k + 1;
+        const rules = { ...noTax, taxRateBps: inclusive ? 10_000 : 5_000, taxInclusive: inclusive };
+        expect(priceOrder([{ unitPrice: goods, quantity: 1 }], rules, null).taxTotal).toBe(k + 1);
+      }),
     );
   });
 
