@@ -5,6 +5,7 @@ import { AuthResolver } from '../auth/auth.resolver';
 import { BrandResolver } from '../brands/brand.resolver';
 import { DiscountCodeResolver } from '../discounts/discount.resolver';
 import { OrderConnectionResolver, OrderResolver } from '../orders/order.resolver';
+import { DeletedOrderResolver } from '../orders/deleted-order.resolver';
 import { ProductConnectionResolver, ProductResolver } from '../products/product.resolver';
 import { StatsResolver } from '../stats/stats.resolver';
 import { StripeResolver, WebhookEventConnectionResolver } from '../stripe/stripe.resolver';
@@ -20,6 +21,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     resolvers: [
       OrderResolver,
       OrderConnectionResolver,
+      DeletedOrderResolver,
       ProductResolver,
       ProductConnectionResolver,
       BrandResolver,

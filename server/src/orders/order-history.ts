@@ -4,6 +4,7 @@ import {
   assertPaymentTransition,
   assertStatusTransition,
   type OrderStatus,
+  type PaymentOrigin,
   type PaymentStatus,
 } from './order-lifecycle';
 import type { Order } from './order.entity';
@@ -47,10 +48,12 @@ export function changePaymentStatus(
   order: Order,
   to: PaymentStatus,
   note?: string | null,
+  origin: PaymentOrigin = 'MANUAL',
 ) {
-  assertPaymentTransition(order, to);
+  assertPaymentTransition(order, to, origin);
   const from = order.paymentStatus;
   order.paymentStatus = to;
   if (to === 'PAID' && !order.paidAt) order.paidAt = new Date();
+  if (to === 'PAID' && origin === 'PROVIDER') order.providerPaidAt ??= new Date();
   recordChange(em, actor, order, 'PAYMENT', { from, to, note });
 }

@@ -69,9 +69,16 @@ export function assertStatusTransition(order: LifecycleState, to: OrderStatus): 
   );
 }
 
-export function assertPaymentTransition(order: LifecycleState, to: PaymentStatus): void {
+/**
+ * Who says the payment status changed: a person (markOrderPaid) or the payment provider (Stripe). The provider reports
+ * facts — money that arrived for a cancelled order is still PAID, and can then be refunded — while a person may not
+ * mark a cancelled order paid.
+ */
+export type PaymentOrigin = 'MANUAL' | 'PROVIDER';
+
+export function assertPaymentTransition(order: LifecycleState, to: PaymentStatus, origin: PaymentOrigin = 'MANUAL'): void {
   const allowed = PAYMENT_TRANSITIONS[order.paymentStatus];
-  if (order.status === 'CANCELLED' && to === 'PAID' && order.paymentStatus !== 'PAID') {
+  if (origin === 'MANUAL' && order.status === 'CANCELLED' && to === 'PAID' && order.paymentStatus !== 'PAID') {
     throw new DomainError('INVALID_TRANSITION', 'A cancelled order cannot be marked paid.', {
       from: order.paymentStatus,
       to,

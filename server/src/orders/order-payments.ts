@@ -1,17 +1,18 @@
 import { LockMode } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Brand } from '../brands/brand.entity';
-import { badInput, orNotFound } from '../errors';
+import { badInput, forbidden, orNotFound } from '../errors';
 import { Product } from '../products/product.entity';
 import { reserveStock } from '../products/stock.service';
-import { isCurrency, type CurrencyCode } from '../shared/money';
+import { formatMoney, isCurrency, type CurrencyCode } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
 import { changePaymentStatus, recordChange } from './order-history';
-import { paymentStatusForRefund } from './order-lifecycle';
+import { PAID_PAYMENT_STATUSES, paymentStatusForRefund } from './order-lifecycle';
 import { insertOrder, lockOrder } from './order-writes';
 import { Order, type AddressData } from './order.entity';
 import { findOrderById, type OrderRecord } from './order.queries';
 import { allocate } from './pricing';
+import { roleAtLeast } from '../users/user.entity';
 
 /**
  * The payment rules: how a completed checkout becomes an order, and how payment results and refunds reported by a
@@ -49,6 +50,48 @@ export function applyRefund(tx: RequestContext, order: Order, cumulativeRefunded
   const to = paymentStatusForRefund(cumulativeRefunded, order.total);
   if (to !== order.paymentStatus) changePaymentStatus(tx.em, tx.actor, order, to, note ?? null);
   else recordChange(tx.em, tx.actor, order, 'NOTE', { note: note ?? `Refunded ${cumulativeRefunded} in total` });
+}
+
+/**
+ * Flags an order for a person: `reason` is appended to `attention` and written to the timeline, once (replays and
+ * redeliveries of the same disagreement add nothing). Returns whether the flag is new.
+ */
+export function flagAttention(tx: RequestContext, order: Order, reason: string, note: string = reason): boolean {
+  if (order.attention?.includes(reason)) return false;
+  order.attention = [order.attention, reason].filter(Boolean).join(' · ');
+  recordChange(tx.em, tx.actor, order, 'NOTE', { note });
+  return true;
+}
+
+/**
+ * A person marks an order paid (a bank transfer, cash). On an order from Stripe Checkout, Stripe reports the payment
+ * itself, so only an ADMIN may override it — and a later disagreement from Stripe is flagged (applyPaymentResult).
+ */
+export function markPaidManually(tx: RequestContext, order: Order, note: string | null) {
+  if (order.source === 'STRIPE_CHECKOUT' && !roleAtLeast(tx.role, 'ADMIN')) {
+    throw forbidden(`Order ${order.number} is paid through Stripe, which reports its payment; only an ADMIN may mark it paid`);
+  }
+  changePaymentStatus(tx.em, tx.actor, order, 'PAID', note ?? 'Marked paid manually', 'MANUAL');
+}
+
+/** What the provider says moved, compared with the order's total so that a mismatch is flagged instead of passing. */
+export interface ReportedAmount {
+  amount: number | null | undefined;
+  currency: string | null | undefined;
+}
+
+/** Flags a payment whose amount or currency is not the order's total; returns whether the flag is new. */
+function flagAmountMismatch(tx: RequestContext, order: Order, reported: ReportedAmount): boolean {
+  const currency = reported.currency?.toUpperCase() ?? null;
+  if (reported.amount == null || currency == null) return false;
+  if (reported.amount === order.total && currency === order.currency) return false;
+  const paid = isCurrency(currency) ? formatMoney(reported.amount, currency) : `${reported.amount} ${currency}`;
+  return flagAttention(
+    tx,
+    order,
+    `Stripe received ${paid} but the order total is ${formatMoney(order.total, order.currency)}`,
+    `Payment amount disagrees with the order: Stripe received ${paid}, the order total is ${formatMoney(order.total, order.currency)}`,
+  );
 }
 
 /** What a completed checkout tells us, in the domain's words (the Stripe route maps Stripe's session to this). */
@@ -92,9 +135,21 @@ export async function completeCheckout(
 ): Promise<{ order: Order; created: boolean }> {
   const existing = await findOrderForPayment(tx, { checkoutRef: data.checkoutRef });
   if (existing) {
+    if (existing.stripeCheckoutSessionId && existing.stripeCheckoutSessionId !== data.checkoutSessionId) {
+      flagAttention(
+        tx,
+        existing,
+        `A second Checkout Session (${data.checkoutSessionId}) completed for reference ${data.checkoutRef}: check for a double payment`,
+      );
+    }
     existing.stripeCheckoutSessionId ??= data.checkoutSessionId;
     existing.stripePaymentIntentId ??= data.paymentIntentId;
-    if (data.paid) applyPaymentResult(tx, existing, 'SUCCEEDED', 'Paid through Stripe Checkout');
+    if (data.paid) {
+      applyPaymentResult(tx, existing, 'SUCCEEDED', 'Paid through Stripe Checkout', {
+        amount: data.amounts.total,
+        currency: data.currency,
+      });
+    }
     return { order: existing, created: false };
   }
 
@@ -172,30 +227,50 @@ export async function completeCheckout(
 }
 
 /**
- * A payment provider's verdict on a locked order, applied at most once: a success moves an unpaid order to PAID and is
- * final (a late failure of an earlier attempt never undoes it); a failure only moves an order that is still awaiting
- * payment. Money received for a cancelled order is not lost: it is flagged for a human. Returns whether anything changed.
+ * A payment provider's verdict on a locked order, applied at most once. Payment truth comes first: a success moves an
+ * unpaid order to PAID even when it was cancelled meanwhile (flagged for a person to refund or reinstate, and refundable
+ * through Stripe), and is final — a late failure of an earlier attempt never undoes it. A failure only moves an order
+ * still awaiting payment. Disagreements are flagged in `attention` and the timeline, never passed silently: an amount or
+ * currency other than the order's total, and a failure reported for an order a person marked paid. Returns whether
+ * anything changed.
  */
 export function applyPaymentResult(
   tx: RequestContext,
   order: Order,
   result: 'SUCCEEDED' | 'FAILED',
   note: string | null = null,
+  reported: ReportedAmount | null = null,
 ): boolean {
   if (result === 'SUCCEEDED') {
-    if (order.paymentStatus !== 'AWAITING_PAYMENT' && order.paymentStatus !== 'PAYMENT_FAILED') return false;
-    if (order.status === 'CANCELLED') {
-      if (order.attention?.includes('Payment received for a cancelled order')) return false;
-      order.attention = [order.attention, 'Payment received for a cancelled order: refund or reinstate it']
-        .filter(Boolean)
-        .join(' · ');
-      recordChange(tx.em, tx.actor, order, 'NOTE', { note: 'Payment received after the order was cancelled' });
+    const flagged = reported !== null && flagAmountMismatch(tx, order, reported);
+    if (PAID_PAYMENT_STATUSES.includes(order.paymentStatus)) {
+      if (order.providerPaidAt) return flagged;
+      order.providerPaidAt = new Date();
+      recordChange(tx.em, tx.actor, order, 'NOTE', { note: 'Stripe confirmed the payment that was marked paid manually' });
       return true;
     }
-    changePaymentStatus(tx.em, tx.actor, order, 'PAID', note);
+    changePaymentStatus(tx.em, tx.actor, order, 'PAID', note, 'PROVIDER');
+    if (order.status === 'CANCELLED') {
+      flagAttention(
+        tx,
+        order,
+        'Payment received for a cancelled order: refund or reinstate it',
+        'Payment received after the order was cancelled',
+      );
+    }
     return true;
   }
-  if (order.paymentStatus !== 'AWAITING_PAYMENT') return false;
-  changePaymentStatus(tx.em, tx.actor, order, 'PAYMENT_FAILED', note);
-  return true;
+  if (order.paymentStatus === 'AWAITING_PAYMENT') {
+    changePaymentStatus(tx.em, tx.actor, order, 'PAYMENT_FAILED', note, 'PROVIDER');
+    return true;
+  }
+  if (PAID_PAYMENT_STATUSES.includes(order.paymentStatus) && !order.providerPaidAt) {
+    return flagAttention(
+      tx,
+      order,
+      'Stripe reports a failed payment for an order marked paid manually: check that the money arrived',
+      `Stripe disagrees with the manual payment mark: ${note ?? 'payment failed'}`,
+    );
+  }
+  return false;
 }

@@ -6,7 +6,10 @@ import { Order } from './order.entity';
 
 export type StatusChangeKind = 'STATUS' | 'PAYMENT' | 'NOTE';
 
-/** One entry of an order's append-only timeline (a database trigger refuses updates). */
+/**
+ * One entry of an order's append-only timeline (a database trigger refuses updates). The timeline outlives its order:
+ * `order_id` has no foreign key, so a deleted order's history stays readable beside its archive (`deleted_orders`).
+ */
 @Entity({ tableName: 'order_status_changes' })
 @BrandScoped()
 @Index({ properties: ['order', 'createdAt', 'id'] })
@@ -14,7 +17,7 @@ export class OrderStatusChange extends BaseEntity<'fromValue' | 'toValue' | 'not
   @ManyToOne(() => Brand, { deleteRule: 'cascade' })
   brand!: Brand;
 
-  @ManyToOne(() => Order, { deleteRule: 'cascade' })
+  @ManyToOne(() => Order, { createForeignKeyConstraint: false })
   order!: Rel<Order>;
 
   @Property({ type: 'text' })

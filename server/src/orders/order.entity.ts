@@ -42,6 +42,7 @@ export class Order extends BaseEntity<
   | 'stripeCheckoutSessionId'
   | 'stripePaymentIntentId'
   | 'paidAt'
+  | 'providerPaidAt'
   | 'cancelledAt'
   | 'refundedTotal'
 > {
@@ -122,6 +123,10 @@ export class Order extends BaseEntity<
 
   @Property({ type: 'datetime', length: 3, nullable: true })
   paidAt: Date | null = null;
+
+  /** When the payment provider itself reported the money in; null on a PAID order means a person marked it paid. */
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  providerPaidAt: Date | null = null;
 
   @Property({ type: 'datetime', length: 3, nullable: true })
   cancelledAt: Date | null = null;

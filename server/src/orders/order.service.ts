@@ -9,10 +9,12 @@ import { parseId } from '../shared/ids';
 import type { RequestContext } from '../shared/request-context';
 import { scopedSql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
+import { archiveOrder } from './deleted-orders';
 import { claimIdempotencyKey, validateIdempotencyKey } from './idempotency';
-import { changePaymentStatus, changeStatus, recordChange } from './order-history';
+import { changeStatus, recordChange } from './order-history';
 import { PAID_PAYMENT_STATUSES, type OrderStatus } from './order-lifecycle';
 import { orderSearchText } from './order-search';
+import { markPaidManually } from './order-payments';
 import { insertOrder, lockOrder } from './order-writes';
 import { Order, type OrderSource } from './order.entity';
 import { OrderItem } from './order-item.entity';
@@ -155,7 +157,7 @@ export async function markOrderPaid(ctx: RequestContext, id: string, note?: stri
   const cleanNote = parseInput(OptionalNoteSchema, note, 'note');
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
-    changePaymentStatus(tx.em, tx.actor, order, 'PAID', cleanNote ?? 'Marked paid manually');
+    markPaidManually(tx, order, cleanNote);
   });
   return loadAfterCommit(ctx, id);
 }
@@ -235,11 +237,22 @@ export async function updateOrder(ctx: RequestContext, id: string, data: UpdateO
   return loadAfterCommit(ctx, id);
 }
 
-/** Deletes an order that never received money (a mistake, a test); anything paid is cancelled instead. */
+/**
+ * Deletes a manual order that never received money (a mistake, a test); anything paid, and anything from Stripe
+ * Checkout (whose payment Stripe may still report), is cancelled instead. Its history is archived, not erased
+ * (deleted-orders.ts).
+ */
 export async function deleteOrder(ctx: RequestContext, id: string): Promise<string> {
   const orderId = parseId(id);
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, orderId);
+    if (order.source === 'STRIPE_CHECKOUT') {
+      throw new DomainError(
+        'INVALID_TRANSITION',
+        `Order ${order.number} came from Stripe Checkout, so it cannot be deleted; cancel it instead`,
+        { from: order.status, source: order.source },
+      );
+    }
     if (order.paidAt || PAID_PAYMENT_STATUSES.includes(order.paymentStatus)) {
       throw new DomainError(
         'INVALID_TRANSITION',
@@ -256,7 +269,9 @@ export async function deleteOrder(ctx: RequestContext, id: string): Promise<stri
         `Order ${order.number} deleted`,
       );
     }
+    recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Order ${order.number} deleted` });
     await tx.em.flush();
+    await archiveOrder(tx, order.id);
     await tx.em.nativeDelete(Order, { id: order.id });
     await scopedSql(tx, 'update brands set order_count = order_count - 1 where id = ?');
   });

@@ -524,7 +524,7 @@ describe('notes, edits and deletion', () => {
     expect(note.actor_id).toBe(brand.userIds.STAFF);
   });
 
-  it('deleteOrder removes a never-paid order and its rows, and releases its stock', async () => {
+  it('deleteOrder removes a never-paid order and its lines, releases its stock and keeps its timeline', async () => {
     const p = await createTestProduct(brand, { name: 'Deletable', stock: 10 });
     const { id } = await newOrder([{ productId: p.id, quantity: 4 }]);
     expect(await stockOf(p.id)).toBe(6);
@@ -533,7 +533,9 @@ describe('notes, edits and deletion', () => {
     expect(res.data.deleteOrder).toBe(id);
     expect(await t.sql('select id from orders where id = ?', [id])).toEqual([]);
     expect(await t.sql('select id from order_items where order_id = ?', [id])).toEqual([]);
-    expect(await t.sql('select id from order_status_changes where order_id = ?', [id])).toEqual([]);
+    const history = await t.sql('select kind, note from order_status_changes where order_id = ? order by created_at, id', [id]);
+    expect(history[history.length - 1]).toEqual({ kind: 'NOTE', note: expect.stringMatching(/deleted/) });
+    expect(await t.sql('select order_id from deleted_orders where order_id = ?', [id])).toEqual([{ order_id: id }]);
     expect(await stockOf(p.id)).toBe(10);
     const gone = await t.gql(ORDER, { id }, brand.tokens.STAFF);
     expect(gone.data?.order ?? null).toBeNull();

@@ -27,7 +27,10 @@ export const onChargeRefunded: EventHandler = async (tx, event, brandId) => {
     return processed(`No order for ${paymentIntentId} yet: refund kept for it`);
   }
   // A refunded charge was paid: a refund that overtakes its payment's success event first records the payment.
-  applyPaymentResult(tx, order, 'SUCCEEDED', 'Payment succeeded (seen through its refund)');
+  applyPaymentResult(tx, order, 'SUCCEEDED', 'Payment succeeded (seen through its refund)', {
+    amount: charge.amount,
+    currency: charge.currency,
+  });
   const before = order.refundedTotal;
   applyRefund(tx, order, refunded, `Refunded ${formatMoney(refunded, order.currency)} in total`);
   return processed(

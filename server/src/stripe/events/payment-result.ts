@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { applyPaymentResult, findOrderForPayment } from '../../orders/order-payments';
+import { applyPaymentResult, findOrderForPayment, type ReportedAmount } from '../../orders/order-payments';
 import type { RequestContext } from '../../shared/request-context';
 import { readContract } from '../checkout-contract';
 import type { PendingPaymentResult } from '../pending-payment.entity';
@@ -14,12 +14,13 @@ async function applyPayment(
   result: PendingPaymentResult,
   eventId: string,
   note: string,
+  reported: ReportedAmount,
 ): Promise<Handled> {
   await lockPayment(tx, brandId, orderRef, paymentIntentId);
   const order = await findOrderForPayment(tx, { checkoutRef: orderRef, paymentIntentId });
   if (order) {
     order.stripePaymentIntentId ??= paymentIntentId;
-    const changed = applyPaymentResult(tx, order, result, note);
+    const changed = applyPaymentResult(tx, order, result, note, reported);
     return processed(changed ? `Order ${order.number} → ${order.paymentStatus}` : `Order ${order.number} stays ${order.paymentStatus}`);
   }
   await parkPayment(tx, {
@@ -41,7 +42,8 @@ export function onSessionPayment(result: PendingPaymentResult): EventHandler {
     if (!contract.ours) return ignored(contract.reason);
     if (!brandId) return ignored(`brand ${contract.brandId} does not exist`);
     const note = result === 'SUCCEEDED' ? 'Delayed payment succeeded' : 'Delayed payment failed';
-    return applyPayment(tx, brandId, contract.orderRef, idOf(session.payment_intent), result, event.id, note);
+    const reported = { amount: session.amount_total, currency: session.currency };
+    return applyPayment(tx, brandId, contract.orderRef, idOf(session.payment_intent), result, event.id, note, reported);
   };
 }
 
@@ -54,6 +56,7 @@ export function onPaymentIntent(result: PendingPaymentResult): EventHandler {
     if (!brandId) return ignored(`brand ${contract.brandId} does not exist`);
     const failure = intent.last_payment_error?.message ?? intent.last_payment_error?.code;
     const note = result === 'SUCCEEDED' ? 'Payment succeeded' : `Payment failed${failure ? `: ${failure}` : ''}`;
-    return applyPayment(tx, brandId, contract.orderRef, intent.id, result, event.id, note);
+    const reported = { amount: result === 'SUCCEEDED' ? intent.amount_received : intent.amount, currency: intent.currency };
+    return applyPayment(tx, brandId, contract.orderRef, intent.id, result, event.id, note, reported);
   };
 }
