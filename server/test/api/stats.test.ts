@@ -1,5 +1,7 @@
-import { markOrderPaid, createOrder, cancelOrder } from '../../src/orders/order.service';
-import { recordRefund } from '../../src/orders/order-payments';
+import { ORDER_STATUSES, PAYMENT_STATUSES, type OrderStatus, type PaymentStatus } from '../../src/orders/order-lifecycle';
+import { applyPaymentResult, recordRefund } from '../../src/orders/order-payments';
+import { lockOrder } from '../../src/orders/order-writes';
+import { cancelOrder, createOrder, markOrderPaid, updateOrderStatus } from '../../src/orders/order.service';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 
 let t: TestApp;
@@ -15,18 +17,63 @@ const STATS = `query($range: StatsRange!) { orderStats(range: $range) {
 
 const PAID = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 const TZ = 'America/New_York';
+// Midnight to midnight in New York, across the switch to daylight saving time on 2026-03-08.
+const RANGE = { from: '2026-03-07T05:00:00Z', to: '2026-03-10T04:00:00Z', interval: 'DAY', timeZone: TZ };
 
 /** The local calendar date of an instant in a zone, computed by Intl (independently of PostgreSQL). */
 const localDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(d);
+
+/** Every status with every payment status: 25 combinations, each in both currencies. */
+const COMBINATIONS = ORDER_STATUSES.flatMap((status) => PAYMENT_STATUSES.map((paymentStatus) => ({ status, paymentStatus })));
+
+/** The lifecycle path to each status (a paid order walks it before its refunds). */
+const STATUS_PATH: Record<OrderStatus, OrderStatus[]> = {
+  PENDING: [],
+  PROCESSING: ['PROCESSING'],
+  SHIPPED: ['PROCESSING', 'SHIPPED'],
+  DELIVERED: ['PROCESSING', 'SHIPPED', 'DELIVERED'],
+  CANCELLED: ['CANCELLED'],
+};
+
+/**
+ * Takes a new order to `status` × `paymentStatus` through the services, as the product would: paid, processed,
+ * shipped or cancelled, then refunded. The lifecycle cannot reach an unpaid or failed payment beyond PENDING
+ * (processing needs PAID), but stats are defined by payment status alone, so those six are written directly: a rule that
+ * also looked at the status would show on them.
+ */
+async function reach(id: string, total: number, status: OrderStatus, paymentStatus: PaymentStatus) {
+  const reachable = status === 'PENDING' || status === 'CANCELLED' || PAID.includes(paymentStatus);
+  if (paymentStatus !== 'AWAITING_PAYMENT' && paymentStatus !== 'PAYMENT_FAILED') await markOrderPaid(brand.ctx, id);
+  if (paymentStatus === 'PAYMENT_FAILED' && reachable) {
+    await brand.ctx.transaction(async (tx) => applyPaymentResult(tx, await lockOrder(tx, id), 'FAILED', 'Card declined'));
+  }
+  if (!reachable) await markOrderPaid(brand.ctx, id);
+  for (const next of STATUS_PATH[status]) {
+    await updateOrderStatus(brand.ctx, id, next, next === 'CANCELLED' ? 'Customer changed their mind' : null);
+  }
+  if (paymentStatus === 'PARTIALLY_REFUNDED') await recordRefund(brand.ctx, id, 1_234);
+  if (paymentStatus === 'REFUNDED') await recordRefund(brand.ctx, id, total);
+  if (!reachable) await t.sql('update orders set payment_status = ?, paid_at = null where id = ?', [paymentStatus, id]);
+}
 
 beforeAll(async () => {
   t = await startTestApp();
   brand = await createTestBrand(t, { taxRateBps: 1000 });
   const a = await createTestProduct(brand, { sku: 'A', price: 10_001, stock: 1000 });
   const b = await createTestProduct(brand, { sku: 'B', price: 333, stock: 1000 });
-  // 24 orders over four days around midnight New York time, in two currencies and every payment state.
-  const base = Date.parse('2026-03-07T00:00:00Z'); // DST starts in New York on 2026-03-08
-  for (let i = 0; i < 24; i++) {
+  const from = Date.parse(RANGE.from);
+  const orders = [...COMBINATIONS, ...COMBINATIONS].map((combination, i) => ({
+    ...combination,
+    currency: i < COMBINATIONS.length ? 'EUR' : 'USD',
+    // Every 80 minutes from 00:30 New York time: all three local days, in both currencies.
+    createdAt: new Date(from + 30 * 60_000 + i * 80 * 60_000),
+  }));
+  // Paid orders just outside [from, to): one a millisecond before it, one at its (excluded) end.
+  orders.push(
+    { status: 'PENDING', paymentStatus: 'PAID', currency: 'EUR', createdAt: new Date(from - 1) },
+    { status: 'DELIVERED', paymentStatus: 'PAID', currency: 'USD', createdAt: new Date(RANGE.to) },
+  );
+  for (const [i, o] of orders.entries()) {
     const order = await createOrder(brand.ctx, {
       items: [
         { productId: a.id, quantity: 1 + (i % 3) },
@@ -34,19 +81,15 @@ beforeAll(async () => {
       ],
       customer: { email: `c${i}@example.com` },
     });
-    if (i % 4 !== 0) await markOrderPaid(brand.ctx, order.id);
-    if (i % 6 === 1) await recordRefund(brand.ctx, order.id, 1_234);
-    if (i % 8 === 5) await recordRefund(brand.ctx, order.id, order.total.amount);
-    if (i % 4 === 0 && i % 8 === 0) await cancelOrder(brand.ctx, order.id, 'test');
-    const createdAt = new Date(base + i * 4 * 3600_000 + 2 * 60_000); // every 4 h, starting Saturday 19:02 in New York
-    await t.sql('update orders set created_at = ?, currency = ? where id = ?', [createdAt, i % 3 === 0 ? 'USD' : 'EUR', order.id]);
+    await reach(order.id, order.total.amount, o.status, o.paymentStatus);
+    await t.sql('update orders set created_at = ?, currency = ? where id = ?', [o.createdAt, o.currency, order.id]);
   }
 });
 afterAll(() => t.close());
 
 describe('orderStats', () => {
   it('matches sums computed independently from the rows, per currency, with New York day buckets', async () => {
-    const range = { from: '2026-03-07T05:00:00Z', to: '2026-03-10T04:00:00Z', interval: 'DAY', timeZone: TZ };
+    const range = RANGE;
     const res = await t.gql(STATS, { range }, brand.tokens.VIEWER);
     expect(res.errors).toBeUndefined();
     const stats = res.data.orderStats;
@@ -54,7 +97,9 @@ describe('orderStats', () => {
       'select id, currency, status, payment_status, total::text, refunded_total::text, created_at from orders where brand_id = ? and created_at >= ? and created_at < ?',
       [brand.id, range.from, range.to],
     );
-    expect(rows.length).toBeGreaterThan(10);
+    // The oracle sees every combination, in both currencies, including paid-then-cancelled and refunded ones.
+    expect(new Set(rows.map((r) => `${r.currency} ${r.status} ${r.payment_status}`)).size).toBe(2 * COMBINATIONS.length);
+    expect(rows).toHaveLength(2 * COMBINATIONS.length);
 
     for (const currency of ['EUR', 'USD']) {
       const mine = rows.filter((r) => r.currency === currency);
