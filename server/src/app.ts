@@ -1,17 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
+import helmet from 'helmet';
 import { principalForToken } from './auth/auth.service';
+import { isDatabaseUnavailable } from './db/database-unavailable';
 import type { Env } from './env';
 import { GraphQLContext } from './graphql/context';
 import { formatError, isUnexpected } from './graphql/errors';
 import { getSchema } from './graphql/schema';
+import { serviceUnavailable, serviceUnavailableStatus, withServiceUnavailable } from './graphql/service-unavailable';
 import type { Logger } from './logger';
+import { graphqlObserver, observeContext } from './ops/graphql-observer';
+import { observePool, operationLabel, recordGraphQLRequest } from './ops/metrics';
+import { metricsRoute } from './ops/metrics-route';
+import { observation, requestLog, secondsSince, webhookOutcomes } from './ops/request-log';
 import { RequestContext } from './shared/request-context';
 import { createStripeClient } from './stripe/stripe-client';
 import { stripeWebhookHandler } from './stripe/stripe-webhook.route';
@@ -20,8 +26,17 @@ export interface App {
   server: http.Server;
   apollo: ApolloServer<GraphQLContext>;
   url: string;
+  /**
+   * Stops accepting connections and waits for the requests in flight (GraphQL operations and webhook deliveries alike),
+   * up to `drainMs`, closing the rest after that. /readyz answers 503 from the first moment.
+   */
   stop(): Promise<void>;
 }
+
+/** How long a stop waits for requests in flight before closing their connections. */
+const DRAIN_MS = 10_000;
+/** /readyz answers within this bound even when the database does not. */
+const READINESS_TIMEOUT_MS = 2_000;
 
 /** Logs unexpected errors once, with the request id, and hands that id to the client so support can find the log line. */
 function errorLoggingPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
@@ -70,45 +85,93 @@ export async function createApp(options: {
   const app = express();
   app.disable('x-powered-by');
   const server = http.createServer(app);
+  let stopping = false;
+
+  app.use(requestLog(log));
+  // An API answers JSON, never pages: nothing may be framed, sniffed or loaded. Outside production, Apollo's landing
+  // page (a page of scripts from Apollo's CDN) stays usable.
+  app.use(
+    helmet({
+      contentSecurityPolicy:
+        env.NODE_ENV === 'production' ? { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
+      frameguard: { action: 'deny' },
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    if (stopping) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await orm.em.getConnection().execute('select 1');
+      await Promise.race([
+        orm.em.getConnection().execute('select 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('readiness probe timed out')), READINESS_TIMEOUT_MS);
+        }),
+      ]);
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'database unavailable' });
+    } finally {
+      clearTimeout(timer);
     }
   });
+  app.get('/metrics', metricsRoute(env.METRICS_TOKEN));
+  const unobservePool = observePool(orm);
 
   // Stripe verifies signatures over the exact bytes: this route reads the raw body and comes before any JSON parser.
-  app.post('/webhooks/stripe', ...stripeWebhookHandler({ orm, env, log }));
+  app.post(
+    '/webhooks/stripe',
+    webhookOutcomes({ signatureChecked: Boolean(env.STRIPE_WEBHOOK_SECRET) }),
+    ...stripeWebhookHandler({ orm, env, log }),
+  );
   const stripe = createStripeClient(env);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await getSchema(),
-    formatError: formatError(),
+    formatError: withServiceUnavailable(formatError()),
     includeStacktraceInErrorResponses: false,
-    introspection: true,
+    introspection: env.GRAPHQL_INTROSPECTION,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: DRAIN_MS }),
       ApolloServerPluginCacheControlDisabled(),
+      ...(env.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+      graphqlObserver(),
       errorLoggingPlugin(log),
+      serviceUnavailableStatus(),
     ],
   });
   await apollo.start();
 
   app.use(
     '/graphql',
+    (_req, res, next) => {
+      // Answers carry one person's data: no cache on the way may keep them.
+      res.setHeader('cache-control', 'no-store');
+      next();
+    },
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
+      context: async ({ req, res }) => {
+        const seen = observation(res);
         const token = bearerToken(req.headers.authorization);
-        const principal = token ? await principalForToken(orm.em.fork(), token) : null;
-        return new GraphQLContext(RequestContext.create(orm.em as any, principal, requestId), env.SESSION_TTL_HOURS, stripe);
+        let principal = null;
+        try {
+          principal = token ? await principalForToken(orm.em.fork(), token) : null;
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          log.error('database unavailable', { requestId: seen.requestId, error: String((error as Error)?.stack ?? error) });
+          seen.outcome = 'SERVICE_UNAVAILABLE';
+          recordGraphQLRequest(operationLabel(req.body?.operationName), seen.outcome, secondsSince(seen.startedAt));
+          throw serviceUnavailable();
+        }
+        const context = new GraphQLContext(RequestContext.create(orm.em as any, principal, seen.requestId), env.SESSION_TTL_HOURS, stripe);
+        return observeContext(context, seen);
       },
     }),
   );
@@ -117,7 +180,7 @@ export async function createApp(options: {
   app.use((error: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(error);
     const status = typeof error?.status === 'number' && error.status < 500 ? error.status : 500;
-    if (status === 500) log.error('unhandled http error', { error: String(error?.stack ?? error) });
+    if (status === 500) log.error('unhandled http error', { requestId: observation(res).requestId, error: String(error?.stack ?? error) });
     res.status(status).json({
       errors: [{ message: status === 500 ? 'Internal server error' : 'Malformed request', extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
     });
@@ -131,7 +194,12 @@ export async function createApp(options: {
     apollo,
     url: `http://${env.HOST}:${port}`,
     async stop() {
-      await apollo.stop();
+      stopping = true;
+      try {
+        await apollo.stop();
+      } finally {
+        unobservePool();
+      }
     },
   };
 }

@@ -36,6 +36,8 @@ async function main() {
   if (env.SEED_DEMO) {
     say(`  Demo logins        ${DEMO_USERS.map((u) => `${u.email} (${u.role})`).join(', ')}`);
     say(`  Demo password      ${DEMO_PASSWORD}${seeded ? '' : '  (demo data from an earlier start)'}`);
+  } else if (await isEmpty(db.orm)) {
+    say('  No brand yet       pnpm cli brands create … and pnpm cli users create … (or SEED_DEMO=true for demo data)');
   }
   say('');
 
@@ -44,14 +46,26 @@ async function main() {
     if (stopping) return;
     stopping = true;
     say(`\n${signal}: stopping…`);
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // Requests in flight get the app's drain period; closing the pool and the embedded database gets the rest.
+    const force = setTimeout(() => {
+      log.error('shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, 30_000);
+    let code = 0;
     try {
       await app.stop();
-      await db.close();
-    } finally {
-      clearTimeout(force);
-      process.exit(0);
+    } catch (error) {
+      log.error('stopping the API failed', { error: String((error as Error)?.stack ?? error) });
+      code = 1;
     }
+    try {
+      await db.close();
+    } catch (error) {
+      log.error('closing the database failed', { error: String((error as Error)?.stack ?? error) });
+      code = 1;
+    }
+    clearTimeout(force);
+    process.exit(code);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

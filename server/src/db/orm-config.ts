@@ -50,6 +50,12 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
       tableName: 'mikro_orm_migrations',
     },
     pool: { min: 0, max: 10 },
+    // Fail fast while the database is down or unreachable instead of letting requests hang: a connection attempt
+    // gives up after 5 s, and a query waits at most 10 s for a free connection (knex's default is 60 s).
+    driverOptions: {
+      acquireConnectionTimeout: 10_000,
+      connection: { connectionTimeoutMillis: 5_000, keepAlive: true },
+    },
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
