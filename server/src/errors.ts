@@ -11,7 +11,11 @@ export type ErrorCode =
   | 'INVALID_TRANSITION'
   | 'DISCOUNT_INVALID'
   | 'IDEMPOTENCY_CONFLICT'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  /** The feature needs configuration this server does not have (e.g. Stripe Checkout without STRIPE_SECRET_KEY). */
+  | 'NOT_CONFIGURED'
+  /** The payment provider failed or refused us for a reason that is not the input (down, rate-limited, bad key). */
+  | 'PAYMENT_PROVIDER_ERROR';
 
 export class DomainError extends Error {
   constructor(

@@ -10,6 +10,7 @@ import { ProductConnectionResolver, ProductResolver } from '../products/product.
 import { StatsResolver } from '../stats/stats.resolver';
 import { StripeResolver, WebhookEventConnectionResolver } from '../stripe/stripe.resolver';
 import { AuthChecker } from './auth-checker';
+import { checkArgumentStrings } from './input-strings';
 import { MoneyResolver } from './money.resolver';
 import './enums';
 
@@ -36,7 +37,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     // Input rules live in the domain (zod) so that every way in shares them; class-validator is not used.
     validate: false,
     emitSchemaFile: false,
-  }));
+  }).then(checkArgumentStrings));
 }
 
 /** The SDL committed at schema/schema.graphql (a test fails when it drifts). */

@@ -2,9 +2,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../errors';
 import type { Actor } from '../shared/actor';
 import { moneyValue as money, type CurrencyCode, type MoneyValue } from '../shared/money';
-import { decodeCursor, encodeCursor, pageRequest, toPage, type PageArgs, type PageInfo } from '../shared/pagination';
+import {
+  cursorDate,
+  decodeCursor,
+  encodeCursor,
+  pageRequest,
+  toPage,
+  type PageArgs,
+  type PageInfo,
+} from '../shared/pagination';
 import { parseId } from '../shared/ids';
 import { likePattern, pgArray, scopedSql } from '../shared/sql';
+import { MAX_SEARCH_LENGTH } from '../shared/validation';
 import type { AddressData, OrderSource } from './order.entity';
 import type { OrderStatus, PaymentStatus } from './order-lifecycle';
 
@@ -176,7 +185,9 @@ function filterClauses(filter: OrderFilter | null | undefined): { clauses: strin
   }
   const search = filter.search?.trim();
   if (search) {
-    if (search.length > 200) throw badInput('filter.search', 'must be at most 200 characters');
+    if (search.length > MAX_SEARCH_LENGTH) {
+      throw badInput('filter.search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
+    }
     clauses.push('o.search_text ilike ?');
     params.push(likePattern(search.toLowerCase()));
   }
@@ -185,11 +196,7 @@ function filterClauses(filter: OrderFilter | null | undefined): { clauses: strin
 
 /** A cursor's sort value as the column needs it (a valid date, or a safe integer), or null when it is forged or broken. */
 function cursorValue(sort: SortSpec, value: unknown): Date | number | null {
-  if (sort.column === 'created_at') {
-    if (typeof value !== 'string') return null;
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? null : date;
-  }
+  if (sort.column === 'created_at') return cursorDate(value);
   return typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
 }
 

@@ -22,15 +22,14 @@ export class OrderResolver {
   @Query(() => OrderConnection, { description: 'Keyset-paginated; `first`/`last` at most 100.' })
   orders(
     @Ctx() { ctx }: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, description: '20 unless `last` is given.' }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('last', () => Int, { nullable: true }) last: number | null,
     @Arg('before', () => String, { nullable: true }) before: string | null,
     @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | null,
     @Arg('sort', () => OrderSortEnum, { nullable: true, defaultValue: 'CREATED_AT_DESC' }) sort: OrderSort,
   ): Promise<OrderPage> {
-    const walkingBack = last != null || before != null;
-    return listOrders(ctx, { first: walkingBack ? null : first, after, last, before, filter, sort });
+    return listOrders(ctx, { first, after, last, before, filter, sort });
   }
 
   @Authorized('VIEWER')

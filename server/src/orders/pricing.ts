@@ -1,3 +1,5 @@
+import { badInput } from '../errors';
+
 /**
  * Pricing: the one place where an order's figures are computed (quoteOrder, createOrder and checkout all call it).
  *
@@ -69,9 +71,12 @@ export function allocate(amount: bigint, weights: bigint[]): bigint[] {
   return shares;
 }
 
+/** Amounts leave pricing as exact JavaScript numbers; a cart beyond 2^53 − 1 minor units is the client's mistake. */
 function toSafeNumber(value: bigint): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new RangeError('Amount exceeds the safe integer range');
+  if (!Number.isSafeInteger(n)) {
+    throw badInput('input.items', `the order comes to more than ${Number.MAX_SAFE_INTEGER} minor units`);
+  }
   return n;
 }
 

@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { moneyValue, type CurrencyCode, type MoneyValue } from '../shared/money';
-import { decodeCursor, encodeCursor, pageRequest, toPage, type PageArgs } from '../shared/pagination';
+import { cursorDate, decodeCursor, encodeCursor, pageRequest, toPage, type PageArgs } from '../shared/pagination';
 import { parseId } from '../shared/ids';
 import { likePattern, scopedSql } from '../shared/sql';
 import { badInput } from '../errors';
+import { MAX_SEARCH_LENGTH } from '../shared/validation';
 
 export interface ProductRecord {
   id: string;
@@ -54,6 +55,7 @@ export async function listProducts(
   const clauses = ['p.brand_id = ?'];
   const params: unknown[] = [];
   const search = args.search?.trim();
+  if (search && search.length > MAX_SEARCH_LENGTH) throw badInput('search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
   if (search) {
     clauses.push('(p.sku ilike ? or p.name ilike ?)');
     params.push(likePattern(search), likePattern(search));
@@ -62,12 +64,11 @@ export async function listProducts(
   const countClauses = [...clauses];
   const countParams = [...params];
   if (request.cursor) {
-    const [createdAt, id] = decodeCursor(request.cursor, 'after');
-    if (typeof createdAt !== 'string' || Number.isNaN(new Date(createdAt).getTime()) || typeof id !== 'string') {
-      throw badInput('after', 'is not a valid cursor');
-    }
+    const [at, id] = decodeCursor(request.cursor, 'after');
+    const createdAt = cursorDate(at);
+    if (!createdAt || typeof id !== 'string') throw badInput('after', 'is not a valid cursor');
     clauses.push('(p.created_at, p.id) < (?, ?)');
-    params.push(new Date(createdAt), parseId(id, 'after'));
+    params.push(createdAt, parseId(id, 'after'));
   }
   const rows = await scopedSql(
     scope,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError } from '../errors';
+import { badInput, DomainError } from '../errors';
 import type { Actor } from '../shared/actor';
 import { scopedSql } from '../shared/sql';
 import { StockMovement, type StockMovementReason } from './stock-movement.entity';
@@ -97,13 +97,16 @@ export async function releaseStock(scope: StockScope, lines: StockLine[], orderI
   }
 }
 
-/** A manual correction by staff; refuses to take stock below zero. */
+/** The most a product's stock can hold: the range of its `integer` column. */
+export const MAX_STOCK = 2_147_483_647;
+
+/** A manual correction by staff; refuses to take stock below zero or past MAX_STOCK (summed in bigint, so never overflowing). */
 export async function adjustStock(scope: StockScope, productId: string, delta: number, reason: string): Promise<number> {
   const updated = await scopedSql<{ stock: number }>(
     scope,
     `with target as (select id from products where brand_id = ? and id = ?)
      update products p set stock = p.stock + ?, updated_at = now()
-       from target where p.id = target.id and p.stock + ? >= 0 returning p.stock`,
+       from target where p.id = target.id and p.stock::bigint + ? between 0 and ${MAX_STOCK} returning p.stock`,
     [productId, delta, delta],
   );
   if (updated.length === 0) {
@@ -113,6 +116,9 @@ export async function adjustStock(scope: StockScope, productId: string, delta: n
       [productId],
     );
     if (!current) throw new DomainError('NOT_FOUND', 'Product not found');
+    if (delta > 0) {
+      throw badInput('delta', `would take the stock of ${current.sku} (${current.stock}) past ${MAX_STOCK}`);
+    }
     throw insufficientStock(productId, current, -delta);
   }
   logMovement(scope, productId, delta, updated[0].stock, 'ADJUSTMENT', null, reason);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import { z } from 'zod';
-import { badInput } from '../errors';
+import StripeSdk from 'stripe';
+import { badInput, DomainError } from '../errors';
 import { priceLines } from '../orders/order.service';
 import { MAX_LINES, MAX_QUANTITY } from '../orders/order.validation';
 import type { RequestContext } from '../shared/request-context';
@@ -66,13 +67,43 @@ function taxRateId(stripe: Stripe, bps: number, inclusive: boolean): Promise<str
   return id;
 }
 
+/** Our input field behind a Stripe request parameter, e.g. `shipping_address_collection[allowed_countries][3]`. */
+function fieldOfStripeParam(param: string | undefined): string {
+  const index = (param?.match(/\[(\d+)\]/) ?? [])[1];
+  const at = (field: string) => (index === undefined ? field : `${field}.${index}`);
+  if (!param) return 'input';
+  if (param.startsWith('shipping_address_collection')) return at('input.shippingCountries');
+  if (param.startsWith('line_items')) return at('input.items');
+  if (param.startsWith('customer_email')) return 'input.customerEmail';
+  if (param.startsWith('success_url')) return 'input.successUrl';
+  if (param.startsWith('cancel_url')) return 'input.cancelUrl';
+  return 'input';
+}
+
+/**
+ * Stripe's refusal as our error: input Stripe refuses (a country it does not ship to, a URL it rejects) is
+ * BAD_USER_INPUT naming our field; any other Stripe failure (unreachable, rate-limited, a wrong key) is
+ * PAYMENT_PROVIDER_ERROR. Anything else is ours and stays unexpected.
+ */
+function stripeFailure(error: unknown): never {
+  if (error instanceof StripeSdk.errors.StripeInvalidRequestError) {
+    throw badInput(fieldOfStripeParam(error.param), `Stripe refused it: ${error.message}`);
+  }
+  if (error instanceof StripeSdk.errors.StripeError) {
+    throw new DomainError('PAYMENT_PROVIDER_ERROR', 'Stripe could not create the Checkout Session; try again later', {
+      stripeError: error.type,
+    });
+  }
+  throw error;
+}
+
 export async function createCheckoutSession(
   ctx: RequestContext,
   stripe: Stripe | null,
   data: CheckoutSessionData,
 ): Promise<CheckoutSessionResult> {
+  if (!stripe) throw new DomainError('NOT_CONFIGURED', 'Stripe Checkout is not configured on this server (STRIPE_SECRET_KEY)');
   const input = parseInput(CheckoutSessionSchema, data, 'input');
-  if (!stripe) throw new Error('Stripe Checkout is not configured: set STRIPE_SECRET_KEY');
   const { brand, products, priced } = await priceLines(ctx, input.items);
 
   const wanted = new Map<string, number>();
@@ -89,7 +120,9 @@ export async function createCheckoutSession(
   if (used.length) throw badInput('input.orderRef', 'an order with this reference already exists');
 
   const currency = brand.currency.toLowerCase();
-  const taxRates = brand.taxRateBps > 0 ? [await taxRateId(stripe, brand.taxRateBps, brand.taxInclusive)] : undefined;
+  const taxRates = brand.taxRateBps > 0
+    ? [await taxRateId(stripe, brand.taxRateBps, brand.taxInclusive).catch(stripeFailure)]
+    : undefined;
   const metadata = buildCheckoutMetadata({
     brandId: brand.id,
     orderRef,
@@ -132,6 +165,6 @@ export async function createCheckoutSession(
     },
     // A retried mutation for the same reference gets the same session back instead of a second one.
     { idempotencyKey: `checkout:${brand.id}:${orderRef}` },
-  );
+  ).catch(stripeFailure);
   return { id: session.id, url: session.url, orderRef, expiresAt: new Date(session.expires_at * 1000) };
 }

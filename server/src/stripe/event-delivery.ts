@@ -36,8 +36,14 @@ function stripePrincipal(eventId: string, brandId: string): Principal {
   return { actor: stripeActor(eventId), brandId, role: null, scopes: [] };
 }
 
-function message(error: unknown): string {
-  return String((error as Error)?.message ?? error).slice(0, 1000);
+/**
+ * What an operator may read about a failure (`stripe_events.error`, shown by `webhookEvents`): our rules' own message
+ * for a rejection, never the text of an unexpected error, which can carry SQL, constraint names or values. The route
+ * logs that one with the event id.
+ */
+function storedMessage(error: unknown): string {
+  if (error instanceof DomainError) return error.message.slice(0, 1000);
+  return 'Our side failed while processing this event; the server log has the details under its event id';
 }
 
 /** Handles one verified delivery. Resolves with the outcome; rejects only when our side failed (answer 5xx). */
@@ -62,8 +68,8 @@ async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' |
     } catch (error) {
       if (error instanceof BrandResolvedLate && attempt < 2) continue;
       const rejected = error instanceof DomainError;
-      await recordFailure(rootEm, event, brandId, rejected, message(error), mode).catch(() => undefined);
-      if (rejected) return { eventId: event.id, outcome: 'REJECTED', reason: message(error), duplicate: false };
+      await recordFailure(rootEm, event, brandId, rejected, storedMessage(error), mode).catch(() => undefined);
+      if (rejected) return { eventId: event.id, outcome: 'REJECTED', reason: storedMessage(error), duplicate: false };
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import { badInput } from '../errors';
-import { decodeCursor, encodeCursor, pageRequest, toPage, type PageInfo } from '../shared/pagination';
+import { parseId } from '../shared/ids';
+import { cursorDate, decodeCursor, encodeCursor, pageRequest, toPage, type PageInfo } from '../shared/pagination';
 import type { RequestContext } from '../shared/request-context';
 import { pgArray, scopedSql } from '../shared/sql';
 import type { WebhookEventOutcome } from './stripe-event.entity';
@@ -40,6 +41,10 @@ export async function listWebhookEvents(
   const request = pageRequest({ first: args.first, after: args.after });
   const where: string[] = [];
   const params: unknown[] = [];
+  const types = args.filter?.type ?? [];
+  if (types.length > 50) throw badInput('filter.type', 'must list at most 50 types');
+  const longType = types.findIndex((type) => type.length > 100);
+  if (longType >= 0) throw badInput(`filter.type.${longType}`, 'must be at most 100 characters');
   if (args.filter?.type?.length) {
     where.push('e.type = any(?::text[])');
     params.push(pgArray(args.filter.type));
@@ -52,11 +57,12 @@ export async function listWebhookEvents(
   const filterParams = [...params];
   if (request.cursor) {
     const [at, id] = decodeCursor(request.cursor, 'after');
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) {
+    const receivedAt = cursorDate(at);
+    if (!receivedAt || typeof id !== 'string') {
       throw badInput('after', 'is not a valid cursor');
     }
-    where.push('(e.received_at, e.id) < (?::timestamptz, ?::uuid)');
-    params.push(at, id);
+    where.push('(e.received_at, e.id) < (?, ?)');
+    params.push(receivedAt, parseId(id, 'after'));
   }
   const rows = await scopedSql(
     ctx,

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { createDiscountCode, setDiscountCodeActive } from '../../src/discounts/discount.service';
 import { createOrder } from '../../src/orders/order.service';
@@ -12,6 +14,7 @@ import {
   type TestApp,
   type TestBrand,
 } from '../support/harness';
+import { checkoutSession, deliver, STRIPE_ENV, stripeEvent } from '../support/stripe';
 
 /**
  * Bad input: each is answered with its code (and the field, for BAD_USER_INPUT), never a 500 or a stack trace, and
@@ -27,7 +30,7 @@ let order: { id: string; number: string };
 const fresh = () => RequestContext.create(t.orm.em as any, brand.ctx.principal);
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp(STRIPE_ENV);
   brand = await createTestBrand(t, { prefix: 'BI', taxRateBps: 2000, shippingFlatRate: 500 });
   product = await createTestProduct(brand, { name: 'Tote', price: 10_000, stock: 20 });
   // Created after `product`, so its id sorts later: a cart [product, lowStock] reserves `product` first, then fails.
@@ -554,5 +557,249 @@ describe('orderStats ranges', () => {
     });
     expectNoLeak(answer);
     expect(answer.body.errors.map((e: any) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'limit']]);
+  });
+});
+
+describe('strings: NUL bytes and length limits, one rule for every argument', () => {
+  const NUL = 'a\u0000b';
+
+  it('a NUL byte anywhere is BAD_USER_INPUT naming the field: login, search, notes, names, customization', async () => {
+    const login = await post({ query: `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, variables: { e: `x${NUL}@example.com`, p: 'pw' } }, null);
+    expectNoLeak(login);
+    expect(login.body.errors.map((e: any) => [e.extensions.code, e.extensions.field])).toEqual([['BAD_USER_INPUT', 'email']]);
+
+    await expectRefused(`query($s: String) { orders(filter: { search: $s }) { nodes { id } } }`, { s: NUL }, 'BAD_USER_INPUT', 'filter.search');
+    await expectRefused(`query($s: String) { products(search: $s) { nodes { id } } }`, { s: NUL }, 'BAD_USER_INPUT', 'search');
+    await expectRefused(`mutation($id: ID!, $n: String!) { addOrderNote(id: $id, note: $n) { id } }`, { id: order.id, n: NUL }, 'BAD_USER_INPUT', 'note');
+    await expectRefused(
+      `mutation($id: ID!, $t: String) { updateOrder(id: $id, input: { trackingNumber: $t }) { id } }`,
+      { id: order.id, t: NUL },
+      'BAD_USER_INPUT',
+      'input.trackingNumber',
+    );
+    await expectCartRefused(
+      { items: [{ productId: product.id, quantity: 1 }], customer: { email: 'nul@example.com', name: NUL } },
+      'BAD_USER_INPUT',
+      'input.customer.name',
+    );
+    await expectCartRefused(
+      { items: [{ productId: product.id, quantity: 1, customization: { engraving: NUL } }], customer: { email: 'nul@example.com' } },
+      'BAD_USER_INPUT',
+      'input.items.0.customization.engraving',
+    );
+    await expectRefused(
+      `mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`,
+      { input: { sku: 'NUL-1', name: NUL, price: 1, stock: 1 } },
+      'BAD_USER_INPUT',
+      'input.name',
+    );
+  });
+
+  it('every free-text input has a length limit: notes, tracking numbers, searches, names, anything else', async () => {
+    const long = (n: number) => 'x'.repeat(n);
+    await expectRefused(`mutation($id: ID!, $n: String!) { addOrderNote(id: $id, note: $n) { id } }`, { id: order.id, n: long(2001) }, 'BAD_USER_INPUT', 'note');
+    await expectRefused(
+      `mutation($id: ID!, $t: String) { updateOrder(id: $id, input: { trackingNumber: $t }) { id } }`,
+      { id: order.id, t: long(101) },
+      'BAD_USER_INPUT',
+      'input.trackingNumber',
+    );
+    await expectRefused(`query($s: String) { orders(filter: { search: $s }) { nodes { id } } }`, { s: long(201) }, 'BAD_USER_INPUT', 'filter.search');
+    await expectRefused(`query($s: String) { products(search: $s) { nodes { id } } }`, { s: long(201) }, 'BAD_USER_INPUT', 'search');
+    await expectRefused(
+      `mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id } }`,
+      { id: product.id, input: { name: long(201) } },
+      'BAD_USER_INPUT',
+      'input.name',
+    );
+    await expectCartRefused(
+      { items: [{ productId: product.id, quantity: 1 }], customer: { email: 'long@example.com', name: long(201) } },
+      'BAD_USER_INPUT',
+      'input.customer.name',
+    );
+    await expectRefused(`query($n: String!) { orderByNumber(number: $n) { id } }`, { n: long(10_001) }, 'BAD_USER_INPUT', 'number');
+    await expectRefused(
+      `query($t: [String!]) { webhookEvents(filter: { type: $t }) { nodes { id } } }`,
+      { t: ['charge.refunded', long(101)] },
+      'BAD_USER_INPUT',
+      'filter.type.1',
+    );
+  });
+});
+
+describe('numbers past what a column or a JavaScript number holds', () => {
+  it('a stock adjustment past the stock column\'s range is BAD_USER_INPUT on delta, and nothing changes', async () => {
+    const big = await createTestProduct(brand, { name: 'Warehouse of buttons', stock: 1 });
+    await t.sql('update products set stock = 2147483000 where id = ?', [big.id]);
+    await expectRefused(
+      `mutation($id: ID!, $d: Int!) { adjustStock(id: $id, delta: $d, reason: "found more") { stock } }`,
+      { id: big.id, d: 10_000 },
+      'BAD_USER_INPUT',
+      'delta',
+    );
+    const ok = await t.gql(`mutation($id: ID!) { adjustStock(id: $id, delta: 647, reason: "to the brim") { stock } }`, { id: big.id }, brand.tokens.ADMIN);
+    expect(ok.data.adjustStock.stock).toBe(2_147_483_647);
+  });
+
+  it('price × quantity past 2^53 minor units is BAD_USER_INPUT on input.items', async () => {
+    const dear = await createTestProduct(brand, { name: 'Private island', price: 100_000_000_000, stock: 10_000_000 });
+    const lines = Array.from({ length: 10 }, () => ({ productId: dear.id, quantity: 10_000 }));
+    await expectCartRefused(orderInput(lines), 'BAD_USER_INPUT', 'input.items');
+  });
+});
+
+describe('forged cursors and page sizes on every connection', () => {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const EVENTS = `query($first: Int, $after: String) { webhookEvents(first: $first, after: $after) { nodes { id } } }`;
+  const ORDERS = `query($first: Int, $last: Int, $after: String, $before: String) {
+    orders(first: $first, last: $last, after: $after, before: $before) { nodes { id } } }`;
+
+  it('a forged webhookEvents cursor is BAD_USER_INPUT on after', async () => {
+    const ok = await t.gql(EVENTS, { first: 5, after: b64(['2026-01-01T00:00:00.000Z', randomUUID()]) }, brand.tokens.ADMIN);
+    expect(ok.errors).toBeUndefined();
+    for (const after of [
+      'garbage!!',
+      b64({ not: 'an array' }),
+      b64(['2026-01-01T00:00:00.000Z', 'abc']),
+      b64(['2026-01-01T00:00:00.000Z', "1' or '1'='1"]),
+      b64(['not a date', randomUUID()]),
+      b64(['-100000-01-01T00:00:00.000Z', randomUUID()]),
+      b64([12, randomUUID()]),
+    ]) {
+      await expectRefused(EVENTS, { first: 5, after }, 'BAD_USER_INPUT', 'after', brand.tokens.ADMIN);
+    }
+    await expectRefused(
+      ORDERS,
+      { first: 5, after: b64(['CREATED_AT_DESC', '-100000-01-01T00:00:00.000Z', randomUUID()]) },
+      'BAD_USER_INPUT',
+      'after',
+    );
+    await expectRefused(`query($a: String) { products(first: 5, after: $a) { nodes { id } } }`, { a: b64(['+275000-01-01T00:00:00.000Z', randomUUID()]) }, 'BAD_USER_INPUT', 'after');
+  });
+
+  it('orders: an oversized page is refused whatever it is combined with, and the directions never mix', async () => {
+    const cursor = (await t.gql(`{ orders(first: 1) { pageInfo { endCursor } } }`, {}, brand.tokens.VIEWER)).data.orders.pageInfo.endCursor;
+    for (const vars of [{ last: 5, before: cursor }, { first: 5, after: cursor }, {}, { last: 100 }]) {
+      const res = await t.gql(ORDERS, vars, brand.tokens.VIEWER);
+      expect({ vars, errors: res.errors }).toEqual({ vars, errors: undefined });
+    }
+    const refused: [Record<string, unknown>, string][] = [
+      [{ first: 500, before: cursor }, 'first'],
+      [{ first: 101, after: cursor }, 'first'],
+      [{ last: 500, after: cursor }, 'last'],
+      [{ last: 101, before: cursor }, 'last'],
+      [{ first: 500, last: 5 }, 'first'],
+      [{ first: 5, last: 500 }, 'last'],
+      [{ first: 5, before: cursor }, 'before'],
+      [{ last: 5, after: cursor }, 'after'],
+      [{ first: 5, last: 5 }, 'first'],
+      [{ after: cursor, before: cursor }, 'after'],
+      [{ first: -1, before: cursor }, 'first'],
+    ];
+    for (const [vars, field] of refused) await expectRefused(ORDERS, vars, 'BAD_USER_INPUT', field);
+  });
+
+  it('the other connections refuse pages over 100 too', async () => {
+    await expectRefused(EVENTS, { first: 101 }, 'BAD_USER_INPUT', 'first', brand.tokens.ADMIN);
+    await expectRefused(`query($f: Int) { deletedOrders(first: $f) { id } }`, { f: 101 }, 'BAD_USER_INPUT', 'first', brand.tokens.ADMIN);
+    await expectRefused(`query($a: ID) { deletedOrders(after: $a) { id } }`, { a: 'abc' }, 'BAD_USER_INPUT', 'after', brand.tokens.ADMIN);
+  });
+});
+
+describe('createCheckoutSession when Stripe cannot help', () => {
+  const CREATE = `mutation($input: CreateCheckoutSessionInput!) { createCheckoutSession(input: $input) { id url } }`;
+  const input = (shippingCountries?: string[]) => ({
+    items: [{ productId: product.id, quantity: 1 }],
+    successUrl: 'https://shop.example/ok',
+    cancelUrl: 'https://shop.example/cancel',
+    shippingCountries,
+  });
+
+  it('without STRIPE_SECRET_KEY it is NOT_CONFIGURED', async () => {
+    await expectRefused(CREATE, { input: input() }, 'NOT_CONFIGURED', undefined, brand.tokens.STAFF);
+  });
+
+  it('a country Stripe refuses is BAD_USER_INPUT naming it; any other Stripe refusal is PAYMENT_PROVIDER_ERROR', async () => {
+    // A stand-in for Stripe's API that refuses North Korea as a shipping country, as Stripe does, and refuses the key
+    // for a session to Antarctica.
+    const standIn = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const countries = [...form.entries()].filter(([key]) => key.startsWith('shipping_address_collection')).map(([, v]) => v);
+        res.setHeader('content-type', 'application/json');
+        if (req.url === '/v1/tax_rates') {
+          res.end(JSON.stringify({ id: 'txr_test_1', object: 'tax_rate' }));
+        } else if (countries.includes('KP')) {
+          res.statusCode = 400;
+          res.end(
+            JSON.stringify({
+              error: {
+                type: 'invalid_request_error',
+                param: `shipping_address_collection[allowed_countries][${countries.indexOf('KP')}]`,
+                message: 'Invalid shipping_address_collection[allowed_countries][1]: must be one of AC, AD, AE, …',
+              },
+            }),
+          );
+        } else {
+          res.statusCode = 401;
+          res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****' } }));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
+    const { port } = standIn.address() as AddressInfo;
+    const withStripe = await startTestApp({
+      STRIPE_SECRET_KEY: 'sk_test_standin',
+      STRIPE_API_HOST: '127.0.0.1',
+      STRIPE_API_PORT: String(port),
+      STRIPE_API_PROTOCOL: 'http',
+    });
+    try {
+      const shop = await createTestBrand(withStripe, { prefix: 'SC', taxRateBps: 2000 });
+      const bag = await createTestProduct(shop, { name: 'Bag', price: 12_000, stock: 5 });
+      const ask = (countries: string[]) =>
+        withStripe.gql(CREATE, { input: { ...input(countries), items: [{ productId: bag.id, quantity: 1 }] } }, shop.tokens.STAFF);
+      const refused = await ask(['FR', 'KP']);
+      expect(refused.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'input.shippingCountries.1']]);
+      expect(refused.errors?.[0].message).toMatch(/Stripe refused it/);
+      const failed = await ask(['AQ']);
+      expect(failed.errors?.map((e) => e.extensions?.code)).toEqual(['PAYMENT_PROVIDER_ERROR']);
+      expect(failed.errors?.[0].message).not.toMatch(/sk_test/);
+    } finally {
+      await withStripe.close();
+      await new Promise((resolve) => standIn.close(resolve));
+    }
+  });
+});
+
+describe('raw database errors never reach a client', () => {
+  it('a Stripe event that fails on a database error is stored and listed with a safe message, and answered 500', async () => {
+    // A real PostgreSQL refusal, for one customer email only: the order insert of this checkout violates it.
+    await t.sql(`alter table orders add constraint bad_input_refuses_this_email check (customer_email <> 'db-refusal@example.com') not valid`);
+    try {
+      const session = checkoutSession({
+        brandId: brand.id,
+        orderRef: `ref_${randomUUID()}`,
+        items: [{ productId: product.id, quantity: 1, unitPrice: 10_000 }],
+        email: 'db-refusal@example.com',
+      });
+      const event = stripeEvent('checkout.session.completed', session);
+      const delivery = await deliver(t.url, event);
+      expect(delivery.status).toBe(500);
+      expect(JSON.stringify(delivery.body)).not.toMatch(/constraint|violates|orders|insert/i);
+      const [stored] = await t.sql('select outcome, error from stripe_events where event_id = ?', [event.id]);
+      expect(stored.outcome).toBe('FAILED');
+      const listed = await post({ query: `{ webhookEvents(first: 100, filter: { outcome: [FAILED] }) { nodes { eventId error reason } } }` }, brand.tokens.ADMIN);
+      expectNoLeak(listed);
+      const node = listed.body.data.webhookEvents.nodes.find((n: any) => n.eventId === event.id);
+      expect(node.error).toMatch(/server log/);
+      for (const text of [stored.error, node.error, listed.text]) {
+        expect(text).not.toMatch(/constraint|violates|bad_input_refuses|relation|insert into|select /i);
+      }
+    } finally {
+      await t.sql('alter table orders drop constraint bad_input_refuses_this_email');
+    }
   });
 });

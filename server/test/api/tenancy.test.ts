@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Order } from '../../src/orders/order.entity';
 import { createOrder, markOrderPaid, updateOrderStatus } from '../../src/orders/order.service';
-import { findOrderById } from '../../src/orders/order.queries';
+import { OrderLoaders } from '../../src/orders/order-loaders';
+import { findOrderById, loadOrderHistory, loadOrderItems } from '../../src/orders/order.queries';
 import { createDiscountCode, listDiscountCodes } from '../../src/discounts/discount.service';
 import { DiscountCode } from '../../src/discounts/discount-code.entity';
 import { Product } from '../../src/products/product.entity';
@@ -515,6 +516,27 @@ describe('the scope fails closed', () => {
     expect(await asA.em.nativeUpdate(Product, { id: b.products[0].id }, { stock: 0 })).toBe(0);
     expect(await asA.em.nativeDelete(DiscountCode, { id: b.code.id })).toBe(0);
     expect(await brandRows(B.id)).toEqual(before);
+  });
+
+  it('the items and history batch loaders return nothing for B’s order ids, even batched with A’s own', async () => {
+    // The second wall: these statements are raw SQL, which the ORM filter does not reach; only their own scope does.
+    const asA = fresh(A);
+    const mixed = [b.orders.pending, a.orders.pending, b.orders.paid, a.orders.paid];
+    const loaders = new OrderLoaders(asA);
+    const [items, history] = await Promise.all([loaders.items.loadMany(mixed), loaders.history.loadMany(mixed)]);
+    const found = (lists: unknown[]) => lists.map((list) => (list as unknown[]).length > 0);
+    expect(found(items)).toEqual([false, true, false, true]);
+    expect(found(history)).toEqual([false, true, false, true]);
+    // B's orders do have items and history: the empty answers above are the wall, not missing data.
+    const [rows] = await t.sql(
+      `select (select count(*) from order_items where order_id in (?, ?))::int as items,
+              (select count(*) from order_status_changes where order_id in (?, ?))::int as history`,
+      [b.orders.pending, b.orders.paid, b.orders.pending, b.orders.paid],
+    );
+    expect(rows.items).toBeGreaterThan(0);
+    expect(rows.history).toBeGreaterThan(0);
+    expect(await loadOrderItems(asA, [b.orders.pending, b.orders.paid])).toEqual([[], []]);
+    expect(await loadOrderHistory(asA, [b.orders.pending, b.orders.paid])).toEqual([[], []]);
   });
 
   it('scopedSql refuses a statement whose first parameter is not `brand_id = ?`', async () => {
