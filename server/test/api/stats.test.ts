@@ -1,7 +1,7 @@
 import { ORDER_STATUSES, PAYMENT_STATUSES, type OrderStatus, type PaymentStatus } from '../../src/orders/order-lifecycle';
 import { applyPaymentResult, recordRefund } from '../../src/orders/order-payments';
 import { lockOrder } from '../../src/orders/order-writes';
-import { cancelOrder, createOrder, markOrderPaid, updateOrderStatus } from '../../src/orders/order.service';
+import { createOrder, markOrderPaid, updateOrderStatus } from '../../src/orders/order.service';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 
 let t: TestApp;
