@@ -4,7 +4,20 @@ import { z } from 'zod';
  * Every environment variable the dashboard's server reads, parsed once at boot.
  * Nothing here reaches the browser: routes hand the client only what it needs through loaders.
  */
+
+/** Public, so only good enough for a laptop: production refuses to start with it (or without a secret). */
 const DEV_SESSION_SECRET = 'luneo-dev-session-secret-change-me';
+/** 32 characters of `openssl rand -hex 32` carry 128 bits; anything shorter is guessable offline from one cookie. */
+export const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
 
 const EnvSchema = z
   .object({
@@ -13,34 +26,56 @@ const EnvSchema = z
     PORT: z.coerce.number().int().min(1).max(65535).default(4000),
     API_URL: z.string().url().optional(),
     SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-    /** Mark the session cookie `Secure` (set to true behind HTTPS). */
-    COOKIE_SECURE: z
-      .enum(['true', 'false'])
-      .default('false')
-      .transform((v) => v === 'true'),
+    /** `Secure` session cookies; production defaults to true, `false` is an explicit opt-out for plain-HTTP tests. */
+    COOKIE_SECURE: z.enum(['true', 'false']).optional(),
+    /**
+     * The origin people type (https://orders.example.com) when a proxy in front terminates HTTPS: remix-serve then sees
+     * http://… and would take every same-origin form post for a cross-site one.
+     */
+    DASHBOARD_ORIGIN: z.string().refine(isOrigin, 'must be an origin only, like https://orders.example.com').optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    const secret = env.SESSION_SECRET;
+    if (!secret || secret === DEV_SESSION_SECRET || secret.length < MIN_PRODUCTION_SECRET_LENGTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: `set it to at least ${MIN_PRODUCTION_SECRET_LENGTH} random characters in production (openssl rand -hex 32)`,
+      });
+    }
   })
   .transform((env) => ({
     nodeEnv: env.NODE_ENV,
     apiUrl: env.API_URL ?? `http://127.0.0.1:${env.PORT}/graphql`,
     sessionSecret: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
     sessionSecretIsDefault: env.SESSION_SECRET === undefined,
-    cookieSecure: env.COOKIE_SECURE,
+    cookieSecure: env.COOKIE_SECURE === undefined ? env.NODE_ENV === 'production' : env.COOKIE_SECURE === 'true',
+    dashboardOrigin: env.DASHBOARD_ORIGIN ? new URL(env.DASHBOARD_ORIGIN).origin : null,
   }));
 
 export type ServerEnv = z.infer<typeof EnvSchema>;
 
+/** Parses the environment; a wrong or missing variable throws one line that names each of them and what to do. */
 export function parseEnv(source: Record<string, string | undefined>): ServerEnv {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid environment for the dashboard:\n${lines.join('\n')}`);
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid environment for the dashboard: ${problems.join('; ')}`);
   }
   return parsed.data;
 }
 
-export const env = parseEnv(process.env);
-
-if (env.nodeEnv === 'production' && env.sessionSecretIsDefault) {
-  console.warn('[luneo-web] SESSION_SECRET is not set: using the development secret. Set it in production.');
+function parseOrExit(source: Record<string, string | undefined>): ServerEnv {
+  try {
+    return parseEnv(source);
+  } catch (error) {
+    // A production server must not start half-configured, and its operator needs the reason, not a stack trace.
+    if (source.NODE_ENV !== 'production') throw error;
+    console.error(`[luneo-web] ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
+
+export const env = parseOrExit(process.env);

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node';
 import { env } from '~/lib/env.server';
+import { isCrossSiteRequest } from '~/lib/origin.server';
 import { destroySessionHeader, getToken } from '~/lib/session.server';
 
 /**
@@ -12,7 +13,7 @@ const MAX_BODY_BYTES = 256 * 1024;
 function graphQLError(status: number, code: string, message: string, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers },
   });
 }
 
@@ -22,11 +23,7 @@ export async function loader() {
 
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== 'POST') return graphQLError(405, 'METHOD_NOT_ALLOWED', 'Use POST.', { allow: 'POST' });
-  const site = request.headers.get('sec-fetch-site');
-  const origin = request.headers.get('origin');
-  if ((site && site !== 'same-origin') || (origin && origin !== new URL(request.url).origin)) {
-    return graphQLError(403, 'FORBIDDEN', 'Cross-site requests are not allowed.');
-  }
+  if (isCrossSiteRequest(request)) return graphQLError(403, 'FORBIDDEN', 'Cross-site requests are not allowed.');
   if (!(request.headers.get('content-type') ?? '').toLowerCase().includes('application/json')) {
     return graphQLError(415, 'BAD_REQUEST', 'Send application/json.');
   }
@@ -57,8 +54,25 @@ export async function action({ request }: ActionFunctionArgs) {
   const headers: Record<string, string> = {
     'content-type': upstream.headers.get('content-type') ?? 'application/json; charset=utf-8',
     'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
   };
   // An expired or revoked token: drop the cookie so the next page load goes to sign-in cleanly.
-  if (text.includes('"UNAUTHENTICATED"')) headers['set-cookie'] = await destroySessionHeader(request);
+  if (saysSessionEnded(text)) headers['set-cookie'] = await destroySessionHeader(request);
   return new Response(text, { status: upstream.status, headers });
+}
+
+/**
+ * Whether the API's answer says the session is over: an error whose `extensions.code` is UNAUTHENTICATED. Only the
+ * code counts — the word can appear anywhere in the data (an order note, a customer's name) without meaning anything.
+ */
+function saysSessionEnded(body: string): boolean {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  const errors = (answer as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return false;
+  return errors.some((error) => (error as { extensions?: { code?: unknown } } | null)?.extensions?.code === 'UNAUTHENTICATED');
 }

@@ -5,23 +5,34 @@ import { useEffect, useRef } from 'react';
 import { LoginDocument, type LoginMutation, type LoginMutationVariables } from '~/gql/graphql';
 import { createApiClient } from '~/lib/api.server';
 import { problemFrom } from '~/lib/errors';
-import { createUserSession, getToken, safeRedirect } from '~/lib/session.server';
+import { dashboardOrigin, isCrossSiteRequest, safeRedirect } from '~/lib/origin.server';
+import { createUserSession, getToken } from '~/lib/session.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Luneo Orders' }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
-  if (await getToken(request)) throw redirect(safeRedirect(url.searchParams.get('redirectTo')));
+  if (await getToken(request)) throw redirect(safeRedirect(url.searchParams.get('redirectTo'), dashboardOrigin(request)));
   return null;
 }
 
-type ActionResult = { formError?: string; fieldErrors?: { email?: string; password?: string }; email?: string };
+type ActionResult = {
+  formError?: string;
+  fieldErrors?: { email?: string; password?: string };
+  email?: string;
+  /** The API refused this email and password (not a network failure, where the password may be right). */
+  credentialsRejected?: boolean;
+};
 
 export async function action({ request }: ActionFunctionArgs) {
+  // Another site posting its own credentials here would sign the visitor into the attacker's account (login CSRF).
+  if (isCrossSiteRequest(request)) {
+    return data<ActionResult>({ formError: 'Sign in from the Luneo Orders page itself.' }, { status: 403 });
+  }
   const form = await request.formData();
   const email = String(form.get('email') ?? '').trim();
   const password = String(form.get('password') ?? '');
-  const redirectTo = safeRedirect(form.get('redirectTo'));
+  const redirectTo = safeRedirect(form.get('redirectTo'), dashboardOrigin(request));
 
   const fieldErrors: ActionResult['fieldErrors'] = {};
   if (!email) fieldErrors.email = 'Enter your email address.';
@@ -34,13 +45,13 @@ export async function action({ request }: ActionFunctionArgs) {
     .toPromise();
   if (result.error || !result.data) {
     const problem = problemFrom(result.error);
-    const formError =
-      problem?.code === 'UNAUTHENTICATED' || problem?.code === 'BAD_USER_INPUT' || problem?.code === 'FORBIDDEN'
-        ? 'That email and password do not match an account. Check them and try again.'
-        : problem?.code === 'NETWORK'
-          ? 'The Luneo API is not reachable right now. Please try again in a moment.'
-          : (problem?.message ?? 'Sign-in failed. Please try again.');
-    return data<ActionResult>({ formError, email }, { status: problem?.code === 'NETWORK' ? 503 : 401 });
+    const credentialsRejected = problem?.code === 'UNAUTHENTICATED' || problem?.code === 'BAD_USER_INPUT' || problem?.code === 'FORBIDDEN';
+    const formError = credentialsRejected
+      ? 'That email and password do not match an account. Check them and try again.'
+      : problem?.code === 'NETWORK'
+        ? 'The Luneo API is not reachable right now. Please try again in a moment.'
+        : (problem?.message ?? 'Sign-in failed. Please try again.');
+    return data<ActionResult>({ formError, email, credentialsRejected }, { status: problem?.code === 'NETWORK' ? 503 : 401 });
   }
   const { token, expiresAt } = result.data.login;
   return createUserSession(request, token, expiresAt, redirectTo);
@@ -55,6 +66,8 @@ export default function Login() {
   const passwordRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
+    // A rejected password is never worth keeping: an empty field invites typing it afresh instead of editing a typo blind.
+    if (actionData?.credentialsRejected && passwordRef.current) passwordRef.current.value = '';
     if (actionData?.fieldErrors?.email) emailRef.current?.focus();
     else if (actionData?.fieldErrors?.password || actionData?.formError) passwordRef.current?.focus();
   }, [actionData]);
