@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError, type ShouldRevalidateFunction } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { RouteErrorView } from '~/components/route-error';
+import { useCspNonce } from '~/lib/csp-nonce';
 import { TZ_COOKIE } from '~/lib/dates';
 import { requestLocale } from '~/lib/request-locale.server';
 import styles from '~/styles/app.css?url';
@@ -25,6 +26,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ formMethod, default
 const setTimeZoneCookie = `try{var z=Intl.DateTimeFormat().resolvedOptions().timeZone;var c='${TZ_COOKIE}='+encodeURIComponent(z);if(z&&document.cookie.split('; ').indexOf(c)<0){document.cookie=c+';path=/;max-age=31536000;samesite=lax'}}catch(e){}`;
 
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useCspNonce();
   return (
     <html lang="en">
       <head>
@@ -33,12 +35,12 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta name="color-scheme" content="light" />
         <Meta />
         <Links />
-        <script dangerouslySetInnerHTML={{ __html: setTimeZoneCookie }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: setTimeZoneCookie }} />
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
