@@ -94,6 +94,18 @@ function flagAmountMismatch(tx: RequestContext, order: Order, reported: Reported
   );
 }
 
+/**
+ * A refund the provider reports (cumulative, like applyRefund). Stripe's word is the truth of what left the account: more
+ * than the order total is recorded as fully refunded and flagged for a person, never refused.
+ */
+export function applyReportedRefund(tx: RequestContext, order: Order, cumulativeRefunded: number, note: string) {
+  if (cumulativeRefunded > order.total) {
+    const refunded = formatMoney(cumulativeRefunded, order.currency);
+    flagAttention(tx, order, `Stripe refunded ${refunded}, more than the order total of ${formatMoney(order.total, order.currency)}`);
+  }
+  applyRefund(tx, order, Math.min(cumulativeRefunded, order.total), note);
+}
+
 /** What a completed checkout tells us, in the domain's words (the Stripe route maps Stripe's session to this). */
 export interface CheckoutCompletion {
   checkoutRef: string;

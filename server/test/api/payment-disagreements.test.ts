@@ -236,6 +236,14 @@ describe('amounts and sessions that do not add up', () => {
     expect((await orderById(card.id)).attention).toBeNull();
   });
 
+  it('a refund of more than the order total is recorded as fully refunded and flagged, not rejected', async () => {
+    const card = await checkout('paid');
+    await ok(stripeEvent('charge.refunded', charge({ paymentIntent: card.pi, amount: card.total, amountRefunded: card.total + 500 })));
+    const order = await orderById(card.id);
+    expect(order).toMatchObject({ paymentStatus: 'REFUNDED', refundedTotal: { amount: card.total } });
+    expect(order.attention).toMatch(/Stripe refunded 100,00\s€, more than the order total of 95,00\s€/);
+  });
+
   it('a second Checkout Session completed for the same order_ref is flagged on the one order', async () => {
     const first = await checkout('paid');
     // The same session delivered again under a new event id is not a second session.

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { applyPaymentResult, applyRefund, findOrderForPayment } from '../../orders/order-payments';
+import { applyPaymentResult, applyReportedRefund, findOrderForPayment } from '../../orders/order-payments';
 import { formatMoney } from '../../shared/money';
 import { brandOfPaymentIntent } from '../brand-resolution';
 import { CHECKOUT_APP } from '../checkout-contract';
@@ -32,7 +32,7 @@ export const onChargeRefunded: EventHandler = async (tx, event, brandId) => {
     currency: charge.currency,
   });
   const before = order.refundedTotal;
-  applyRefund(tx, order, refunded, `Refunded ${formatMoney(refunded, order.currency)} in total`);
+  applyReportedRefund(tx, order, refunded, `Refunded ${formatMoney(refunded, order.currency)} in total`);
   return processed(
     order.refundedTotal === before
       ? `Order ${order.number}: refund of ${refunded} already recorded (${before} in total)`

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Order } from '../../orders/order.entity';
-import { applyPaymentResult, applyRefund } from '../../orders/order-payments';
+import { applyPaymentResult, applyReportedRefund } from '../../orders/order-payments';
 import { formatMoney } from '../../shared/money';
 import type { RequestContext } from '../../shared/request-context';
 import { unscopedSql } from '../../shared/unscoped-sql';
@@ -58,7 +58,8 @@ export async function applyParkedPayments(
     }
     const refunded = Number(row.refunded_amount);
     if (refunded > 0) {
-      applyRefund(as, order, refunded, `Refunded ${formatMoney(refunded, order.currency)} in total (reported before the checkout completed)`);
+      const note = `Refunded ${formatMoney(refunded, order.currency)} in total (reported before the checkout completed)`;
+      applyReportedRefund(as, order, refunded, note);
       applied.push('an early refund');
     }
     await unscopedSql(tx.em, 'delete from stripe_pending_payments where id = ?', [row.id]);
