@@ -11,11 +11,12 @@ import { isDatabaseUnavailable } from './db/database-unavailable';
 import type { Env } from './env';
 import { GraphQLContext } from './graphql/context';
 import { formatError, isUnexpected } from './graphql/errors';
+import { MAX_BODY_BYTES, serverLimits } from './graphql/limits';
 import { getSchema } from './graphql/schema';
 import { serviceUnavailable, serviceUnavailableStatus, withServiceUnavailable } from './graphql/service-unavailable';
 import type { Logger } from './logger';
 import { graphqlObserver, observeContext } from './ops/graphql-observer';
-import { observePool, operationLabel, recordGraphQLRequest } from './ops/metrics';
+import { observePool, operationLabel, recordGraphQLRequest, recordThrottled } from './ops/metrics';
 import { metricsRoute } from './ops/metrics-route';
 import { observation, requestLog, secondsSince, webhookOutcomes } from './ops/request-log';
 import { RequestContext } from './shared/request-context';
@@ -131,6 +132,7 @@ export async function createApp(options: {
     ...stripeWebhookHandler({ orm, env, log }),
   );
   const stripe = createStripeClient(env);
+  const limits = serverLimits({ orm, env, schema: await getSchema(), onThrottled: recordThrottled });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: await getSchema(),
@@ -143,6 +145,7 @@ export async function createApp(options: {
       ...(env.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
       graphqlObserver(),
       errorLoggingPlugin(log),
+      ...limits.plugins,
       serviceUnavailableStatus(),
     ],
   });
@@ -155,7 +158,8 @@ export async function createApp(options: {
       res.setHeader('cache-control', 'no-store');
       next();
     },
-    express.json({ limit: '1mb' }),
+    express.json({ limit: MAX_BODY_BYTES }),
+    limits.gate,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const seen = observation(res);

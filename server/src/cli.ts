@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { API_KEY_SCOPES } from './api-keys/api-key-scopes';
+import { createApiKeyForBrand } from './api-keys/api-key.service';
 import { createBrand } from './brands/brand.service';
 import { openDatabase, type Database } from './db/database';
 import { DEMO_PASSWORD, isEmpty, seedDemo } from './db/seed';
@@ -60,6 +62,22 @@ users
       });
       console.log(`Created ${user.role} ${user.email}`);
       console.log(user.id);
+    }),
+  );
+
+const apiKeys = program.command('api-keys').description('manage partner API keys');
+apiKeys
+  .command('create')
+  .requiredOption('--brand <slug>')
+  .requiredOption('--name <name>', 'what the key is for, e.g. "ERP sync"')
+  .requiredOption('--scopes <list>', `comma-separated: ${API_KEY_SCOPES.join(',')}`)
+  .action((opts) =>
+    withDatabase(async (db) => {
+      const scopes = String(opts.scopes).split(',').map((s) => s.trim()).filter(Boolean);
+      const { apiKey, secret } = await createApiKeyForBrand(db.orm.em.fork(), { brandSlug: opts.brand, name: opts.name, scopes });
+      console.log(`Created API key "${apiKey.name}" (${apiKey.prefix}…) with ${apiKey.scopes.join(', ')}; store the secret below now, it is shown only once:`);
+      // The last line is the secret alone, so scripts can take it with `tail -n 1`.
+      console.log(secret);
     }),
   );
 

@@ -23,6 +23,21 @@ const EnvSchema = z
     GRAPHQL_INTROSPECTION: booleanFlag.optional(),
     /** Bearer token that opens /metrics to other hosts than this one's loopback interface. */
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** The most points one operation may cost (docs/partners.md); above it: QUERY_TOO_COSTLY, and nothing runs. */
+    QUERY_COST_LIMIT: z.coerce.number().int().min(1).default(1000),
+    /** Every API key and session has a leaky bucket of this many points… */
+    THROTTLE_CAPACITY: z.coerce.number().int().min(1).default(1000),
+    /** …refilled at this many points per second (shared by every API instance: the buckets live in PostgreSQL). */
+    THROTTLE_RESTORE_RATE: z.coerce.number().positive().default(50),
+    /** Failed sign-ins allowed per account, and per client address, in each window. */
+    SIGN_IN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+    SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+    SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+    /**
+     * Shared with the dashboard, which sends it with the person's address (x-luneo-forwarding-secret and
+     * x-luneo-client-address); without it every sign-in through the dashboard counts against the dashboard's address.
+     */
+    DASHBOARD_FORWARDING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     STRIPE_SECRET_KEY: z.string().optional(),
     STRIPE_WEBHOOK_SECRET: z.string().optional(),
     /** Where the Stripe SDK sends API calls; only tests and local stand-ins change these. */

@@ -15,7 +15,11 @@ export type ErrorCode =
   /** The feature needs configuration this server does not have (e.g. Stripe Checkout without STRIPE_SECRET_KEY). */
   | 'NOT_CONFIGURED'
   /** The payment provider failed or refused us for a reason that is not the input (down, rate-limited, bad key). */
-  | 'PAYMENT_PROVIDER_ERROR';
+  | 'PAYMENT_PROVIDER_ERROR'
+  /** Too many requests or sign-ins for now; `retryAfterSeconds` says when to come back. */
+  | 'THROTTLED'
+  /** The operation costs more than the maximum; nothing ran. */
+  | 'QUERY_TOO_COSTLY';
 
 export class DomainError extends Error {
   constructor(

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isApiKeySecret, principalForApiKey } from '../api-keys/api-key.service';
 import { DomainError, unauthenticated } from '../errors';
 import type { Principal, RequestContext } from '../shared/request-context';
 import { User } from '../users/user.entity';
-import { dummyPasswordHash, verifyPassword } from './password';
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password';
 import { Session } from './session.entity';
+import type { SignInLimits } from './sign-in-limits';
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -24,11 +26,29 @@ export function principalForUser(user: User, sessionId?: string): Principal {
   };
 }
 
-/** Signs a dashboard user in. Unknown email and wrong password give the same answer, in the same time. */
-export async function login(em: EntityManager, email: string, password: string, ttlHours: number): Promise<SignedIn> {
+/** Longer inputs are nobody's credentials; refusing them early keeps argon2 from hashing megabytes. */
+const MAX_EMAIL_LENGTH = 320;
+const MAX_PASSWORD_LENGTH = 1024;
+
+/**
+ * Signs a dashboard user in. Unknown email and wrong password give the same answer, in the same time, and count
+ * against the same limits (per account and per client address).
+ */
+export async function login(
+  em: EntityManager,
+  credentials: { email: string; password: string; clientAddress: string },
+  limits: SignInLimits,
+  ttlHours: number,
+): Promise<SignedIn> {
+  const { email, password, clientAddress } = credentials;
+  const rejected = () => new DomainError('UNAUTHENTICATED', 'Email or password is incorrect');
+  if (email.length > MAX_EMAIL_LENGTH || password.length > MAX_PASSWORD_LENGTH) throw rejected();
+  const attempt = await limits.attempt(email, clientAddress);
   const user = await em.findOne(User, { email: email.trim().toLowerCase() });
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
-  if (!user || !ok) throw new DomainError('UNAUTHENTICATED', 'Email or password is incorrect');
+  if (!user || !ok) throw rejected();
+  await attempt.succeeded();
+  if (needsRehash(user.passwordHash)) user.passwordHash = await hashPassword(password);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
   const session = em.create(Session, { user, tokenHash: tokenHash(token), expiresAt });
@@ -36,8 +56,12 @@ export async function login(em: EntityManager, email: string, password: string, 
   return { token, expiresAt, principal: principalForUser(user, session.id) };
 }
 
-/** Resolves a bearer token to its principal, or null when the token is unknown, expired or revoked. */
+/**
+ * Resolves a bearer token — a session's or an API key's (`lno_…`) — to its principal, or null when it is unknown,
+ * expired or revoked.
+ */
 export async function principalForToken(em: EntityManager, token: string): Promise<Principal | null> {
+  if (isApiKeySecret(token)) return principalForApiKey(em, token);
   const session = await em.findOne(Session, { tokenHash: tokenHash(token) }, { populate: ['user'] });
   if (!session || session.revokedAt || session.expiresAt <= new Date()) return null;
   return principalForUser(session.user, session.id);

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ANY_API_KEY } from '../graphql/auth-checker';
 import { Money } from '../graphql/common.types';
 import type { MoneyValue } from '../shared/money';
 import type { GraphQLContext } from '../graphql/context';
@@ -8,7 +9,7 @@ import { Brand, BrandSettingsInput, Subscription, Viewer } from './brand.types';
 
 @Resolver(() => Brand)
 export class BrandResolver {
-  @Authorized('VIEWER')
+  @Authorized('VIEWER', ANY_API_KEY)
   @Query(() => Viewer, { description: 'Who is asking: the actor, its brand, role and scopes.' })
   async viewer(@Ctx() { ctx }: GraphQLContext) {
     const principal = ctx.principal!;

@@ -14,6 +14,7 @@ import { IdempotencyKey } from '../orders/idempotency-key.entity';
 import { BrandSubscription } from '../brands/brand-subscription.entity';
 import { StripeEvent } from '../stripe/stripe-event.entity';
 import { StripePendingPayment } from '../stripe/pending-payment.entity';
+import { ApiKey } from '../api-keys/api-key.entity';
 
 export const ENTITIES = [
   Brand,
@@ -29,7 +30,14 @@ export const ENTITIES = [
   BrandSubscription,
   StripeEvent,
   StripePendingPayment,
+  ApiKey,
 ];
+
+/**
+ * Every statement on the pool's connections is cancelled after this long (a request's, the CLI's, a migration's). A
+ * migration that builds an index over a large table sets `set local statement_timeout = 0` first.
+ */
+export const STATEMENT_TIMEOUT_MS = 10_000;
 
 /** The one migration history lives in the top-level `migrations/` workspace package, as plain JS. */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../migrations');
@@ -54,7 +62,8 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
     // gives up after 5 s, and a query waits at most 10 s for a free connection (knex's default is 60 s).
     driverOptions: {
       acquireConnectionTimeout: 10_000,
-      connection: { connectionTimeoutMillis: 5_000, keepAlive: true },
+      // No statement holds a connection for long, whoever sent it: PostgreSQL cancels it after this.
+      connection: { connectionTimeoutMillis: 5_000, keepAlive: true, statement_timeout: STATEMENT_TIMEOUT_MS },
     },
     forceUtcTimezone: true,
     allowGlobalContext: false,

@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ArgumentValidationError } from 'type-graphql';
 import { DomainError } from '../errors';
+import { LimitError } from './limits';
 
 /**
  * The one place where errors become GraphQL errors: domain errors keep their code and details; GraphQL's own
@@ -29,6 +30,9 @@ export function formatError() {
         // The code goes last: a detail can never overwrite it.
         extensions: { ...original.details, code: original.code },
       };
+    }
+    if (original instanceof LimitError) {
+      return { message: original.message, extensions: { ...original.details, code: original.code } };
     }
     if (original instanceof ArgumentValidationError) {
       const first = original.extensions.validationErrors?.[0];

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { ApiKeyResolver } from '../api-keys/api-key.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { BrandResolver } from '../brands/brand.resolver';
 import { DiscountCodeResolver } from '../discounts/discount.resolver';
@@ -27,6 +28,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       ProductConnectionResolver,
       BrandResolver,
       AuthResolver,
+      ApiKeyResolver,
       DiscountCodeResolver,
       StatsResolver,
       StripeResolver,

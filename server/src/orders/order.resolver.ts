@@ -18,7 +18,7 @@ import { Order, OrderConnection, OrderEdge, OrderItem, OrderQuote, OrderStatusCh
 
 @Resolver(() => Order)
 export class OrderResolver {
-  @Authorized('VIEWER')
+  @Authorized('VIEWER', 'orders:read')
   @Query(() => OrderConnection, { description: 'Keyset-paginated; `first`/`last` at most 100.' })
   orders(
     @Ctx() { ctx }: GraphQLContext,
@@ -32,19 +32,19 @@ export class OrderResolver {
     return listOrders(ctx, { first, after, last, before, filter, sort });
   }
 
-  @Authorized('VIEWER')
+  @Authorized('VIEWER', 'orders:read')
   @Query(() => Order, { nullable: true })
   order(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string): Promise<OrderRecord | null> {
     return findOrderById(ctx, id);
   }
 
-  @Authorized('VIEWER')
+  @Authorized('VIEWER', 'orders:read')
   @Query(() => Order, { nullable: true })
   orderByNumber(@Ctx() { ctx }: GraphQLContext, @Arg('number') number: string): Promise<OrderRecord | null> {
     return findOrderByNumber(ctx, number);
   }
 
-  @Authorized('VIEWER')
+  @Authorized('VIEWER', 'orders:write')
   @Query(() => OrderQuote, { description: 'Price a prospective order without writing anything.' })
   async quoteOrder(@Ctx() { ctx }: GraphQLContext, @Arg('input', () => CreateOrderInput) input: CreateOrderInput) {
     const { priced, brand } = await orders.quoteCart(ctx, input);
@@ -59,7 +59,7 @@ export class OrderResolver {
     };
   }
 
-  @Authorized('STAFF')
+  @Authorized('STAFF', 'orders:write')
   @Mutation(() => Order, { description: 'Domain errors come back with extensions.code.' })
   createOrder(
     @Ctx() { ctx }: GraphQLContext,
@@ -69,7 +69,7 @@ export class OrderResolver {
     return orders.createOrder(ctx, input, idempotencyKey);
   }
 
-  @Authorized('STAFF')
+  @Authorized('STAFF', 'orders:write')
   @Mutation(() => Order)
   updateOrder(
     @Ctx() { ctx }: GraphQLContext,
@@ -79,7 +79,7 @@ export class OrderResolver {
     return orders.updateOrder(ctx, id, input);
   }
 
-  @Authorized('STAFF')
+  @Authorized('STAFF', 'orders:write')
   @Mutation(() => Order)
   updateOrderStatus(
     @Ctx() { ctx }: GraphQLContext,
@@ -91,7 +91,7 @@ export class OrderResolver {
     return orders.updateOrderStatus(ctx, id, status, note, trackingNumber);
   }
 
-  @Authorized('STAFF')
+  @Authorized('STAFF', 'orders:write')
   @Mutation(() => Order)
   markOrderPaid(
     @Ctx() { ctx }: GraphQLContext,
@@ -101,7 +101,7 @@ export class OrderResolver {
     return orders.markOrderPaid(ctx, id, note);
   }
 
-  @Authorized('STAFF')
+  @Authorized('STAFF', 'orders:write')
   @Mutation(() => Order)
   cancelOrder(
     @Ctx() { ctx }: GraphQLContext,
@@ -113,13 +113,13 @@ export class OrderResolver {
     return orders.cancelOrder(ctx, id, reason, restock ?? true, idempotencyKey);
   }
 
-  @Authorized('STAFF')
+  @Authorized('STAFF', 'orders:write')
   @Mutation(() => Order)
   addOrderNote(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string, @Arg('note') note: string) {
     return orders.addOrderNote(ctx, id, note);
   }
 
-  @Authorized('STAFF')
+  @Authorized('STAFF', 'orders:write')
   @Mutation(() => ID, { description: 'Only for orders that were never paid; anything else is cancelled, not deleted.' })
   deleteOrder(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string) {
     return orders.deleteOrder(ctx, id);

@@ -8,7 +8,7 @@ type ProductPage = Awaited<ReturnType<typeof listProducts>>;
 
 @Resolver(() => Product)
 export class ProductResolver {
-  @Authorized('VIEWER')
+  @Authorized('VIEWER', 'products:read')
   @Query(() => ProductConnection)
   products(
     @Ctx() { ctx }: GraphQLContext,
@@ -20,19 +20,19 @@ export class ProductResolver {
     return listProducts(ctx, { first, after, search, activeOnly });
   }
 
-  @Authorized('VIEWER')
+  @Authorized('VIEWER', 'products:read')
   @Query(() => Product, { nullable: true })
   product(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string): Promise<ProductRecord | null> {
     return findProductById(ctx, id);
   }
 
-  @Authorized('ADMIN')
+  @Authorized('ADMIN', 'products:write')
   @Mutation(() => Product)
   createProduct(@Ctx() { ctx }: GraphQLContext, @Arg('input', () => CreateProductInput) input: CreateProductInput) {
     return products.createProduct(ctx, input);
   }
 
-  @Authorized('ADMIN')
+  @Authorized('ADMIN', 'products:write')
   @Mutation(() => Product)
   updateProduct(
     @Ctx() { ctx }: GraphQLContext,
@@ -42,7 +42,7 @@ export class ProductResolver {
     return products.updateProduct(ctx, id, input);
   }
 
-  @Authorized('ADMIN')
+  @Authorized('ADMIN', 'products:write')
   @Mutation(() => Product, { description: 'A manual stock correction, recorded with its reason.' })
   adjustStock(
     @Ctx() { ctx }: GraphQLContext,

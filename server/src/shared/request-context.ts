@@ -11,6 +11,7 @@ export interface Principal {
   role: Role | null;
   scopes: string[];
   sessionId?: string;
+  apiKeyId?: string;
 }
 
 /**

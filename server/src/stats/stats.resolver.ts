@@ -5,7 +5,7 @@ import { OrderStats, ProductSales, StatsRangeInput } from './stats.types';
 
 @Resolver(() => OrderStats)
 export class StatsResolver {
-  @Authorized('VIEWER')
+  @Authorized('VIEWER', 'stats:read')
   @Query(() => OrderStats)
   orderStats(@Ctx() { ctx }: GraphQLContext, @Arg('range', () => StatsRangeInput) range: StatsRangeInput) {
     return orderStats(ctx, { from: range.from, to: range.to, interval: range.interval, timeZone: range.timeZone });

@@ -23,7 +23,7 @@ export class StripeResolver {
     return listWebhookEvents(ctx, { first, after, filter });
   }
 
-  @Authorized('STAFF')
+  @Authorized('STAFF', 'orders:write')
   @Mutation(() => CheckoutSession, {
     description: 'A Stripe Checkout Session priced from the catalog and carrying the checkout metadata contract.',
   })

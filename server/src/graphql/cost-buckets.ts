@@ -1,0 +1,54 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+export interface ThrottleStatus {
+  maximumAvailable: number;
+  currentlyAvailable: number;
+  restoreRate: number;
+}
+
+export interface BucketDecision {
+  granted: boolean;
+  status: ThrottleStatus;
+  /** Whole seconds until the bucket holds enough for this cost again; 0 when granted. */
+  retryAfterSeconds: number;
+}
+
+/**
+ * Leaky buckets of query cost, one per API key or session, in PostgreSQL so every API instance draws from the same one.
+ * A bucket refills continuously at `restoreRate` points per second up to `capacity`. One statement takes the cost or
+ * refuses it atomically: concurrent requests of one key serialize on the bucket's row, so a burst cannot overdraw it.
+ * Time is the database's clock, the same for every instance.
+ *
+ * rate-limiter-flexible's stores count points in fixed windows; Shopify-style continuous restore and the per-response
+ * `currentlyAvailable` need the bucket's level, so this one statement is written here instead.
+ */
+export class CostBuckets {
+  constructor(
+    private readonly em: EntityManager,
+    readonly capacity: number,
+    readonly restoreRate: number,
+  ) {}
+
+  async take(key: string, cost: number): Promise<BucketDecision> {
+    const refilled = `least(?::float8, b.available + greatest(0, extract(epoch from clock_timestamp() - b.updated_at)) * ?::float8)`;
+    // Buckets hold no brand's data (keys are credential ids), so this statement is not brand-scoped.
+    const rows = await this.em.getConnection().execute<{ available: number; granted: boolean }[]>(
+      `insert into rate_limit_buckets as b (key, available, granted, updated_at)
+         values (?, ?::float8 - ?::float8, true, clock_timestamp())
+       on conflict (key) do update set
+         granted = ${refilled} >= ?::float8,
+         available = case when ${refilled} >= ?::float8 then ${refilled} - ?::float8 else ${refilled} end,
+         updated_at = clock_timestamp()
+       returning available, granted`,
+      [
+        key, this.capacity, cost,
+        this.capacity, this.restoreRate, cost,
+        this.capacity, this.restoreRate, cost, this.capacity, this.restoreRate, cost, this.capacity, this.restoreRate,
+      ],
+    );
+    const { available, granted } = rows[0];
+    const status = { maximumAvailable: this.capacity, currentlyAvailable: Math.max(0, Math.floor(available)), restoreRate: this.restoreRate };
+    const retryAfterSeconds = granted ? 0 : Math.max(1, Math.ceil((cost - available) / this.restoreRate));
+    return { granted, status, retryAfterSeconds };
+  }
+}

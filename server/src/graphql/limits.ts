@@ -1,0 +1,272 @@
+import { isIP } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { RequestHandler } from 'express';
+import { SignInLimits } from '../auth/sign-in-limits';
+import type { Env } from '../env';
+import type { Principal } from '../shared/request-context';
+import type { GraphQLContext } from './context';
+import { CostBuckets, type ThrottleStatus } from './cost-buckets';
+import { operationCost } from './query-cost';
+
+/**
+ * The limits that protect the server, in the order a request meets them:
+ * 1. the HTTP gate, before Apollo and before the credentials are looked up, so that nothing it refuses has run any SQL:
+ *    one JSON operation per request (no batches, no persisted-query hashes), at most `maxTokens` tokens, GraphQL
+ *    Armor's depth, alias and directive rules, then the price from `operationCost`: over `maxCost` it is refused with
+ *    QUERY_TOO_COSTLY;
+ * 2. Apollo validates the rest of the document (its own cache makes that once per document);
+ * 3. the plugin: the credential's bucket pays the cost or the request is THROTTLED (HTTP 429, Retry-After);
+ *    every response says what it cost in `extensions.cost`, as Shopify's Admin API does.
+ */
+
+export interface RequestFacts {
+  cost: number;
+  /** The person's address: the dashboard's forwarded one when the forwarding secret matches, else the socket's. */
+  clientAddress: string;
+}
+
+/** Header names of the dashboard's forwarding contract (see the README): both or neither. */
+export const FORWARDED_ADDRESS_HEADER = 'x-luneo-client-address';
+export const FORWARDING_SECRET_HEADER = 'x-luneo-forwarding-secret';
+
+/**
+ * The gate computes facts from the raw request; Apollo's plugin and the resolvers read them. Apollo hands plugins the
+ * very `req.body` object the gate saw, so that object is the key, and the entry goes with the request.
+ */
+const factsByBody = new WeakMap<object, RequestFacts>();
+const signInByContext = new WeakMap<GraphQLContext, SignInFacts>();
+
+export interface SignInFacts {
+  clientAddress: string;
+  limits: SignInLimits;
+}
+
+/** What `login` needs beyond its arguments: who is asking from where, and the shared counters. */
+export function signInFacts(context: GraphQLContext): SignInFacts {
+  const facts = signInByContext.get(context);
+  if (!facts) throw new Error('Sign-in limits are not installed (limitsPlugin)');
+  return facts;
+}
+
+/** A limit refused the request; `details` go to `extensions` beside the code (see formatError). */
+export class LimitError extends GraphQLError {
+  constructor(
+    readonly code: 'QUERY_TOO_COSTLY' | 'THROTTLED' | 'BAD_USER_INPUT' | 'BAD_REQUEST' | 'GRAPHQL_PARSE_FAILED',
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    http: { status: number; headers?: Map<string, string> } = { status: 400 },
+  ) {
+    super(message, { extensions: { code, http } });
+  }
+}
+
+function sameSecret(given: string | undefined, expected: string | undefined): boolean {
+  if (!given || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function clientAddressOf(
+  headers: Record<string, string | string[] | undefined>,
+  socketAddress: string | undefined,
+  forwardingSecret: string | undefined,
+): string {
+  const forwarded = headers[FORWARDED_ADDRESS_HEADER];
+  const secret = headers[FORWARDING_SECRET_HEADER];
+  if (typeof forwarded === 'string' && isIP(forwarded) && typeof secret === 'string' && sameSecret(secret, forwardingSecret)) {
+    return forwarded;
+  }
+  return socketAddress ?? 'unknown';
+}
+
+/**
+ * What the gate knows of a document by its source text — parsed, and checked against the document limits — cached
+ * because clients send the same few documents over and over.
+ */
+type Checked = { document: DocumentNode } | { refusal: LimitError };
+
+class DocumentCache {
+  private readonly entries = new Map<string, Checked>();
+  constructor(
+    private readonly size: number,
+    private readonly check: (source: string) => Checked,
+  ) {}
+
+  get(source: string): Checked {
+    let checked = this.entries.get(source);
+    if (!checked) {
+      checked = this.check(source);
+      if (this.entries.size >= this.size) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(source, checked);
+    }
+    return checked;
+  }
+}
+
+function refuse(res: Parameters<RequestHandler>[1], error: LimitError, cost?: { requestedQueryCost: number }) {
+  res.status((error.extensions.http as { status: number }).status).json({
+    errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }],
+    ...(cost ? { extensions: { cost: { ...cost, actualQueryCost: 0, throttleStatus: null } } } : {}),
+  });
+}
+
+export function queryCostGate(options: {
+  schema: GraphQLSchema;
+  maxCost: number;
+  maxTokens: number;
+  /** GraphQL Armor's depth, alias and directive rules. */
+  documentRules: ValidationRule[];
+  forwardingSecret: string | undefined;
+}): RequestHandler {
+  const documents = new DocumentCache(500, (source) => {
+    let document: DocumentNode;
+    try {
+      document = parse(source, { maxTokens: options.maxTokens });
+    } catch (error) {
+      return { refusal: new LimitError('GRAPHQL_PARSE_FAILED', (error as Error).message) };
+    }
+    const [broken] = validate(options.schema, document, options.documentRules);
+    return broken ? { refusal: new LimitError('BAD_USER_INPUT', broken.message) } : { document };
+  });
+  return (req, res, next) => {
+    const body = req.body;
+    if (req.method !== 'POST') {
+      // Apollo serves its landing page on GET; an operation in a query string would pass this gate unpriced.
+      if (req.query && Object.keys(req.query).length > 0) {
+        return refuse(res, new LimitError('BAD_REQUEST', 'Send operations with POST and a JSON body', {}, { status: 405 }));
+      }
+      return next();
+    }
+    if (Array.isArray(body)) return refuse(res, new LimitError('BAD_REQUEST', 'Batched operations are not accepted; send one per request'));
+    if (!body || typeof body !== 'object' || typeof body.query !== 'string') {
+      return refuse(res, new LimitError('BAD_REQUEST', 'The body must be JSON with a `query` string (persisted-query hashes are not accepted)'));
+    }
+    const checked = documents.get(body.query);
+    if ('refusal' in checked) return refuse(res, checked.refusal);
+    let cost: number;
+    try {
+      const variables = body.variables && typeof body.variables === 'object' ? body.variables : undefined;
+      cost = operationCost(options.schema, checked.document, variables, typeof body.operationName === 'string' ? body.operationName : undefined);
+    } catch (error) {
+      return refuse(res, new LimitError('BAD_USER_INPUT', (error as Error).message));
+    }
+    if (cost > options.maxCost) {
+      return refuse(
+        res,
+        new LimitError('QUERY_TOO_COSTLY', `This operation costs ${cost} points; the maximum is ${options.maxCost}. Ask for smaller pages or fewer fields.`, {
+          cost,
+          maximumCost: options.maxCost,
+        }),
+        { requestedQueryCost: cost },
+      );
+    }
+    factsByBody.set(body, { cost, clientAddress: clientAddressOf(req.headers, req.socket.remoteAddress, options.forwardingSecret) });
+    next();
+  };
+}
+
+function bucketKey(principal: Principal): string | null {
+  if (principal.apiKeyId) return `api-key:${principal.apiKeyId}`;
+  if (principal.sessionId) return `session:${principal.sessionId}`;
+  return null;
+}
+
+interface CostReport {
+  requestedQueryCost: number;
+  actualQueryCost: number;
+  throttleStatus: ThrottleStatus | null;
+}
+
+export function limitsPlugin(options: {
+  buckets: CostBuckets;
+  signInLimits: SignInLimits;
+  onThrottled?: (limiter: string) => void;
+}): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ request, contextValue }) {
+      const body = request.http?.body;
+      const facts = body && typeof body === 'object' ? factsByBody.get(body) : undefined;
+      if (facts) signInByContext.set(contextValue, { clientAddress: facts.clientAddress, limits: options.signInLimits });
+      const report: CostReport = { requestedQueryCost: facts?.cost ?? 0, actualQueryCost: 0, throttleStatus: null };
+      return {
+        async didResolveOperation({ contextValue: context }) {
+          if (!facts) throw new LimitError('BAD_REQUEST', 'Operations are accepted over HTTP only');
+          const principal = context.ctx.principal;
+          const key = principal ? bucketKey(principal) : null;
+          if (!key) return;
+          const decision = await options.buckets.take(key, facts.cost);
+          report.throttleStatus = decision.status;
+          if (!decision.granted) {
+            options.onThrottled?.('query-cost');
+            throw new LimitError(
+              'THROTTLED',
+              `Throttled: this operation costs ${facts.cost} points and ${decision.status.currentlyAvailable} are available; retry in ${decision.retryAfterSeconds} seconds`,
+              { retryAfterSeconds: decision.retryAfterSeconds, requestedQueryCost: facts.cost },
+              { status: 429, headers: new Map([['retry-after', String(decision.retryAfterSeconds)]]) },
+            );
+          }
+          report.actualQueryCost = facts.cost;
+        },
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: report };
+          // A throttled sign-in comes from its resolver as a domain error: it is a 429 too.
+          const throttled = result.errors?.find((e) => e.extensions?.code === 'THROTTLED');
+          if (throttled && response.http.status !== 429) {
+            options.onThrottled?.('sign-in');
+            response.http.status = 429;
+            response.http.headers.set('retry-after', String(throttled.extensions?.retryAfterSeconds ?? 1));
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Document limits: GraphQL Armor's validation rules and token limit; its own cost rule is off (priced above). */
+export const DOCUMENT_LIMITS = { maxDepth: 10, maxAliases: 15, maxTokens: 2000, maxDirectives: 20 } as const;
+/** The largest JSON body /graphql reads; a legitimate operation with its variables is a few kilobytes. */
+export const MAX_BODY_BYTES = 100 * 1024;
+
+/** Everything app.ts installs: the HTTP gate and Apollo's plugins. */
+export function serverLimits(options: {
+  orm: MikroORM;
+  env: Env;
+  schema: GraphQLSchema;
+  onThrottled?: (limiter: string) => void;
+}): { gate: RequestHandler; plugins: ApolloServerPlugin<GraphQLContext>[] } {
+  const { orm, env, schema } = options;
+  const armor = new ApolloArmor({
+    costLimit: { enabled: false },
+    maxDepth: { n: DOCUMENT_LIMITS.maxDepth },
+    maxAliases: { n: DOCUMENT_LIMITS.maxAliases },
+    maxTokens: { n: DOCUMENT_LIMITS.maxTokens },
+    maxDirectives: { n: DOCUMENT_LIMITS.maxDirectives },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+  const gate = queryCostGate({
+    schema,
+    documentRules: armor.validationRules as ValidationRule[],
+    // A cost above the bucket's capacity could never be paid: it is refused as too costly instead of throttled forever.
+    maxCost: Math.min(env.QUERY_COST_LIMIT, env.THROTTLE_CAPACITY),
+    maxTokens: DOCUMENT_LIMITS.maxTokens,
+    forwardingSecret: env.DASHBOARD_FORWARDING_SECRET,
+  });
+  const plugin = limitsPlugin({
+    buckets: new CostBuckets(orm.em as unknown as EntityManager, env.THROTTLE_CAPACITY, env.THROTTLE_RESTORE_RATE),
+    signInLimits: new SignInLimits(orm, {
+      perAccount: env.SIGN_IN_LIMIT_PER_ACCOUNT,
+      perAddress: env.SIGN_IN_LIMIT_PER_ADDRESS,
+      windowSeconds: env.SIGN_IN_WINDOW_SECONDS,
+    }),
+    onThrottled: options.onThrottled,
+  });
+  // Armor's plugins: the token limit inside Apollo's parser, and no "Did you mean …?" field suggestions to map the schema.
+  return { gate, plugins: [...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]), plugin] };
+}
