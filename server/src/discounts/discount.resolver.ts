@@ -4,7 +4,13 @@ import { Money } from '../graphql/common.types';
 import type { MoneyValue } from '../shared/money';
 import type { GraphQLContext } from '../graphql/context';
 import type { DiscountCode as DiscountCodeEntity } from './discount-code.entity';
-import { createDiscountCode, listDiscountCodes, setDiscountCodeActive } from './discount.service';
+import {
+  createDiscountCode,
+  deleteDiscountCode,
+  listDiscountCodes,
+  setDiscountCodeActive,
+  updateDiscountCode,
+} from './discount.service';
 import { CreateDiscountCodeInput, DiscountCode } from './discount.types';
 
 /** Discount amounts are in the brand's currency; the brand row is in the request's identity map after the first read. */
@@ -33,6 +39,22 @@ export class DiscountCodeResolver {
     @Arg('input', () => CreateDiscountCodeInput) input: CreateDiscountCodeInput,
   ) {
     return createDiscountCode(ctx, input);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => DiscountCode, { description: 'Only while the code is unused (INVALID_TRANSITION otherwise); replaces every field.' })
+  updateDiscountCode(
+    @Ctx() { ctx }: GraphQLContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => CreateDiscountCodeInput) input: CreateDiscountCodeInput,
+  ) {
+    return updateDiscountCode(ctx, id, input);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => ID, { description: 'Only while the code is unused (INVALID_TRANSITION otherwise): a used code is deactivated.' })
+  deleteDiscountCode(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string) {
+    return deleteDiscountCode(ctx, id);
   }
 
   @Authorized('ADMIN')

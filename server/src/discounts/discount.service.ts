@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from 'zod';
 import { DomainError, notFound } from '../errors';
 import { pageRequest } from '../shared/pagination';
@@ -92,6 +92,59 @@ export async function createDiscountCode(ctx: RequestContext, data: unknown): Pr
     }
     throw error;
   }
+}
+
+/**
+ * A code nobody has used yet can be corrected or removed entirely; once used, orders name it, so it can only be
+ * deactivated. The row is locked first, so an order consuming the code concurrently either comes before (and the edit is
+ * refused) or waits for the edit.
+ */
+async function lockUnusedCode(tx: RequestContext, id: string, doing: string): Promise<DiscountCode> {
+  const discount = await tx.em.findOne(DiscountCode, parseId(id), { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!discount) throw notFound('Discount code');
+  if (discount.timesUsed > 0) {
+    throw new DomainError(
+      'INVALID_TRANSITION',
+      `Discount code ${discount.code} was used ${discount.timesUsed} time${discount.timesUsed === 1 ? '' : 's'}, so it cannot be ${doing}; deactivate it instead`,
+      { timesUsed: discount.timesUsed },
+    );
+  }
+  return discount;
+}
+
+export async function updateDiscountCode(ctx: RequestContext, id: string, data: unknown): Promise<DiscountCode> {
+  const input = parseInput(CreateDiscountSchema, data, 'input');
+  try {
+    return await ctx.transaction(async (tx) => {
+      const discount = await lockUnusedCode(tx, id, 'edited');
+      if (input.code !== discount.code && (await tx.em.count(DiscountCode, { code: input.code }))) {
+        throw new DomainError('BAD_USER_INPUT', `input.code: ${input.code} already exists`, { field: 'input.code' });
+      }
+      Object.assign(discount, {
+        code: input.code,
+        percentOff: input.percentOff ?? null,
+        amountOff: input.amountOff ?? null,
+        minimumSubtotal: input.minimumSubtotal ?? null,
+        validFrom: input.validFrom ?? null,
+        validUntil: input.validUntil ?? null,
+        usageLimit: input.usageLimit ?? null,
+      });
+      return discount;
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      throw new DomainError('CONFLICT', `${input.code} was just created by someone else`, { field: 'input.code' });
+    }
+    throw error;
+  }
+}
+
+export async function deleteDiscountCode(ctx: RequestContext, id: string): Promise<string> {
+  return ctx.transaction(async (tx) => {
+    const discount = await lockUnusedCode(tx, id, 'deleted');
+    tx.em.remove(discount);
+    return discount.id;
+  });
 }
 
 export async function setDiscountCodeActive(ctx: RequestContext, id: string, active: boolean): Promise<DiscountCode> {

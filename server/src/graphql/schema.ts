@@ -8,6 +8,7 @@ import { DiscountCodeResolver } from '../discounts/discount.resolver';
 import { OrderConnectionResolver, OrderResolver } from '../orders/order.resolver';
 import { DeletedOrderResolver } from '../orders/deleted-order.resolver';
 import { ProductConnectionResolver, ProductResolver } from '../products/product.resolver';
+import { StockMovementResolver } from '../products/stock-movement.resolver';
 import { StatsResolver } from '../stats/stats.resolver';
 import { StripeResolver, WebhookEventConnectionResolver } from '../stripe/stripe.resolver';
 import { AuthChecker } from './auth-checker';
@@ -26,6 +27,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       DeletedOrderResolver,
       ProductResolver,
       ProductConnectionResolver,
+      StockMovementResolver,
       BrandResolver,
       AuthResolver,
       ApiKeyResolver,

@@ -10,6 +10,13 @@ import {
 import type { Order } from './order.entity';
 import { OrderStatusChange, type StatusChangeKind } from './order-status-change.entity';
 
+/** An order's parcel tracking: each part optional, recorded on the order and on the timeline entry that set it. */
+export interface TrackingData {
+  number: string | null;
+  carrier: string | null;
+  url: string | null;
+}
+
 /**
  * The only code that assigns an order's `status` or `paymentStatus`: each change is checked against order-lifecycle.ts
  * and recorded in the timeline by the same unit of work, so the two can never disagree.
@@ -19,7 +26,7 @@ export function recordChange(
   actor: Actor,
   order: Order,
   kind: StatusChangeKind,
-  change: { from?: string | null; to?: string | null; note?: string | null },
+  change: { from?: string | null; to?: string | null; note?: string | null; tracking?: TrackingData | null },
 ): OrderStatusChange {
   return em.create(OrderStatusChange, {
     brand: order.brand,
@@ -28,18 +35,28 @@ export function recordChange(
     fromValue: change.from ?? null,
     toValue: change.to ?? null,
     note: change.note ?? null,
+    trackingNumber: change.tracking?.number ?? null,
+    trackingCarrier: change.tracking?.carrier ?? null,
+    trackingUrl: change.tracking?.url ?? null,
     actorType: actor.type,
     actorId: actor.id,
     actorLabel: actor.label,
   });
 }
 
-export function changeStatus(em: EntityManager, actor: Actor, order: Order, to: OrderStatus, note?: string | null) {
+export function changeStatus(
+  em: EntityManager,
+  actor: Actor,
+  order: Order,
+  to: OrderStatus,
+  note?: string | null,
+  tracking?: TrackingData | null,
+) {
   assertStatusTransition(order, to);
   const from = order.status;
   order.status = to;
   if (to === 'CANCELLED') order.cancelledAt = new Date();
-  recordChange(em, actor, order, 'STATUS', { from, to, note });
+  recordChange(em, actor, order, 'STATUS', { from, to, note, tracking });
 }
 
 export function changePaymentStatus(

@@ -13,7 +13,9 @@ export type StatusChangeKind = 'STATUS' | 'PAYMENT' | 'NOTE';
 @Entity({ tableName: 'order_status_changes' })
 @BrandScoped()
 @Index({ properties: ['order', 'createdAt', 'id'] })
-export class OrderStatusChange extends BaseEntity<'fromValue' | 'toValue' | 'note' | 'actorId'> {
+export class OrderStatusChange extends BaseEntity<
+  'fromValue' | 'toValue' | 'note' | 'actorId' | 'trackingNumber' | 'trackingCarrier' | 'trackingUrl'
+> {
   @ManyToOne(() => Brand, { deleteRule: 'cascade' })
   brand!: Brand;
 
@@ -31,6 +33,16 @@ export class OrderStatusChange extends BaseEntity<'fromValue' | 'toValue' | 'not
 
   @Property({ type: 'text', nullable: true })
   note: string | null = null;
+
+  /** The order's tracking as this entry set it (shipping with tracking, or a tracking update). */
+  @Property({ type: 'text', nullable: true })
+  trackingNumber: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  trackingCarrier: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  trackingUrl: string | null = null;
 
   @Property({ type: 'text' })
   actorType!: ActorType;

@@ -9,6 +9,10 @@ import { OrderStatusChange } from './order-status-change.entity';
 export const ORDER_SOURCES = ['DASHBOARD', 'API', 'STRIPE_CHECKOUT'] as const;
 export type OrderSource = (typeof ORDER_SOURCES)[number];
 
+/** How the money of an order marked paid by a person came in (a provider's payment needs no such record). */
+export const PAYMENT_METHODS = ['BANK_TRANSFER', 'CARD', 'CASH', 'CHEQUE', 'OTHER'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
 export interface AddressData {
   name?: string | null;
   line1: string;
@@ -37,6 +41,10 @@ export class Order extends BaseEntity<
   | 'customerPhone'
   | 'shippingAddress'
   | 'trackingNumber'
+  | 'trackingCarrier'
+  | 'trackingUrl'
+  | 'paymentMethod'
+  | 'paymentReference'
   | 'attention'
   | 'checkoutRef'
   | 'stripeCheckoutSessionId'
@@ -100,6 +108,20 @@ export class Order extends BaseEntity<
 
   @Property({ type: 'text', nullable: true })
   trackingNumber: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  trackingCarrier: string | null = null;
+
+  /** Where the customer (and staff) follow the parcel; http(s) only. */
+  @Property({ type: 'text', nullable: true })
+  trackingUrl: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  paymentMethod: PaymentMethod | null = null;
+
+  /** The bank transfer's or receipt's reference given when a person marked the order paid. */
+  @Property({ type: 'text', nullable: true })
+  paymentReference: string | null = null;
 
   @Property({ type: 'text', nullable: true })
   attention: string | null = null;

@@ -81,6 +81,12 @@ export class UpdateOrderInput {
 
   @Field(() => String, { nullable: true })
   trackingNumber?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'e.g. "Colissimo", "DHL Express".' })
+  trackingCarrier?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Where the parcel can be followed; http(s) only.' })
+  trackingUrl?: string | null;
 }
 
 @InputType()

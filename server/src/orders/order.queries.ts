@@ -14,7 +14,7 @@ import {
 import { parseId } from '../shared/ids';
 import { likePattern, pgArray, scopedSql } from '../shared/sql';
 import { MAX_SEARCH_LENGTH } from '../shared/validation';
-import type { AddressData, OrderSource } from './order.entity';
+import type { AddressData, OrderSource, PaymentMethod } from './order.entity';
 import type { OrderStatus, PaymentStatus } from './order-lifecycle';
 
 /**
@@ -39,6 +39,10 @@ export interface OrderRecord {
   customer: { email: string; name: string | null; phone: string | null };
   shippingAddress: AddressData | null;
   trackingNumber: string | null;
+  trackingCarrier: string | null;
+  trackingUrl: string | null;
+  paymentMethod: PaymentMethod | null;
+  paymentReference: string | null;
   attention: string | null;
   source: OrderSource;
   checkoutRef: string | null;
@@ -71,6 +75,7 @@ export interface OrderStatusChangeRecord {
   from: string | null;
   to: string | null;
   note: string | null;
+  tracking: { number: string | null; carrier: string | null; url: string | null } | null;
   actor: Actor;
   createdAt: Date;
 }
@@ -108,7 +113,8 @@ interface Scope {
 
 const ORDER_COLUMNS = `o.id, o.number, o.seq, o.status, o.payment_status, o.currency, o.subtotal, o.discount_total,
   o.shipping_total, o.tax_total, o.total, o.refunded_total, o.discount_code, o.customer_email, o.customer_name,
-  o.customer_phone, o.shipping_address, o.tracking_number, o.attention, o.source, o.checkout_ref,
+  o.customer_phone, o.shipping_address, o.tracking_number, o.tracking_carrier, o.tracking_url, o.payment_method,
+  o.payment_reference, o.attention, o.source, o.checkout_ref,
   o.stripe_checkout_session_id, o.stripe_payment_intent_id, o.created_at, o.updated_at, o.paid_at, o.cancelled_at`;
 
 type Row = Record<string, any>;
@@ -132,6 +138,10 @@ function toOrderRecord(r: Row): OrderRecord {
     customer: { email: r.customer_email, name: r.customer_name, phone: r.customer_phone },
     shippingAddress: r.shipping_address,
     trackingNumber: r.tracking_number,
+    trackingCarrier: r.tracking_carrier,
+    trackingUrl: r.tracking_url,
+    paymentMethod: r.payment_method,
+    paymentReference: r.payment_reference,
     attention: r.attention,
     source: r.source,
     checkoutRef: r.checkout_ref,
@@ -290,7 +300,8 @@ export async function loadOrderHistory(
 ): Promise<OrderStatusChangeRecord[][]> {
   const rows = await scopedSql(
     scope,
-    `select id, order_id, kind, from_value, to_value, note, actor_type, actor_id, actor_label, created_at
+    `select id, order_id, kind, from_value, to_value, note, tracking_number, tracking_carrier, tracking_url,
+            actor_type, actor_id, actor_label, created_at
        from order_status_changes
       where brand_id = ? and order_id = any(?::uuid[])
       order by order_id, created_at, id`,
@@ -305,6 +316,10 @@ export async function loadOrderHistory(
       from: r.from_value,
       to: r.to_value,
       note: r.note,
+      tracking:
+        r.tracking_number || r.tracking_carrier || r.tracking_url
+          ? { number: r.tracking_number, carrier: r.tracking_carrier, url: r.tracking_url }
+          : null,
       actor: { type: r.actor_type, id: r.actor_id, label: r.actor_label },
       createdAt: new Date(r.created_at),
     });

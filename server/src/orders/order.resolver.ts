@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
-import { OrderSortEnum, OrderStatusEnum } from '../graphql/enums';
+import { OrderSortEnum, OrderStatusEnum, PaymentMethodEnum } from '../graphql/enums';
 import { nextStatusesFor, type OrderStatus } from './order-lifecycle';
 import {
   findOrderById,
@@ -13,6 +13,7 @@ import {
   type OrderStatusChangeRecord,
 } from './order.queries';
 import * as orders from './order.service';
+import type { PaymentMethod } from './order.entity';
 import { CreateOrderInput, OrderFilter, UpdateOrderInput } from './order.inputs';
 import { Order, OrderConnection, OrderEdge, OrderItem, OrderQuote, OrderStatusChange } from './order.types';
 
@@ -87,8 +88,10 @@ export class OrderResolver {
     @Arg('status', () => OrderStatusEnum) status: OrderStatus,
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Arg('trackingNumber', () => String, { nullable: true }) trackingNumber: string | null,
+    @Arg('trackingCarrier', () => String, { nullable: true }) trackingCarrier: string | null,
+    @Arg('trackingUrl', () => String, { nullable: true }) trackingUrl: string | null,
   ) {
-    return orders.updateOrderStatus(ctx, id, status, note, trackingNumber);
+    return orders.updateOrderStatus(ctx, id, status, note, trackingNumber, trackingCarrier, trackingUrl);
   }
 
   @Authorized('STAFF', 'orders:write')
@@ -97,8 +100,10 @@ export class OrderResolver {
     @Ctx() { ctx }: GraphQLContext,
     @Arg('id', () => ID) id: string,
     @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Arg('paymentMethod', () => PaymentMethodEnum, { nullable: true }) paymentMethod: PaymentMethod | null,
+    @Arg('paymentReference', () => String, { nullable: true }) paymentReference: string | null,
   ) {
-    return orders.markOrderPaid(ctx, id, note);
+    return orders.markOrderPaid(ctx, id, note, paymentMethod, paymentReference);
   }
 
   @Authorized('STAFF', 'orders:write')

@@ -11,19 +11,20 @@ import { scopedSql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
 import { archiveOrder } from './deleted-orders';
 import { claimIdempotencyKey, validateIdempotencyKey } from './idempotency';
-import { changeStatus, recordChange } from './order-history';
+import { changeStatus, recordChange, type TrackingData } from './order-history';
 import { PAID_PAYMENT_STATUSES, type OrderStatus } from './order-lifecycle';
 import { orderSearchText } from './order-search';
 import { markPaidManually } from './order-payments';
 import { insertOrder, lockOrder } from './order-writes';
-import { Order, type OrderSource } from './order.entity';
+import { Order, type OrderSource, type PaymentMethod } from './order.entity';
 import { OrderItem } from './order-item.entity';
 import { findOrderById, type OrderRecord } from './order.queries';
 import {
   CreateOrderSchema,
+  ManualPaymentSchema,
   NoteSchema,
   OptionalNoteSchema,
-  TrackingNumberSchema,
+  TrackingSchema,
   UpdateOrderSchema,
   type CreateOrderData,
   type CreateOrderInput,
@@ -132,32 +133,75 @@ export async function createOrder(
   return loadAfterCommit(ctx, orderId);
 }
 
+/** Sets the tracking parts given (others stay) and returns the order's whole tracking, or null when nothing was given. */
+function applyTracking(order: Order, given: TrackingData): TrackingData | null {
+  if (given.number === null && given.carrier === null && given.url === null) return null;
+  if (given.number !== null) order.trackingNumber = given.number;
+  if (given.carrier !== null) order.trackingCarrier = given.carrier;
+  if (given.url !== null) order.trackingUrl = given.url;
+  return { number: order.trackingNumber, carrier: order.trackingCarrier, url: order.trackingUrl };
+}
+
 export async function updateOrderStatus(
   ctx: RequestContext,
   id: string,
   status: OrderStatus,
   note?: string | null,
   trackingNumber?: string | null,
+  trackingCarrier?: string | null,
+  trackingUrl?: string | null,
 ): Promise<OrderRecord> {
   const cleanNote = parseInput(OptionalNoteSchema, note, 'note');
-  const tracking = parseInput(TrackingNumberSchema, trackingNumber, 'trackingNumber');
+  const given = parseTracking({ trackingNumber, trackingCarrier, trackingUrl });
   if (status === 'CANCELLED') {
     if (!cleanNote) throw badInput('note', 'a reason is required to cancel an order');
     return cancelOrder(ctx, id, cleanNote, true);
   }
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
-    changeStatus(tx.em, tx.actor, order, status, cleanNote);
-    if (tracking) order.trackingNumber = tracking;
+    const tracking = applyTracking(order, given);
+    changeStatus(tx.em, tx.actor, order, status, cleanNote, tracking);
   });
   return loadAfterCommit(ctx, id);
 }
 
-export async function markOrderPaid(ctx: RequestContext, id: string, note?: string | null): Promise<OrderRecord> {
+/** The tracking arguments, each checked under its own name (the API's `extensions.field`). */
+function parseTracking(args: { trackingNumber?: string | null; trackingCarrier?: string | null; trackingUrl?: string | null }) {
+  return {
+    number: parseInput(TrackingSchema.shape.number, args.trackingNumber, 'trackingNumber'),
+    carrier: parseInput(TrackingSchema.shape.carrier, args.trackingCarrier, 'trackingCarrier'),
+    url: parseInput(TrackingSchema.shape.url, args.trackingUrl, 'trackingUrl'),
+  };
+}
+
+const PAYMENT_METHOD_LABEL: Record<PaymentMethod, string> = {
+  BANK_TRANSFER: 'Bank transfer',
+  CARD: 'Card',
+  CASH: 'Cash',
+  CHEQUE: 'Cheque',
+  OTHER: 'Other',
+};
+
+export async function markOrderPaid(
+  ctx: RequestContext,
+  id: string,
+  note?: string | null,
+  paymentMethod?: PaymentMethod | null,
+  paymentReference?: string | null,
+): Promise<OrderRecord> {
   const cleanNote = parseInput(OptionalNoteSchema, note, 'note');
+  const payment = parseInput(ManualPaymentSchema, { paymentMethod, paymentReference });
+  // The timeline says how the money came in, beside the person's own note.
+  const said = [
+    payment.paymentMethod ? PAYMENT_METHOD_LABEL[payment.paymentMethod] : null,
+    payment.paymentReference ? `reference ${payment.paymentReference}` : null,
+    cleanNote,
+  ].filter(Boolean);
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
-    markPaidManually(tx, order, cleanNote);
+    markPaidManually(tx, order, said.length ? said.join(' · ') : null);
+    order.paymentMethod = payment.paymentMethod;
+    order.paymentReference = payment.paymentReference;
   });
   return loadAfterCommit(ctx, id);
 }
@@ -227,12 +271,14 @@ export async function updateOrder(ctx: RequestContext, id: string, data: UpdateO
       order.shippingAddress = input.shippingAddress;
       changed.push('shipping address');
     }
-    if (input.trackingNumber !== null && input.trackingNumber !== undefined) {
-      order.trackingNumber = input.trackingNumber;
-      changed.push('tracking number');
-    }
+    const tracking = applyTracking(order, {
+      number: input.trackingNumber ?? null,
+      carrier: input.trackingCarrier ?? null,
+      url: input.trackingUrl ?? null,
+    });
+    if (tracking) changed.push('tracking');
     if (changed.length === 0) throw badInput('input', 'nothing to update');
-    recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Updated ${changed.join(', ')}` });
+    recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Updated ${changed.join(', ')}`, tracking });
   });
   return loadAfterCommit(ctx, id);
 }

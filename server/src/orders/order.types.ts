@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Actor, Money, Node, PageInfo } from '../graphql/common.types';
-import { CurrencyCodeEnum, OrderSourceEnum, OrderStatusEnum, PaymentStatusEnum } from '../graphql/enums';
+import { CurrencyCodeEnum, OrderSourceEnum, OrderStatusEnum, PaymentMethodEnum, PaymentStatusEnum } from '../graphql/enums';
 import { DateTimeScalar, JSONScalar } from '../graphql/scalars';
 
 @ObjectType()
@@ -72,6 +72,18 @@ export class OrderItem {
   customization!: unknown;
 }
 
+@ObjectType({ description: 'A parcel\'s tracking: each part may be missing.' })
+export class Tracking {
+  @Field(() => String, { nullable: true })
+  number!: string | null;
+
+  @Field(() => String, { nullable: true })
+  carrier!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'http(s) only.' })
+  url!: string | null;
+}
+
 @ObjectType({ description: 'One entry of an order\'s append-only timeline.' })
 export class OrderStatusChange {
   @Field(() => ID)
@@ -88,6 +100,9 @@ export class OrderStatusChange {
 
   @Field(() => String, { nullable: true })
   note!: string | null;
+
+  @Field(() => Tracking, { nullable: true, description: 'The tracking this entry set (shipping with tracking, a tracking update).' })
+  tracking!: Tracking | null;
 
   @Field(() => Actor)
   actor!: Actor;
@@ -139,6 +154,18 @@ export class Order extends Node {
 
   @Field(() => String, { nullable: true })
   trackingNumber!: string | null;
+
+  @Field(() => String, { nullable: true })
+  trackingCarrier!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'http(s) only.' })
+  trackingUrl!: string | null;
+
+  @Field(() => PaymentMethodEnum, { nullable: true, description: 'Set when a person marked the order paid.' })
+  paymentMethod!: string | null;
+
+  @Field(() => String, { nullable: true })
+  paymentReference!: string | null;
 
   @Field(() => String, {
     nullable: true,

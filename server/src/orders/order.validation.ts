@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PAYMENT_METHODS } from './order.entity';
 
 /** Input rules for orders, shared by every way in (GraphQL, checkout, CLI seed). */
 const optionalText = (max: number) =>
@@ -61,12 +62,33 @@ export const CreateOrderSchema = z.object({
 export type CreateOrderData = z.input<typeof CreateOrderSchema>;
 export type CreateOrderInput = z.output<typeof CreateOrderSchema>;
 
+/** A link a person can open: http(s) only, so a stored URL can never run script in the dashboard. */
+const trackingUrl = z
+  .string()
+  .trim()
+  .max(2000, 'must be at most 2000 characters')
+  .nullish()
+  .transform((v) => (v ? v : null))
+  .refine((v) => v === null || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'must be an http(s) address');
+
 export const UpdateOrderSchema = z.object({
   customer: CustomerSchema.nullish(),
   shippingAddress: AddressSchema.nullish(),
   trackingNumber: optionalText(100),
+  trackingCarrier: optionalText(100),
+  trackingUrl,
 });
 export const TrackingNumberSchema = UpdateOrderSchema.shape.trackingNumber;
+export const TrackingSchema = z.object({
+  number: UpdateOrderSchema.shape.trackingNumber,
+  carrier: UpdateOrderSchema.shape.trackingCarrier,
+  url: trackingUrl,
+});
+
+export const ManualPaymentSchema = z.object({
+  paymentMethod: z.enum(PAYMENT_METHODS).nullish().transform((v) => v ?? null),
+  paymentReference: optionalText(100),
+});
 export type UpdateOrderData = z.input<typeof UpdateOrderSchema>;
 
 export const NoteSchema = z.string().trim().min(1, 'must not be empty').max(NOTE_MAX, `must be at most ${NOTE_MAX} characters`);

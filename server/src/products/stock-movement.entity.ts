@@ -4,7 +4,8 @@ import { BaseEntity, BrandScoped } from '../shared/entity-base';
 import type { ActorType } from '../shared/actor';
 import { Product } from './product.entity';
 
-export type StockMovementReason = 'SALE' | 'CANCELLATION' | 'ADJUSTMENT' | 'INITIAL';
+export const STOCK_MOVEMENT_REASONS = ['SALE', 'CANCELLATION', 'ADJUSTMENT', 'INITIAL'] as const;
+export type StockMovementReason = (typeof STOCK_MOVEMENT_REASONS)[number];
 
 /** Append-only log of every stock change; the product's `stock` column is its running sum. */
 @Entity({ tableName: 'stock_movements' })

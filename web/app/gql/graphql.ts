@@ -109,6 +109,14 @@ export type OrderStatus =
   | 'PROCESSING'
   | 'SHIPPED';
 
+/** How the money of an order marked paid by a person came in. */
+export type PaymentMethod =
+  | 'BANK_TRANSFER'
+  | 'CARD'
+  | 'CASH'
+  | 'CHEQUE'
+  | 'OTHER';
+
 export type PaymentStatus =
   | 'AWAITING_PAYMENT'
   | 'PAID'
@@ -138,10 +146,20 @@ export type StatsRange = {
   to: string;
 };
 
+export type StockMovementReason =
+  | 'ADJUSTMENT'
+  | 'CANCELLATION'
+  | 'INITIAL'
+  | 'SALE';
+
 export type UpdateOrderInput = {
   customer?: CustomerInput | null | undefined;
   shippingAddress?: AddressInput | null | undefined;
+  /** e.g. "Colissimo", "DHL Express". */
+  trackingCarrier?: string | null | undefined;
   trackingNumber?: string | null | undefined;
+  /** Where the parcel can be followed; http(s) only. */
+  trackingUrl?: string | null | undefined;
 };
 
 export type UpdateProductInput = {
@@ -169,14 +187,14 @@ export type ActorFieldsFragment = { type: ActorType, id: string | null, label: s
 
 export type ViewerFieldsFragment = { role: Role | null, scopes: Array<string>, actor: { type: ActorType, id: string | null, label: string }, brand: { id: string, name: string, slug: string, currency: CurrencyCode } };
 
-export type OrderDetailFragment = { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }> };
+export type OrderDetailFragment = { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, trackingCarrier: string | null, trackingUrl: string | null, paymentMethod: PaymentMethod | null, paymentReference: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, tracking: { number: string | null, carrier: string | null, url: string | null } | null, actor: { type: ActorType, id: string | null, label: string } }> };
 
 export type OrderQueryVariables = Exact<{
   id: string;
 }>;
 
 
-export type OrderQuery = { order: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }> } | null };
+export type OrderQuery = { order: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, trackingCarrier: string | null, trackingUrl: string | null, paymentMethod: PaymentMethod | null, paymentReference: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, tracking: { number: string | null, carrier: string | null, url: string | null } | null, actor: { type: ActorType, id: string | null, label: string } }> } | null };
 
 export type UpdateOrderStatusMutationVariables = Exact<{
   id: string;
@@ -186,15 +204,17 @@ export type UpdateOrderStatusMutationVariables = Exact<{
 }>;
 
 
-export type UpdateOrderStatusMutation = { updateOrderStatus: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }> } };
+export type UpdateOrderStatusMutation = { updateOrderStatus: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, trackingCarrier: string | null, trackingUrl: string | null, paymentMethod: PaymentMethod | null, paymentReference: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, tracking: { number: string | null, carrier: string | null, url: string | null } | null, actor: { type: ActorType, id: string | null, label: string } }> } };
 
 export type MarkOrderPaidMutationVariables = Exact<{
   id: string;
   note?: string | null | undefined;
+  paymentMethod?: PaymentMethod | null | undefined;
+  paymentReference?: string | null | undefined;
 }>;
 
 
-export type MarkOrderPaidMutation = { markOrderPaid: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }> } };
+export type MarkOrderPaidMutation = { markOrderPaid: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, trackingCarrier: string | null, trackingUrl: string | null, paymentMethod: PaymentMethod | null, paymentReference: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, tracking: { number: string | null, carrier: string | null, url: string | null } | null, actor: { type: ActorType, id: string | null, label: string } }> } };
 
 export type CancelOrderMutationVariables = Exact<{
   id: string;
@@ -204,7 +224,7 @@ export type CancelOrderMutationVariables = Exact<{
 }>;
 
 
-export type CancelOrderMutation = { cancelOrder: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }> } };
+export type CancelOrderMutation = { cancelOrder: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, trackingCarrier: string | null, trackingUrl: string | null, paymentMethod: PaymentMethod | null, paymentReference: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, tracking: { number: string | null, carrier: string | null, url: string | null } | null, actor: { type: ActorType, id: string | null, label: string } }> } };
 
 export type AddOrderNoteMutationVariables = Exact<{
   id: string;
@@ -212,7 +232,7 @@ export type AddOrderNoteMutationVariables = Exact<{
 }>;
 
 
-export type AddOrderNoteMutation = { addOrderNote: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }> } };
+export type AddOrderNoteMutation = { addOrderNote: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, trackingCarrier: string | null, trackingUrl: string | null, paymentMethod: PaymentMethod | null, paymentReference: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, tracking: { number: string | null, carrier: string | null, url: string | null } | null, actor: { type: ActorType, id: string | null, label: string } }> } };
 
 export type UpdateOrderMutationVariables = Exact<{
   id: string;
@@ -220,7 +240,7 @@ export type UpdateOrderMutationVariables = Exact<{
 }>;
 
 
-export type UpdateOrderMutation = { updateOrder: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }> } };
+export type UpdateOrderMutation = { updateOrder: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, trackingCarrier: string | null, trackingUrl: string | null, paymentMethod: PaymentMethod | null, paymentReference: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, tracking: { number: string | null, carrier: string | null, url: string | null } | null, actor: { type: ActorType, id: string | null, label: string } }> } };
 
 export type OrderRowFragment = { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, createdAt: string, attention: string | null, customer: { email: string, name: string | null }, items: Array<{ id: string, quantity: number }>, total: { amount: number, currency: CurrencyCode, formatted: string } };
 
@@ -296,6 +316,15 @@ export type AdjustStockMutationVariables = Exact<{
 
 export type AdjustStockMutation = { adjustStock: { id: string, sku: string, name: string, stock: number, active: boolean, updatedAt: string, price: { amount: number, currency: CurrencyCode, formatted: string } } };
 
+export type StockMovementsQueryVariables = Exact<{
+  productId: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type StockMovementsQuery = { stockMovements: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, delta: number, stockAfter: number, reason: StockMovementReason, note: string | null, orderId: string | null, orderNumber: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }> } };
+
 export type BrandSettingsFragment = { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, canceledAt: string | null, endedAt: string | null } | null };
 
 export type DiscountCodeRowFragment = { id: string, code: string, percentOff: number | null, usageLimit: number | null, timesUsed: number, active: boolean, validFrom: string | null, validUntil: string | null, amountOff: { amount: number, currency: CurrencyCode, formatted: string } | null, minimumSubtotal: { amount: number, currency: CurrencyCode, formatted: string } | null };
@@ -337,6 +366,21 @@ export type SetDiscountCodeActiveMutationVariables = Exact<{
 
 
 export type SetDiscountCodeActiveMutation = { setDiscountCodeActive: { id: string, code: string, percentOff: number | null, usageLimit: number | null, timesUsed: number, active: boolean, validFrom: string | null, validUntil: string | null, amountOff: { amount: number, currency: CurrencyCode, formatted: string } | null, minimumSubtotal: { amount: number, currency: CurrencyCode, formatted: string } | null } };
+
+export type UpdateDiscountCodeMutationVariables = Exact<{
+  id: string;
+  input: CreateDiscountCodeInput;
+}>;
+
+
+export type UpdateDiscountCodeMutation = { updateDiscountCode: { id: string, code: string, percentOff: number | null, usageLimit: number | null, timesUsed: number, active: boolean, validFrom: string | null, validUntil: string | null, amountOff: { amount: number, currency: CurrencyCode, formatted: string } | null, minimumSubtotal: { amount: number, currency: CurrencyCode, formatted: string } | null } };
+
+export type DeleteDiscountCodeMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteDiscountCodeMutation = { deleteDiscountCode: string };
 
 export type OrderStatsQueryVariables = Exact<{
   range: StatsRange;
@@ -404,6 +448,10 @@ export const OrderDetailFragmentDoc = gql`
   source
   discountCode
   trackingNumber
+  trackingCarrier
+  trackingUrl
+  paymentMethod
+  paymentReference
   attention
   checkoutRef
   createdAt
@@ -468,6 +516,11 @@ export const OrderDetailFragmentDoc = gql`
     from
     to
     note
+    tracking {
+      number
+      carrier
+      url
+    }
     createdAt
     actor {
       ...ActorFields
@@ -608,8 +661,13 @@ export function useUpdateOrderStatusMutation() {
   return Urql.useMutation<UpdateOrderStatusMutation, UpdateOrderStatusMutationVariables>(UpdateOrderStatusDocument);
 };
 export const MarkOrderPaidDocument = gql`
-    mutation MarkOrderPaid($id: ID!, $note: String) {
-  markOrderPaid(id: $id, note: $note) {
+    mutation MarkOrderPaid($id: ID!, $note: String, $paymentMethod: PaymentMethod, $paymentReference: String) {
+  markOrderPaid(
+    id: $id
+    note: $note
+    paymentMethod: $paymentMethod
+    paymentReference: $paymentReference
+  ) {
     ...OrderDetail
   }
 }
@@ -786,6 +844,33 @@ export const AdjustStockDocument = gql`
 export function useAdjustStockMutation() {
   return Urql.useMutation<AdjustStockMutation, AdjustStockMutationVariables>(AdjustStockDocument);
 };
+export const StockMovementsDocument = gql`
+    query StockMovements($productId: ID!, $first: Int, $after: String) {
+  stockMovements(productId: $productId, first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    nodes {
+      id
+      delta
+      stockAfter
+      reason
+      note
+      orderId
+      orderNumber
+      createdAt
+      actor {
+        ...ActorFields
+      }
+    }
+  }
+}
+    ${ActorFieldsFragmentDoc}`;
+
+export function useStockMovementsQuery(options: Omit<Urql.UseQueryArgs<StockMovementsQueryVariables>, 'query'>) {
+  return Urql.useQuery<StockMovementsQuery, StockMovementsQueryVariables>({ query: StockMovementsDocument, ...options });
+};
 export const SettingsDocument = gql`
     query Settings {
   viewer {
@@ -853,6 +938,26 @@ export const SetDiscountCodeActiveDocument = gql`
 
 export function useSetDiscountCodeActiveMutation() {
   return Urql.useMutation<SetDiscountCodeActiveMutation, SetDiscountCodeActiveMutationVariables>(SetDiscountCodeActiveDocument);
+};
+export const UpdateDiscountCodeDocument = gql`
+    mutation UpdateDiscountCode($id: ID!, $input: CreateDiscountCodeInput!) {
+  updateDiscountCode(id: $id, input: $input) {
+    ...DiscountCodeRow
+  }
+}
+    ${DiscountCodeRowFragmentDoc}`;
+
+export function useUpdateDiscountCodeMutation() {
+  return Urql.useMutation<UpdateDiscountCodeMutation, UpdateDiscountCodeMutationVariables>(UpdateDiscountCodeDocument);
+};
+export const DeleteDiscountCodeDocument = gql`
+    mutation DeleteDiscountCode($id: ID!) {
+  deleteDiscountCode(id: $id)
+}
+    `;
+
+export function useDeleteDiscountCodeMutation() {
+  return Urql.useMutation<DeleteDiscountCodeMutation, DeleteDiscountCodeMutationVariables>(DeleteDiscountCodeDocument);
 };
 export const OrderStatsDocument = gql`
     query OrderStats($range: StatsRange!, $topLimit: Int) {
