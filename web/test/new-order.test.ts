@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_FORM, canQuote, toCreateOrderInput, validateNewOrder, type NewOrderForm } from '~/lib/new-order';
+import { EMPTY_FORM, canQuote, clearResolvedErrors, stockErrors, toCreateOrderInput, validateNewOrder, type NewOrderForm } from '~/lib/new-order';
 import { PRESETS, parseStatsParams, presetState, statsRange, statsSearch } from '~/lib/stats-range';
 import { variablesKey } from '~/lib/variables-key';
 import { newIdempotencyKey } from '~/lib/id';
@@ -88,5 +88,36 @@ describe('stats range in the URL', () => {
 
   it('has presets ending today', () => {
     expect(presetState(PRESETS[0].days, 'DAY', 'UTC', now)).toEqual({ from: '2026-11-14', to: '2026-11-20', interval: 'DAY' });
+  });
+});
+
+describe('new order errors follow the fields', () => {
+  const stock = new Map([['p1', 725]]);
+  const submitted = { ...EMPTY_FORM, lines: [{ productId: 'p1', quantity: 1 }] };
+  const errors = validateNewOrder(submitted, stock);
+
+  it('clears a field’s error as soon as it becomes valid, and only that one', () => {
+    const typed = { ...submitted, email: 'ada@example.com' };
+    const next = clearResolvedErrors(errors, submitted, typed, stock);
+    expect(next['customer.email']).toBeUndefined();
+    expect(next['shippingAddress.city']).toBe(errors['shippingAddress.city']);
+  });
+
+  it('keeps the error while the value is still wrong, with the current message', () => {
+    const typing = { ...submitted, email: 'ada@' };
+    expect(clearResolvedErrors(errors, submitted, typing, stock)['customer.email']).toBe('This does not look like an email address.');
+  });
+
+  it('keeps an API error on a field that was not edited', () => {
+    const fromApi = { 'customer.phone': 'phone: must be at most 40 characters' };
+    expect(clearResolvedErrors(fromApi, submitted, { ...submitted, name: 'Ada' }, stock)).toBe(fromApi);
+  });
+
+  it('says a line asks for more than the stock before any submit, in the person’s locale', () => {
+    const tooMany = { ...submitted, lines: [{ productId: 'p1', quantity: 1999 }] };
+    expect(stockErrors(tooMany, new Map([['p1', 1725]]), (n) => new Intl.NumberFormat('fr-FR').format(n))).toEqual({
+      'items.0.quantity': 'Only 1\u202f725 in stock.',
+    });
+    expect(stockErrors({ ...tooMany, lines: [{ productId: 'p1', quantity: 999 }] }, stock)).toEqual({ 'items.0.quantity': 'Only 725 in stock.' });
   });
 });

@@ -1,4 +1,5 @@
 import { useRouteLoaderData } from '@remix-run/react';
+import { useMemo } from 'react';
 import { formatDate, formatDateTime } from './dates';
 import { formatMoney } from './money';
 
@@ -15,12 +16,16 @@ export function useLocaleInfo(): LocaleInfo {
 
 export function useFormatters() {
   const { locale, timeZone } = useLocaleInfo();
-  return {
-    locale,
-    timeZone,
-    dateTime: (iso: string) => formatDateTime(iso, locale, timeZone),
-    date: (iso: string) => formatDate(iso, locale, timeZone),
-    money: (amount: number, currency: string) => formatMoney(amount, currency, locale),
-    number: (n: number) => new Intl.NumberFormat(locale).format(n),
-  };
+  // Stable while the locale is: the formatters can be effect and memo dependencies.
+  return useMemo(() => {
+    const numberFormat = new Intl.NumberFormat(locale);
+    return {
+      locale,
+      timeZone,
+      dateTime: (iso: string) => formatDateTime(iso, locale, timeZone),
+      date: (iso: string) => formatDate(iso, locale, timeZone),
+      money: (amount: number, currency: string) => formatMoney(amount, currency, locale),
+      number: (n: number) => numberFormat.format(n),
+    };
+  }, [locale, timeZone]);
 }

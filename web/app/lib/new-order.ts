@@ -75,14 +75,11 @@ export function canQuote(form: NewOrderForm): boolean {
 export type FieldErrors = Partial<Record<string, string>>;
 
 /** Inline validation before submitting; keys match the input names (and the API's `extensions.field`). */
-export function validateNewOrder(form: NewOrderForm, stock: Map<string, number>): FieldErrors {
-  const errors: FieldErrors = {};
+export function validateNewOrder(form: NewOrderForm, stock: Map<string, number>, formatCount: (n: number) => string = String): FieldErrors {
+  const errors: FieldErrors = stockErrors(form, stock, formatCount);
   if (!form.lines.length) errors.items = 'Add at least one product.';
   form.lines.forEach((line, i) => {
     if (!Number.isInteger(line.quantity) || line.quantity < 1) errors[`items.${i}.quantity`] = 'Enter a whole number of 1 or more.';
-    else if (stock.has(line.productId) && line.quantity > (stock.get(line.productId) ?? 0)) {
-      errors[`items.${i}.quantity`] = `Only ${stock.get(line.productId)} in stock.`;
-    }
   });
   const email = form.email.trim();
   if (!email) errors['customer.email'] = 'Enter the customer’s email.';
@@ -94,5 +91,54 @@ export function validateNewOrder(form: NewOrderForm, stock: Map<string, number>)
     if (!a.postalCode.trim()) errors['shippingAddress.postalCode'] = 'Enter the postal code.';
     if (!/^[A-Za-z]{2}$/.test(a.country.trim())) errors['shippingAddress.country'] = 'Use a two-letter country code, e.g. FR.';
   }
+  return errors;
+}
+
+/** The value a field key (an input name, as in FieldErrors) reads from the form; undefined for keys of no field. */
+function fieldValue(form: NewOrderForm, key: string): unknown {
+  if (key === 'items') return form.lines.length;
+  const line = /^items\.(\d+)\.quantity$/.exec(key);
+  if (line) return form.lines[Number(line[1])]?.quantity;
+  if (key === 'customer.email') return form.email;
+  if (key === 'customer.name') return form.name;
+  if (key === 'customer.phone') return form.phone;
+  if (key.startsWith('shippingAddress.')) return form.ship ? form.address[key.slice('shippingAddress.'.length) as keyof NewOrderForm['address']] : false;
+  if (key === 'discountCode') return form.discountCode;
+  return undefined;
+}
+
+/**
+ * The errors still shown after an edit: a field's error goes as soon as its value becomes valid, and its message
+ * follows the value while it is still wrong. Errors of untouched fields (an API answer about another field) stay.
+ */
+export function clearResolvedErrors(
+  errors: FieldErrors,
+  before: NewOrderForm,
+  after: NewOrderForm,
+  stock: Map<string, number>,
+  formatCount: (n: number) => string = String,
+): FieldErrors {
+  const keys = Object.keys(errors);
+  if (!keys.length) return errors;
+  const now = validateNewOrder(after, stock, formatCount);
+  const next: FieldErrors = {};
+  let changed = false;
+  for (const key of keys) {
+    if (fieldValue(before, key) === fieldValue(after, key)) next[key] = errors[key];
+    else if (now[key]) next[key] = now[key];
+    if (next[key] !== errors[key]) changed = true;
+  }
+  return changed ? next : errors;
+}
+
+/** Lines asking for more than the known stock, as errors on their quantity fields: shown live, before any submit. */
+export function stockErrors(form: NewOrderForm, stock: Map<string, number>, formatCount: (n: number) => string = String): FieldErrors {
+  const errors: FieldErrors = {};
+  form.lines.forEach((line, i) => {
+    const available = stock.get(line.productId);
+    if (available !== undefined && Number.isInteger(line.quantity) && line.quantity > available) {
+      errors[`items.${i}.quantity`] = `Only ${formatCount(available)} in stock.`;
+    }
+  });
   return errors;
 }

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useNavigate } from '@remix-run/react';
-import { useMemo, useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { Card, ProblemText, Spinner } from '~/components/ui';
 import {
   NewOrderProductsDocument,
@@ -21,7 +21,16 @@ import { problemFrom, type Problem } from '~/lib/errors';
 import { newIdempotencyKey } from '~/lib/id';
 import { useFormatters } from '~/lib/locale';
 import { taxIsIncluded } from '~/lib/money';
-import { EMPTY_FORM, canQuote, toCreateOrderInput, validateNewOrder, type FieldErrors, type NewOrderForm } from '~/lib/new-order';
+import {
+  EMPTY_FORM,
+  canQuote,
+  clearResolvedErrors,
+  stockErrors,
+  toCreateOrderInput,
+  validateNewOrder,
+  type FieldErrors,
+  type NewOrderForm,
+} from '~/lib/new-order';
 import { canWrite } from '~/lib/roles';
 import { useDebounced } from '~/lib/use-debounced';
 import { useSeededQuery } from '~/lib/use-seeded-query';
@@ -50,6 +59,7 @@ function TextField({
   name,
   label,
   optional,
+  hint,
   error,
   onValue,
   className = 'input',
@@ -58,15 +68,23 @@ function TextField({
   name: string;
   label: string;
   optional?: boolean;
+  hint?: string;
   error?: string;
   onValue: (value: string) => void;
 } & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'name' | 'onChange'>) {
   const errorId = fieldErrorId(name);
+  const hintId = `${errorId}-hint`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
   return (
     <div className="field">
       <label htmlFor={name} className="field__label">
         {label} {optional ? <span className="muted">(optional)</span> : null}
       </label>
+      {hint ? (
+        <p className="field__hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
       <input
         id={name}
         className={className}
@@ -74,7 +92,7 @@ function TextField({
         {...input}
         onChange={(e) => onValue(e.target.value)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
+        aria-describedby={describedBy || undefined}
       />
       {error ? (
         <p className="field__error" id={errorId}>
@@ -138,6 +156,21 @@ export default function NewOrderPage() {
   const [created, createOrder] = useCreateOrderMutation();
 
   const stock = useMemo(() => new Map([...picked.values()].map((p) => [p.id, p.stock])), [picked]);
+  // Errors shown after a submit go away field by field as each becomes valid.
+  const previousForm = useRef(form);
+  useEffect(() => {
+    const before = previousForm.current;
+    previousForm.current = form;
+    setErrors((current) => clearResolvedErrors(current, before, form, stock, fmt.number));
+  }, [form, stock, fmt.number]);
+  // A line asking for more than the stock says so at once, before any submit.
+  const liveStockErrors = useMemo(() => stockErrors(form, stock, fmt.number), [form, stock, fmt.number]);
+  const overStock = Object.keys(liveStockErrors).length > 0;
+  // After a refused submit, focus goes to the first field in error once the errors are on screen.
+  const [focusRequest, setFocusRequest] = useState(0);
+  useEffect(() => {
+    if (focusRequest) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [focusRequest]);
   const update = (patch: Partial<NewOrderForm>) => setForm((f) => ({ ...f, ...patch }));
   const updateAddress = (patch: Partial<NewOrderForm['address']>) => setForm((f) => ({ ...f, address: { ...f.address, ...patch } }));
 
@@ -168,11 +201,11 @@ export default function NewOrderPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (created.fetching) return;
-    const found = validateNewOrder(form, stock);
+    const found = validateNewOrder(form, stock, fmt.number);
     setErrors(found);
     setProblem(null);
     if (Object.keys(found).length) {
-      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field__error')?.focus());
+      setFocusRequest((n) => n + 1);
       return;
     }
     const result = await createOrder({ input: submitInput, idempotencyKey });
@@ -182,17 +215,21 @@ export default function NewOrderPage() {
       return;
     }
     const p = problemFrom(result.error);
-    if (p?.field) setErrors({ [p.field]: p.message });
+    if (p?.field) {
+      setErrors({ [p.field]: p.message });
+      setFocusRequest((n) => n + 1);
+    }
     setProblem(p);
   }
 
-  const err = (key: string) => errors[key];
-  const invalid = (key: string) => (errors[key] ? true : undefined);
-  const describedBy = (key: string) => (errors[key] ? fieldErrorId(key) : undefined);
+  const shown: FieldErrors = { ...liveStockErrors, ...errors };
+  const err = (key: string) => shown[key];
+  const invalid = (key: string) => (shown[key] ? true : undefined);
+  const describedBy = (key: string) => (shown[key] ? fieldErrorId(key) : undefined);
   const ErrorFor = ({ name }: { name: string }) =>
-    errors[name] ? (
+    shown[name] ? (
       <p className="field__error" id={fieldErrorId(name)}>
-        {errors[name]}
+        {shown[name]}
       </p>
     ) : null;
 
@@ -224,6 +261,8 @@ export default function NewOrderPage() {
                 onChange={(e) => setSearch(e.target.value)}
                 autoComplete="off"
                 onKeyDown={(e) => e.key === 'Enter' && e.preventDefault()}
+                aria-invalid={invalid('items')}
+                aria-describedby={describedBy('items')}
               />
             </div>
             <ul className={`picker ${products.fetching ? 'is-busy' : ''}`} aria-label="Products" aria-busy={products.fetching}>
@@ -259,7 +298,7 @@ export default function NewOrderPage() {
 
           <Card title="Order lines">
             {form.lines.length === 0 ? (
-              <p className="muted" id="items-error" tabIndex={-1}>
+              <p className="muted" id={fieldErrorId('items')}>
                 {err('items') ? <span className="field__error">{err('items')}</span> : 'No products yet. Add them from the list above.'}
               </p>
             ) : (
@@ -339,9 +378,10 @@ export default function NewOrderPage() {
                 <TextField
                   name="shippingAddress.country"
                   label="Country code"
+                  hint="Two letters, e.g. FR for France, DE for Germany."
                   className="input input--short"
                   maxLength={2}
-                  placeholder="FR"
+                  autoComplete="country"
                   value={form.address.country}
                   error={errors['shippingAddress.country']}
                   onValue={(country) => updateAddress({ country: country.toUpperCase() })}
@@ -409,11 +449,22 @@ export default function NewOrderPage() {
                   <dd data-testid="quote-total">{quote.total.formatted}</dd>
                 </div>
               </dl>
-            ) : quoteProblem ? null : (
+            ) : null}
+            {quote && overStock ? (
+              <p className="problem" role="alert" data-testid="quote-stock-problem">
+                Not enough stock for{' '}
+                {form.lines
+                  .filter((_, i) => liveStockErrors[`items.${i}.quantity`])
+                  .map((line) => picked.get(line.productId)?.name)
+                  .join(', ')}
+                . This total cannot be ordered: lower the quantity on the line.
+              </p>
+            ) : null}
+            {canQuote(form) && !quote && !quoteProblem ? (
               <p className="muted">
                 <Spinner label="Calculating" /> Calculating…
               </p>
-            )}
+            ) : null}
             <ProblemText problem={otherQuoteProblem} />
             <ProblemText problem={problem && !problem.field ? problem : null} />
           </Card>
