@@ -32,6 +32,12 @@ export type BrandSettingsInput = {
   taxRateBps?: number | null | undefined;
 };
 
+export type CreateApiKeyInput = {
+  /** What the key is for, e.g. "ERP sync"; shown in order timelines as the actor. */
+  name: string;
+  scopes: Array<string>;
+};
+
 export type CreateDiscountCodeInput = {
   amountOff?: number | null | undefined;
   code: string;
@@ -325,6 +331,27 @@ export type StockMovementsQueryVariables = Exact<{
 
 export type StockMovementsQuery = { stockMovements: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, delta: number, stockAfter: number, reason: StockMovementReason, note: string | null, orderId: string | null, orderNumber: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }> } };
 
+export type ApiKeyRowFragment = { id: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, lastUsedAt: string | null, revokedAt: string | null, createdBy: { type: ActorType, label: string } };
+
+export type ApiKeysQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ApiKeysQuery = { apiKeys: Array<{ id: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, lastUsedAt: string | null, revokedAt: string | null, createdBy: { type: ActorType, label: string } }> };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  input: CreateApiKeyInput;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, lastUsedAt: string | null, revokedAt: string | null, createdBy: { type: ActorType, label: string } } } };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: { id: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, lastUsedAt: string | null, revokedAt: string | null, createdBy: { type: ActorType, label: string } } };
+
 export type BrandSettingsFragment = { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, canceledAt: string | null, endedAt: string | null } | null };
 
 export type DiscountCodeRowFragment = { id: string, code: string, percentOff: number | null, usageLimit: number | null, timesUsed: number, active: boolean, validFrom: string | null, validUntil: string | null, amountOff: { amount: number, currency: CurrencyCode, formatted: string } | null, minimumSubtotal: { amount: number, currency: CurrencyCode, formatted: string } | null };
@@ -575,6 +602,21 @@ export const ProductRowFragmentDoc = gql`
   }
 }
     ${MoneyFieldsFragmentDoc}`;
+export const ApiKeyRowFragmentDoc = gql`
+    fragment ApiKeyRow on ApiKey {
+  id
+  name
+  prefix
+  scopes
+  createdAt
+  lastUsedAt
+  revokedAt
+  createdBy {
+    type
+    label
+  }
+}
+    `;
 export const BrandSettingsFragmentDoc = gql`
     fragment BrandSettings on Brand {
   id
@@ -870,6 +912,42 @@ export const StockMovementsDocument = gql`
 
 export function useStockMovementsQuery(options: Omit<Urql.UseQueryArgs<StockMovementsQueryVariables>, 'query'>) {
   return Urql.useQuery<StockMovementsQuery, StockMovementsQueryVariables>({ query: StockMovementsDocument, ...options });
+};
+export const ApiKeysDocument = gql`
+    query ApiKeys {
+  apiKeys {
+    ...ApiKeyRow
+  }
+}
+    ${ApiKeyRowFragmentDoc}`;
+
+export function useApiKeysQuery(options?: Omit<Urql.UseQueryArgs<ApiKeysQueryVariables>, 'query'>) {
+  return Urql.useQuery<ApiKeysQuery, ApiKeysQueryVariables>({ query: ApiKeysDocument, ...options });
+};
+export const CreateApiKeyDocument = gql`
+    mutation CreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) {
+    secret
+    apiKey {
+      ...ApiKeyRow
+    }
+  }
+}
+    ${ApiKeyRowFragmentDoc}`;
+
+export function useCreateApiKeyMutation() {
+  return Urql.useMutation<CreateApiKeyMutation, CreateApiKeyMutationVariables>(CreateApiKeyDocument);
+};
+export const RevokeApiKeyDocument = gql`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    ...ApiKeyRow
+  }
+}
+    ${ApiKeyRowFragmentDoc}`;
+
+export function useRevokeApiKeyMutation() {
+  return Urql.useMutation<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>(RevokeApiKeyDocument);
 };
 export const SettingsDocument = gql`
     query Settings {

@@ -13,6 +13,7 @@ import {
 import { requireApi } from '~/lib/api.server';
 import { canAdmin } from '~/lib/roles';
 import { OUTCOME_PARAM, parseOutcomeParam, stripeEventsVariables } from '~/lib/stripe';
+import { ApiKeysCard } from './api-keys-card';
 import { BrandSettingsCard } from './brand-settings-card';
 import { DiscountCodesCard } from './discount-codes-card';
 import { StripeEventsCard } from './stripe-events-card';
@@ -52,6 +53,7 @@ export default function SettingsPage() {
       </div>
       <DiscountCodesCard codes={discountCodes} currency={viewer.brand.currency} onChanged={() => revalidator.revalidate()} />
       <StripeEventsCard seed={stripeEvents} />
+      <ApiKeysCard />
     </>
   );
 }
