@@ -2,6 +2,7 @@ import { ORDER_STATUSES, PAYMENT_STATUSES, type OrderStatus, type PaymentStatus 
 import { applyPaymentResult, recordRefund } from '../../src/orders/order-payments';
 import { lockOrder } from '../../src/orders/order-writes';
 import { createOrder, markOrderPaid, updateOrderStatus } from '../../src/orders/order.service';
+import { RequestContext } from '../../src/shared/request-context';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 
 let t: TestApp;
@@ -26,6 +27,9 @@ const localDay = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: TZ })
 /** Every status with every payment status: 25 combinations, each in both currencies. */
 const COMBINATIONS = ORDER_STATUSES.flatMap((status) => PAYMENT_STATUSES.map((paymentStatus) => ({ status, paymentStatus })));
 
+/** A request context of its own for each call, so that concurrent calls share no identity map. */
+const asOwner = () => RequestContext.create(t.orm.em as any, brand.ctx.principal);
+
 /** The lifecycle path to each status (a paid order walks it before its refunds). */
 const STATUS_PATH: Record<OrderStatus, OrderStatus[]> = {
   PENDING: [],
@@ -43,16 +47,16 @@ const STATUS_PATH: Record<OrderStatus, OrderStatus[]> = {
  */
 async function reach(id: string, total: number, status: OrderStatus, paymentStatus: PaymentStatus) {
   const reachable = status === 'PENDING' || status === 'CANCELLED' || PAID.includes(paymentStatus);
-  if (paymentStatus !== 'AWAITING_PAYMENT' && paymentStatus !== 'PAYMENT_FAILED') await markOrderPaid(brand.ctx, id);
+  if (paymentStatus !== 'AWAITING_PAYMENT' && paymentStatus !== 'PAYMENT_FAILED') await markOrderPaid(asOwner(), id);
   if (paymentStatus === 'PAYMENT_FAILED' && reachable) {
-    await brand.ctx.transaction(async (tx) => applyPaymentResult(tx, await lockOrder(tx, id), 'FAILED', 'Card declined'));
+    await asOwner().transaction(async (tx) => applyPaymentResult(tx, await lockOrder(tx, id), 'FAILED', 'Card declined'));
   }
-  if (!reachable) await markOrderPaid(brand.ctx, id);
+  if (!reachable) await markOrderPaid(asOwner(), id);
   for (const next of STATUS_PATH[status]) {
-    await updateOrderStatus(brand.ctx, id, next, next === 'CANCELLED' ? 'Customer changed their mind' : null);
+    await updateOrderStatus(asOwner(), id, next, next === 'CANCELLED' ? 'Customer changed their mind' : null);
   }
-  if (paymentStatus === 'PARTIALLY_REFUNDED') await recordRefund(brand.ctx, id, 1_234);
-  if (paymentStatus === 'REFUNDED') await recordRefund(brand.ctx, id, total);
+  if (paymentStatus === 'PARTIALLY_REFUNDED') await recordRefund(asOwner(), id, 1_234);
+  if (paymentStatus === 'REFUNDED') await recordRefund(asOwner(), id, total);
   if (!reachable) await t.sql('update orders set payment_status = ?, paid_at = null where id = ?', [paymentStatus, id]);
 }
 
@@ -73,17 +77,20 @@ beforeAll(async () => {
     { status: 'PENDING', paymentStatus: 'PAID', currency: 'EUR', createdAt: new Date(from - 1) },
     { status: 'DELIVERED', paymentStatus: 'PAID', currency: 'USD', createdAt: new Date(RANGE.to) },
   );
-  for (const [i, o] of orders.entries()) {
-    const order = await createOrder(brand.ctx, {
-      items: [
-        { productId: a.id, quantity: 1 + (i % 3) },
-        { productId: b.id, quantity: 1 + (i % 2) },
-      ],
-      customer: { email: `c${i}@example.com` },
-    });
-    await reach(order.id, order.total.amount, o.status, o.paymentStatus);
-    await t.sql('update orders set created_at = ?, currency = ? where id = ?', [o.createdAt, o.currency, order.id]);
-  }
+  // Orders are independent of each other: each walks its own path concurrently (numbering still serializes creation).
+  await Promise.all(
+    orders.map(async (o, i) => {
+      const order = await createOrder(asOwner(), {
+        items: [
+          { productId: a.id, quantity: 1 + (i % 3) },
+          { productId: b.id, quantity: 1 + (i % 2) },
+        ],
+        customer: { email: `c${i}@example.com` },
+      });
+      await reach(order.id, order.total.amount, o.status, o.paymentStatus);
+      await t.sql('update orders set created_at = ?, currency = ? where id = ?', [o.createdAt, o.currency, order.id]);
+    }),
+  );
 });
 afterAll(() => t.close());
 
