@@ -19,18 +19,22 @@ export function RouteErrorView({ error }: { error: unknown }) {
   } else if (error instanceof Error && import.meta.env.DEV) {
     message = error.message;
   }
+  const retryable = status >= 500;
   return (
     <section className="error-view" role="alert" aria-live="assertive">
       <p className="error-view__status">{status}</p>
       <h1 className="error-view__title">{TITLES[status] ?? 'Something went wrong'}</h1>
       <p className="error-view__message">{message}</p>
       <div className="error-view__actions">
-        <Link to="/orders" className="btn btn--secondary">
-          Back to orders
+        <Link to="/orders" className={`btn ${retryable ? 'btn--secondary' : 'btn--primary'}`}>
+          Back to the orders list
         </Link>
-        <button type="button" className="btn btn--ghost" onClick={() => window.location.reload()}>
-          Try again
-        </button>
+        {/* Trying again helps only when the fault is ours or the service's, not for a missing page or a refusal. */}
+        {retryable ? (
+          <button type="button" className="btn btn--ghost" onClick={() => window.location.reload()}>
+            Try again
+          </button>
+        ) : null}
       </div>
     </section>
   );

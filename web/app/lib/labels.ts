@@ -1,4 +1,4 @@
-import type { ActorType, OrderStatus, PaymentStatus, Role } from '~/gql/graphql';
+import type { ActorType, OrderStatus, PaymentMethod, PaymentStatus, Role, StockMovementReason } from '~/gql/graphql';
 
 export const STATUS_LABEL: Record<OrderStatus, string> = {
   PENDING: 'Pending',
@@ -23,6 +23,21 @@ export const PAYMENT_LABEL: Record<PaymentStatus, string> = {
   PAYMENT_FAILED: 'Payment failed',
   PARTIALLY_REFUNDED: 'Partially refunded',
   REFUNDED: 'Refunded',
+};
+
+export const PAYMENT_METHOD_LABEL: Record<PaymentMethod, string> = {
+  BANK_TRANSFER: 'Bank transfer',
+  CARD: 'Card',
+  CASH: 'Cash',
+  CHEQUE: 'Cheque',
+  OTHER: 'Other',
+};
+
+export const STOCK_REASON_LABEL: Record<StockMovementReason, string> = {
+  INITIAL: 'Initial stock',
+  SALE: 'Sold',
+  CANCELLATION: 'Order cancelled',
+  ADJUSTMENT: 'Adjustment',
 };
 
 export const ACTOR_LABEL: Record<ActorType, string> = {

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { ProblemText } from '~/components/ui';
 import { useCancelOrderMutation } from '~/gql/graphql';
 import { problemFrom, type Problem } from '~/lib/errors';
+import { closeOnEscape } from '~/lib/keyboard';
 import { newIdempotencyKey } from '~/lib/id';
 import type { OrderSectionProps } from './order-section';
 
@@ -28,7 +29,7 @@ export function CancelOrderPanel({ order, onChange, onClose }: OrderSectionProps
   }
 
   return (
-    <form id="cancel-panel" className="subpanel" onSubmit={submit} aria-label="Cancel order" noValidate>
+    <form id="cancel-panel" className="subpanel" onSubmit={submit} aria-label="Cancel order" noValidate onKeyDown={closeOnEscape(onClose)}>
       <div className="field">
         <label htmlFor="cancel-reason" className="field__label">
           Reason

@@ -6,6 +6,7 @@ import { PaymentBadge, StatusBadge } from '~/components/badges';
 import { Card } from '~/components/ui';
 import { OrderDocument, type OrderDetailFragment, type OrderQuery, type OrderQueryVariables } from '~/gql/graphql';
 import { requireApi } from '~/lib/api.server';
+import { PAYMENT_METHOD_LABEL } from '~/lib/labels';
 import { useFormatters } from '~/lib/locale';
 import { useCanWrite } from '../_app/route';
 import { OrderActionsCard } from './order-actions-card';
@@ -112,6 +113,15 @@ export default function OrderPage() {
                 <div>
                   <dt>Paid</dt>
                   <dd>{fmt.dateTime(order.paidAt)}</dd>
+                </div>
+              ) : null}
+              {order.paymentMethod ? (
+                <div>
+                  <dt>Paid by</dt>
+                  <dd data-testid="payment-method">
+                    {PAYMENT_METHOD_LABEL[order.paymentMethod]}
+                    {order.paymentReference ? <span className="mono"> · {order.paymentReference}</span> : null}
+                  </dd>
                 </div>
               ) : null}
               {order.cancelledAt ? (

@@ -28,6 +28,19 @@ export function TimelineCard({ order, onChange, canWrite }: OrderSectionProps & 
                   )}
                 </p>
                 {change.note ? <p className="timeline__note">{change.note}</p> : null}
+                {change.tracking ? (
+                  <p className="timeline__tracking">
+                    Tracking: {[change.tracking.carrier, change.tracking.number].filter(Boolean).join(' ') || 'link only'}
+                    {change.tracking.url ? (
+                      <>
+                        {' · '}
+                        <a href={change.tracking.url} target="_blank" rel="noopener noreferrer">
+                          follow<span className="sr-only"> the parcel (opens in a new tab)</span>
+                        </a>
+                      </>
+                    ) : null}
+                  </p>
+                ) : null}
                 <p className="timeline__meta">
                   {change.actor.label} · {ACTOR_LABEL[change.actor.type]} ·{' '}
                   <time dateTime={change.createdAt}>{fmt.dateTime(change.createdAt)}</time>
