@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../src/app';
+import { benchFlood } from './flood';
 import { principalForUser } from '../src/auth/auth.service';
 import { createBrand } from '../src/brands/brand.service';
 import { migrate } from '../src/db/database';
@@ -59,41 +60,11 @@ async function main() {
   const product = await createProduct(ctx, { sku: 'BENCH-1', name: 'Bench bag', price: 12_345, stock: 1_000_000 });
 
   const started = Date.now();
-  const conn = orm.em.getConnection();
-  await conn.execute(
-    `insert into orders (id, created_at, updated_at, brand_id, seq, number, status, payment_status, currency, subtotal,
-        discount_total, shipping_total, tax_total, total, customer_email, customer_name, source, search_text)
-     select gen_random_uuid(), now() - (g || ' minutes')::interval, now(), ?, g, 'BN-' || lpad(g::text, 6, '0'),
-        (array['PENDING','PROCESSING','SHIPPED','DELIVERED','CANCELLED'])[1 + g % 5],
-        (array['AWAITING_PAYMENT','PAID','PAID','PAID','PAID'])[1 + g % 5], 'EUR', 37035, 0, 0, 0, 37035,
-        'customer' || (g % 5000) || '@example.com', 'Customer ' || (g % 5000), 'DASHBOARD', ''
-       from generate_series(1, ?) g`,
-    [brand.id, ORDERS],
-  );
-  await conn.execute(
-    `insert into order_items (id, created_at, updated_at, brand_id, order_id, product_id, position, sku, name, unit_price, quantity, discount, tax, total)
-     select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, ?, p, 'BENCH-1', 'Bench bag', 12345, 1, 0, 0, 12345
-       from orders o cross join generate_series(0, 2) p where o.brand_id = ?`,
-    [product.id, brand.id],
-  );
-  await conn.execute(
-    `insert into order_status_changes (id, created_at, updated_at, brand_id, order_id, kind, to_value, actor_type, actor_label)
-     select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, 'STATUS', 'PENDING', 'SYSTEM', 'Bench'
-       from orders o where o.brand_id = ?`,
-    [brand.id],
-  );
-  // The same text order-search.ts builds: number, customer, lines.
-  await conn.execute(
-    `update orders o set search_text = lower(concat_ws(E'\\n', o.number, o.customer_email, o.customer_name,
-        'bench-1', 'bench bag', 'bench-1', 'bench bag', 'bench-1', 'bench bag')) where o.brand_id = ?`,
-    [brand.id],
-  );
-  await conn.execute(`update brands set last_order_seq = ?, order_count = ? where id = ?`, [ORDERS, ORDERS, brand.id]);
-  await conn.execute('vacuum analyze orders');
-  await conn.execute('analyze');
+  await generateOrders(orm, { brandId: brand.id, productId: product.id, prefix: 'BN', count: ORDERS });
   console.log(`Generated ${ORDERS.toLocaleString('en')} orders (3 items each) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
-  const env = loadEnv({ PORT: '0', LOG_LEVEL: 'error' });
+  // These scenarios measure throughput from one session; its bucket would throttle them (the flood scenario keeps it).
+  const env = loadEnv({ PORT: '0', LOG_LEVEL: 'error', THROTTLE_RESTORE_RATE: '1000000' });
   const app = await createApp({ orm, env, log: createLogger('error'), port: 0 });
   const login = await fetch(`${app.url}/graphql`, {
     method: 'POST',
@@ -143,6 +114,7 @@ async function main() {
   });
 
   await benchDashboard(app.url, `owner@${slug}.test`);
+  await benchFlood({ orm, heavyBrandSlug: slug, seconds: SECONDS, generateOrders });
 
   await app.stop();
   await orm.close(true);
@@ -185,6 +157,45 @@ async function benchDashboard(apiUrl: string, email: string) {
   } finally {
     web.kill('SIGTERM');
   }
+}
+
+/**
+ * Writes `count` orders (three items and one timeline entry each, one per minute back from now) straight in SQL, with
+ * the search text order-search.ts would build, and the brand's counters to match.
+ */
+export async function generateOrders(orm: MikroORM, o: { brandId: string; productId: string; prefix: string; count: number }) {
+  const conn = orm.em.getConnection();
+  await conn.execute(
+    `insert into orders (id, created_at, updated_at, brand_id, seq, number, status, payment_status, currency, subtotal,
+        discount_total, shipping_total, tax_total, total, customer_email, customer_name, source, search_text)
+     select gen_random_uuid(), now() - (g || ' minutes')::interval, now(), ?, g, ? || '-' || lpad(g::text, 6, '0'),
+        (array['PENDING','PROCESSING','SHIPPED','DELIVERED','CANCELLED'])[1 + g % 5],
+        (array['AWAITING_PAYMENT','PAID','PAID','PAID','PAID'])[1 + g % 5], 'EUR', 37035, 0, 0, 0, 37035,
+        'customer' || (g % 5000) || '@example.com', 'Customer ' || (g % 5000), 'DASHBOARD', ''
+       from generate_series(1, ?) g`,
+    [o.brandId, o.prefix, o.count],
+  );
+  await conn.execute(
+    `insert into order_items (id, created_at, updated_at, brand_id, order_id, product_id, position, sku, name, unit_price, quantity, discount, tax, total)
+     select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, ?, p, 'BENCH-1', 'Bench bag', 12345, 1, 0, 0, 12345
+       from orders o cross join generate_series(0, 2) p where o.brand_id = ?`,
+    [o.productId, o.brandId],
+  );
+  await conn.execute(
+    `insert into order_status_changes (id, created_at, updated_at, brand_id, order_id, kind, to_value, actor_type, actor_label)
+     select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, 'STATUS', 'PENDING', 'SYSTEM', 'Bench'
+       from orders o where o.brand_id = ?`,
+    [o.brandId],
+  );
+  // The same text order-search.ts builds: number, customer, lines.
+  await conn.execute(
+    `update orders o set search_text = lower(concat_ws(E'\\n', o.number, o.customer_email, o.customer_name,
+        'bench-1', 'bench bag', 'bench-1', 'bench bag', 'bench-1', 'bench bag')) where o.brand_id = ?`,
+    [o.brandId],
+  );
+  await conn.execute(`update brands set last_order_seq = ?, order_count = ? where id = ?`, [o.count, o.count, o.brandId]);
+  await conn.execute('vacuum analyze orders');
+  await conn.execute('analyze');
 }
 
 main().catch((error) => {

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
+const SWEEP_EVERY_MS = 5 * 60_000;
+
 export interface ThrottleStatus {
   maximumAvailable: number;
   currentlyAvailable: number;
@@ -23,6 +25,8 @@ export interface BucketDecision {
  * `currentlyAvailable` need the bucket's level, so this one statement is written here instead.
  */
 export class CostBuckets {
+  private lastSweep = Date.now();
+
   constructor(
     private readonly em: EntityManager,
     readonly capacity: number,
@@ -30,6 +34,7 @@ export class CostBuckets {
   ) {}
 
   async take(key: string, cost: number): Promise<BucketDecision> {
+    this.sweepNowAndThen();
     const refilled = `least(?::float8, b.available + greatest(0, extract(epoch from clock_timestamp() - b.updated_at)) * ?::float8)`;
     // Buckets hold no brand's data (keys are credential ids), so this statement is not brand-scoped.
     const rows = await this.em.getConnection().execute<{ available: number; granted: boolean }[]>(
@@ -50,5 +55,31 @@ export class CostBuckets {
     const status = { maximumAvailable: this.capacity, currentlyAvailable: Math.max(0, Math.floor(available)), restoreRate: this.restoreRate };
     const retryAfterSeconds = granted ? 0 : Math.max(1, Math.ceil((cost - available) / this.restoreRate));
     return { granted, status, retryAfterSeconds };
+  }
+
+  /**
+   * Gives back points an operation was charged but did not use. In the background: the answer does not wait for it, and
+   * a lost refund only leaves the bucket a little emptier than it should be.
+   */
+  refund(key: string, points: number): void {
+    this.em
+      .getConnection()
+      .execute(`update rate_limit_buckets set available = least(?::float8, available + ?::float8) where key = ?`, [this.capacity, points, key])
+      .catch(() => undefined);
+  }
+
+  /**
+   * A bucket left alone until it is full again is the same as no bucket: its row can go. Sessions come and go, so
+   * without this the table would keep a row for every session ever used. At most every 5 minutes per instance, in the
+   * background; a failure only postpones it.
+   */
+  private sweepNowAndThen() {
+    if (Date.now() - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = Date.now();
+    const fullAfterSeconds = Math.ceil(this.capacity / this.restoreRate);
+    this.em
+      .getConnection()
+      .execute(`delete from rate_limit_buckets where updated_at < clock_timestamp() - make_interval(secs => ?)`, [fullAfterSeconds])
+      .catch(() => undefined);
   }
 }

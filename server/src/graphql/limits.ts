@@ -10,7 +10,7 @@ import type { Env } from '../env';
 import type { Principal } from '../shared/request-context';
 import type { GraphQLContext } from './context';
 import { CostBuckets, type ThrottleStatus } from './cost-buckets';
-import { operationCost } from './query-cost';
+import { actualCost, operationCost, type OperationCost } from './query-cost';
 
 /**
  * The limits that protect the server, in the order a request meets them:
@@ -24,7 +24,7 @@ import { operationCost } from './query-cost';
  */
 
 export interface RequestFacts {
-  cost: number;
+  price: OperationCost;
   /** The person's address: the dashboard's forwarded one when the forwarding secret matches, else the socket's. */
   clientAddress: string;
 }
@@ -148,13 +148,14 @@ export function queryCostGate(options: {
     }
     const checked = documents.get(body.query);
     if ('refusal' in checked) return refuse(res, checked.refusal);
-    let cost: number;
+    let price: OperationCost;
     try {
       const variables = body.variables && typeof body.variables === 'object' ? body.variables : undefined;
-      cost = operationCost(options.schema, checked.document, variables, typeof body.operationName === 'string' ? body.operationName : undefined);
+      price = operationCost(options.schema, checked.document, variables, typeof body.operationName === 'string' ? body.operationName : undefined);
     } catch (error) {
       return refuse(res, new LimitError('BAD_USER_INPUT', (error as Error).message));
     }
+    const { cost } = price;
     if (cost > options.maxCost) {
       return refuse(
         res,
@@ -165,7 +166,7 @@ export function queryCostGate(options: {
         { requestedQueryCost: cost },
       );
     }
-    factsByBody.set(body, { cost, clientAddress: clientAddressOf(req.headers, req.socket.remoteAddress, options.forwardingSecret) });
+    factsByBody.set(body, { price, clientAddress: clientAddressOf(req.headers, req.socket.remoteAddress, options.forwardingSecret) });
     next();
   };
 }
@@ -192,29 +193,45 @@ export function limitsPlugin(options: {
       const body = request.http?.body;
       const facts = body && typeof body === 'object' ? factsByBody.get(body) : undefined;
       if (facts) signInByContext.set(contextValue, { clientAddress: facts.clientAddress, limits: options.signInLimits });
-      const report: CostReport = { requestedQueryCost: facts?.cost ?? 0, actualQueryCost: 0, throttleStatus: null };
+      const report: CostReport = { requestedQueryCost: facts?.price.cost ?? 0, actualQueryCost: 0, throttleStatus: null };
+      let bucket: string | null = null;
       return {
         async didResolveOperation({ contextValue: context }) {
           if (!facts) throw new LimitError('BAD_REQUEST', 'Operations are accepted over HTTP only');
           const principal = context.ctx.principal;
           const key = principal ? bucketKey(principal) : null;
           if (!key) return;
-          const decision = await options.buckets.take(key, facts.cost);
+          const cost = facts.price.cost;
+          const decision = await options.buckets.take(key, cost);
           report.throttleStatus = decision.status;
           if (!decision.granted) {
             options.onThrottled?.('query-cost');
             throw new LimitError(
               'THROTTLED',
-              `Throttled: this operation costs ${facts.cost} points and ${decision.status.currentlyAvailable} are available; retry in ${decision.retryAfterSeconds} seconds`,
-              { retryAfterSeconds: decision.retryAfterSeconds, requestedQueryCost: facts.cost },
+              `Throttled: this operation costs ${cost} points and ${decision.status.currentlyAvailable} are available; retry in ${decision.retryAfterSeconds} seconds`,
+              { retryAfterSeconds: decision.retryAfterSeconds, requestedQueryCost: cost },
               { status: 429, headers: new Map([['retry-after', String(decision.retryAfterSeconds)]]) },
             );
           }
-          report.actualQueryCost = facts.cost;
+          report.actualQueryCost = cost;
+          bucket = key;
         },
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
+          if (bucket && facts && report.throttleStatus) {
+            // Pages that came back short are charged for what they held; the rest goes back into the bucket.
+            const actual = actualCost(facts.price, result.data);
+            const refund = report.actualQueryCost - actual;
+            if (refund > 0) {
+              report.actualQueryCost = actual;
+              report.throttleStatus = {
+                ...report.throttleStatus,
+                currentlyAvailable: Math.min(report.throttleStatus.maximumAvailable, report.throttleStatus.currentlyAvailable + refund),
+              };
+              options.buckets.refund(bucket, refund);
+            }
+          }
           result.extensions = { ...result.extensions, cost: report };
           // A throttled sign-in comes from its resolver as a domain error: it is a 429 too.
           const throttled = result.errors?.find((e) => e.extensions?.code === 'THROTTLED');

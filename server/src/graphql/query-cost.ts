@@ -74,13 +74,28 @@ function statsCost(args: Record<string, any>): number {
   return STATS_BASE + Math.ceil(span / (7 * DAY_MS)) + buckets;
 }
 
+/** A page asked for at the root of the operation: what each of its nodes costs, so unfilled places can be refunded. */
+export interface RootPage {
+  responseKey: string;
+  size: number;
+  perNode: number;
+}
+
+interface EstimateContext {
+  document: DocumentNode;
+  rootPages: RootPage[];
+}
+
 function estimate({ type, field, args, childComplexity, node, context }: ComplexityEstimatorArgs): number {
+  const { document, rootPages } = context as EstimateContext;
   const named = getNamedType(field.type);
   if (!isCompositeType(named)) return 0;
   const key = `${type.name}.${field.name}`;
   if (key === 'Query.orderStats') return statsCost(args) + childComplexity;
   if (named.name.endsWith('Connection')) {
-    return CONNECTION_BASE + pageSize(args) * childComplexity + (asksForTotalCount(node.selectionSet, context!.document) ? TOTAL_COUNT_COST : 0);
+    const size = pageSize(args);
+    if (type.name === 'Query') rootPages.push({ responseKey: node.alias?.value ?? node.name.value, size, perNode: childComplexity });
+    return CONNECTION_BASE + size * childComplexity + (asksForTotalCount(node.selectionSet, document) ? TOTAL_COUNT_COST : 0);
   }
   const own = (type.name === 'Mutation' ? MUTATION_BASE : 0) + (VALUE_TYPES.has(named.name) ? 0 : 1);
   // The connection above multiplies one node by the page size; these lists must not multiply it again.
@@ -90,14 +105,36 @@ function estimate({ type, field, args, childComplexity, node, context }: Complex
   return size * (own + childComplexity);
 }
 
+export interface OperationCost {
+  cost: number;
+  rootPages: RootPage[];
+}
+
 /**
  * The operation's cost. Variables that do not fit the document make the walk throw: that is the client's mistake,
  * answered as BAD_USER_INPUT without running anything.
  */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number {
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): OperationCost {
+  const context: EstimateContext = { document, rootPages: [] };
   try {
-    return getComplexity({ schema, query: document, variables: variables ?? {}, operationName, estimators: [estimate], context: { document } });
+    const cost = getComplexity({ schema, query: document, variables: variables ?? {}, operationName, estimators: [estimate], context });
+    return { cost, rootPages: context.rootPages };
   } catch (error) {
     throw new GraphQLError(error instanceof Error ? error.message : 'Invalid variables', { extensions: { code: 'BAD_USER_INPUT' } });
   }
+}
+
+/**
+ * What the operation cost once it ran: the requested cost less the places its root pages did not fill (a page of 100
+ * that found 7 orders is charged for 7), as Shopify's actualQueryCost. Lists inside nodes stay at their estimate.
+ */
+export function actualCost(requested: OperationCost, data: Record<string, unknown> | null | undefined): number {
+  let unused = 0;
+  for (const page of requested.rootPages) {
+    const connection = data?.[page.responseKey] as { nodes?: unknown[]; edges?: unknown[] } | null | undefined;
+    if (!connection) continue;
+    const returned = Math.max(connection.nodes?.length ?? 0, connection.edges?.length ?? 0);
+    unused += Math.max(0, page.size - returned) * page.perNode;
+  }
+  return Math.max(0, requested.cost - unused);
 }

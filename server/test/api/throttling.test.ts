@@ -1,7 +1,8 @@
 import { createApp } from '../../src/app';
 import { loadEnv } from '../../src/env';
 import { createLogger } from '../../src/logger';
-import { codes, createTestBrand, startTestApp, type TestApp, type TestBrand } from '../support/harness';
+import { createOrder } from '../../src/orders/order.service';
+import { codes, createTestBrand, createTestProduct, orderInput, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 
 /**
  * Leaky buckets of query cost per API key and per session, in PostgreSQL. Time is never waited for: "later" is made by
@@ -9,12 +10,16 @@ import { codes, createTestBrand, startTestApp, type TestApp, type TestBrand } fr
  */
 const CAPACITY = 100;
 const RESTORE_RATE = 2;
+const ORDERS = 40;
 let t: TestApp;
 let brand: TestBrand;
 
 beforeAll(async () => {
   t = await startTestApp({ THROTTLE_CAPACITY: String(CAPACITY), THROTTLE_RESTORE_RATE: String(RESTORE_RATE) });
   brand = await createTestBrand(t);
+  // Enough orders that every page below comes back full, so it is charged what it asked for.
+  const product = await createTestProduct(brand, { stock: 1000 });
+  for (let i = 0; i < ORDERS; i++) await createOrder(brand.ctx, orderInput([{ productId: product.id, quantity: 1 }]) as any, null);
 });
 afterAll(() => t.close());
 
@@ -124,6 +129,20 @@ describe('a burst drains the bucket, is throttled with a correct retry time, the
     } finally {
       await other.stop();
     }
+  });
+
+  it('a page that comes back short is charged for what it held; the rest returns to the bucket', async () => {
+    const key = await newKey('short page');
+    const res = await post(costing(100), key.secret);
+    expect(res.status).toBe(200);
+    expect(res.body.data.orders.nodes).toHaveLength(ORDERS);
+    const unfilled = 98 - ORDERS;
+    expect(res.body.extensions.cost).toMatchObject({ requestedQueryCost: 100, actualQueryCost: 100 - unfilled });
+    expect(res.body.extensions.cost.throttleStatus.currentlyAvailable).toBeGreaterThanOrEqual(unfilled);
+    // The refund is written after the answer; the next answer's level shows it (less this one's cost of 3).
+    let level = 0;
+    for (let i = 0; i < 50 && level < unfilled - 3; i++) level = (await post(costing(3), key.secret)).body.extensions.cost.throttleStatus.currentlyAvailable;
+    expect(level).toBeGreaterThanOrEqual(unfilled - 3 * 2);
   });
 
   it('an operation above the capacity is refused as too costly, not throttled forever', async () => {
