@@ -138,6 +138,9 @@ export async function createApp(options: {
     schema: await getSchema(),
     formatError: withServiceUnavailable(formatError()),
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGINT/SIGTERM: Apollo's own handlers would start a second stop, and a stop() called while another
+    // is draining never resolves — the process then hangs until it is killed.
+    stopOnTerminationSignals: false,
     introspection: env.GRAPHQL_INTROSPECTION,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: DRAIN_MS }),

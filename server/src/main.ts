@@ -54,12 +54,14 @@ async function main() {
     let code = 0;
     try {
       await app.stop();
+      log.info('requests in flight finished; no longer accepting connections');
     } catch (error) {
       log.error('stopping the API failed', { error: String((error as Error)?.stack ?? error) });
       code = 1;
     }
     try {
       await db.close();
+      log.info(db.embedded ? 'database pool closed; embedded PostgreSQL stopped' : 'database pool closed');
     } catch (error) {
       log.error('closing the database failed', { error: String((error as Error)?.stack ?? error) });
       code = 1;

@@ -72,13 +72,10 @@ export function requestLog(log: Logger): express.RequestHandler {
  */
 export function webhookOutcomes(options: { signatureChecked: boolean }): express.RequestHandler {
   return (req, res, next) => {
-    let answer: { outcome?: string; duplicate?: boolean } | undefined;
+    // The route answers once, with res.json, after setting the status: that is where its outcome is known (and before
+    // the request's log line is written).
     const json = res.json.bind(res);
-    res.json = (body: any) => {
-      answer = body;
-      return json(body);
-    };
-    res.on('finish', () => {
+    res.json = (answer: any) => {
       const verified = options.signatureChecked && (res.statusCode === 200 || res.statusCode >= 500);
       const type = verified ? eventType(req.body) : 'unverified';
       const outcome =
@@ -88,7 +85,8 @@ export function webhookOutcomes(options: { signatureChecked: boolean }): express
       seen.operation = `stripe:${type}`;
       seen.actor = 'STRIPE';
       seen.outcome = outcome;
-    });
+      return json(answer);
+    };
     next();
   };
 }
