@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ANY_API_KEY } from '../graphql/auth-checker';
 import { Money } from '../graphql/common.types';
-import type { MoneyValue } from '../shared/money';
+import { displayLocale, type MoneyValue } from '../shared/money';
 import type { GraphQLContext } from '../graphql/context';
 import type { Brand as BrandEntity } from './brand.entity';
 import { getBrand, getBrandSubscription, updateBrandSettings, type SubscriptionRecord } from './brand.service';
@@ -20,6 +20,13 @@ export class BrandResolver {
   @Mutation(() => Brand)
   updateBrandSettings(@Ctx() { ctx }: GraphQLContext, @Arg('input', () => BrandSettingsInput) input: BrandSettingsInput) {
     return updateBrandSettings(ctx, input);
+  }
+
+  @FieldResolver(() => String, {
+    description: 'The BCP 47 locale of the brand\'s amounts (as in every `Money.formatted`), e.g. "fr-FR".',
+  })
+  locale(@Root() brand: BrandEntity): string {
+    return displayLocale(brand.currency);
   }
 
   @FieldResolver(() => Money)

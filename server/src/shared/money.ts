@@ -13,6 +13,11 @@ const DISPLAY_LOCALE: Record<CurrencyCode, string> = {
   JPY: 'ja-JP',
 };
 
+/** The locale the API's `formatted` amounts use for a currency; a brand's dashboard defaults to it. */
+export function displayLocale(currency: CurrencyCode): string {
+  return DISPLAY_LOCALE[currency];
+}
+
 const formatters = new Map<CurrencyCode, Intl.NumberFormat>();
 
 function formatterFor(currency: CurrencyCode): Intl.NumberFormat {

@@ -191,7 +191,7 @@ export type MoneyFieldsFragment = { amount: number, currency: CurrencyCode, form
 
 export type ActorFieldsFragment = { type: ActorType, id: string | null, label: string };
 
-export type ViewerFieldsFragment = { role: Role | null, scopes: Array<string>, actor: { type: ActorType, id: string | null, label: string }, brand: { id: string, name: string, slug: string, currency: CurrencyCode } };
+export type ViewerFieldsFragment = { role: Role | null, scopes: Array<string>, actor: { type: ActorType, id: string | null, label: string }, brand: { id: string, name: string, slug: string, currency: CurrencyCode, locale: string } };
 
 export type OrderDetailFragment = { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, trackingCarrier: string | null, trackingUrl: string | null, paymentMethod: PaymentMethod | null, paymentReference: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, tracking: { number: string | null, carrier: string | null, url: string | null } | null, actor: { type: ActorType, id: string | null, label: string } }> };
 
@@ -420,7 +420,7 @@ export type OrderStatsQuery = { orderStats: { range: { from: string, to: string,
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { role: Role | null, scopes: Array<string>, actor: { type: ActorType, id: string | null, label: string }, brand: { id: string, name: string, slug: string, currency: CurrencyCode } } };
+export type ViewerQuery = { viewer: { role: Role | null, scopes: Array<string>, actor: { type: ActorType, id: string | null, label: string }, brand: { id: string, name: string, slug: string, currency: CurrencyCode, locale: string } } };
 
 export type LoginMutationVariables = Exact<{
   email: string;
@@ -428,7 +428,7 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { token: string, expiresAt: string, viewer: { role: Role | null, scopes: Array<string>, actor: { type: ActorType, id: string | null, label: string }, brand: { id: string, name: string, slug: string, currency: CurrencyCode } } } };
+export type LoginMutation = { login: { token: string, expiresAt: string, viewer: { role: Role | null, scopes: Array<string>, actor: { type: ActorType, id: string | null, label: string }, brand: { id: string, name: string, slug: string, currency: CurrencyCode, locale: string } } } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -454,6 +454,7 @@ export const ViewerFieldsFragmentDoc = gql`
     name
     slug
     currency
+    locale
   }
 }
     ${ActorFieldsFragmentDoc}`;

@@ -94,3 +94,6 @@ export function formatDate(iso: string, locale: string, timeZone: string): strin
 
 /** Name of the cookie in which the page records the browser's time zone for server rendering. */
 export const TZ_COOKIE = 'luneo_tz';
+
+/** Name of the cookie holding the locale a person chose for numbers, dates and amounts (absent: the brand's). */
+export const LOCALE_COOKIE = 'luneo_locale';

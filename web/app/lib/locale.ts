@@ -8,10 +8,26 @@ export interface LocaleInfo {
   timeZone: string;
 }
 
-/** Locale and time zone decided once by the root loader, so server and browser render the same text. */
+interface RootLocale extends LocaleInfo {
+  preferredLocale: string | null;
+}
+
+/**
+ * One locale per person for every number, date and amount: the one they chose, else their brand's (the locale of the
+ * API's amounts), else — before sign-in — the browser's. Decided from loader data, so server and browser agree.
+ */
 export function useLocaleInfo(): LocaleInfo {
-  const root = useRouteLoaderData<LocaleInfo>('root');
-  return { locale: root?.locale ?? 'en-US', timeZone: root?.timeZone ?? 'UTC' };
+  const root = useRouteLoaderData<RootLocale>('root');
+  const shell = useRouteLoaderData<{ viewer: { brand: { locale: string } } }>('routes/_app');
+  return {
+    locale: root?.preferredLocale ?? shell?.viewer.brand.locale ?? root?.locale ?? 'en-US',
+    timeZone: root?.timeZone ?? 'UTC',
+  };
+}
+
+/** Whether the person chose a locale of their own (rather than following the brand's). */
+export function usePreferredLocale(): string | null {
+  return useRouteLoaderData<RootLocale>('root')?.preferredLocale ?? null;
 }
 
 export function useFormatters() {
@@ -25,6 +41,8 @@ export function useFormatters() {
       dateTime: (iso: string) => formatDateTime(iso, locale, timeZone),
       date: (iso: string) => formatDate(iso, locale, timeZone),
       money: (amount: number, currency: string) => formatMoney(amount, currency, locale),
+      /** An API Money in this person's locale (the API's own `formatted` is in the brand's). */
+      amount: (money: { amount: number; currency: string }) => formatMoney(money.amount, money.currency, locale),
       number: (n: number) => numberFormat.format(n),
     };
   }, [locale, timeZone]);

@@ -39,6 +39,14 @@ export function formatMoney(amount: number, currency: string, locale?: string): 
   return format.format(minorToDecimalString(amount, currency) as Intl.StringNumericLiteral);
 }
 
+/** An amount as a person edits it in a price field: their decimal separator, no grouping, the currency's decimals. */
+export function formatMoneyInput(amount: number, currency: string, locale?: string): string {
+  const digits = minorDigits(currency);
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(
+    minorToDecimalString(amount, currency) as Intl.StringNumericLiteral,
+  );
+}
+
 /** Short form for chart axes: 1234500 USD → "$12K". */
 export function formatMoneyCompact(amount: number, currency: string, locale?: string): string {
   return formatMajorCompact(amount / 10 ** minorDigits(currency), currency, locale);

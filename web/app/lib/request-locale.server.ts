@@ -1,17 +1,25 @@
-import { TZ_COOKIE, isValidTimeZone, localeFromAcceptLanguage } from './dates';
+import { LOCALE_COOKIE, TZ_COOKIE, isValidLocale, isValidTimeZone, localeFromAcceptLanguage } from './dates';
 
-/** The user's locale (Accept-Language) and time zone (a cookie set by the page; UTC until known). */
-export function requestLocale(request: Request): { locale: string; timeZone: string } {
-  const cookies = request.headers.get('Cookie') ?? '';
-  const match = new RegExp(`(?:^|;\\s*)${TZ_COOKIE}=([^;]+)`).exec(cookies);
-  let tz: string | null = null;
+function cookieValue(cookies: string, name: string): string | null {
+  const match = new RegExp(`(?:^|;\\s*)${name}=([^;]+)`).exec(cookies);
   try {
-    tz = match ? decodeURIComponent(match[1]) : null;
+    return match ? decodeURIComponent(match[1]) : null;
   } catch {
-    tz = null;
+    return null;
   }
+}
+
+/**
+ * The browser's locale (Accept-Language, used before sign-in), the locale the person chose (a cookie; null: the brand's)
+ * and the time zone (a cookie set by the page; UTC until known).
+ */
+export function requestLocale(request: Request): { locale: string; preferredLocale: string | null; timeZone: string } {
+  const cookies = request.headers.get('Cookie') ?? '';
+  const tz = cookieValue(cookies, TZ_COOKIE);
+  const preferred = cookieValue(cookies, LOCALE_COOKIE);
   return {
     locale: localeFromAcceptLanguage(request.headers.get('Accept-Language')),
+    preferredLocale: isValidLocale(preferred) ? preferred : null,
     timeZone: isValidTimeZone(tz) ? tz : 'UTC',
   };
 }

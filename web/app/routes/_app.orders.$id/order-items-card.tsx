@@ -1,8 +1,10 @@
 import { Card } from '~/components/ui';
 import type { OrderDetailFragment } from '~/gql/graphql';
+import { useFormatters } from '~/lib/locale';
 import { taxIsIncluded } from '~/lib/money';
 
 export function OrderItemsCard({ order }: { order: OrderDetailFragment }) {
+  const fmt = useFormatters();
   return (
       <Card title="Items">
         <div className="table-wrap table-wrap--flush">
@@ -39,19 +41,19 @@ export function OrderItemsCard({ order }: { order: OrderDetailFragment }) {
                     {item.customization ? <Customization value={item.customization} /> : null}
                   </td>
                   <td data-label="Unit price" className="num money">
-                    {item.unitPrice.formatted}
+                    {fmt.amount(item.unitPrice)}
                   </td>
                   <td data-label="Qty" className="num">
-                    {item.quantity}
+                    {fmt.number(item.quantity)}
                   </td>
                   <td data-label="Discount" className="num money">
-                    {item.discount.amount ? `−${item.discount.formatted}` : '—'}
+                    {item.discount.amount ? `−${fmt.amount(item.discount)}` : '—'}
                   </td>
                   <td data-label="Tax" className="num money">
-                    {item.tax.formatted}
+                    {fmt.amount(item.tax)}
                   </td>
                   <td data-label="Total" className="num money">
-                    {item.total.formatted}
+                    {fmt.amount(item.total)}
                   </td>
                 </tr>
               ))}
@@ -61,30 +63,30 @@ export function OrderItemsCard({ order }: { order: OrderDetailFragment }) {
         <dl className="totals" aria-label="Money breakdown">
           <div>
             <dt>Subtotal</dt>
-            <dd>{order.subtotal.formatted}</dd>
+            <dd>{fmt.amount(order.subtotal)}</dd>
           </div>
           {order.discountTotal.amount ? (
             <div>
               <dt>Discount{order.discountCode ? ` (${order.discountCode})` : ''}</dt>
-              <dd>−{order.discountTotal.formatted}</dd>
+              <dd>−{fmt.amount(order.discountTotal)}</dd>
             </div>
           ) : null}
           <div>
             <dt>Shipping</dt>
-            <dd>{order.shippingTotal.amount ? order.shippingTotal.formatted : 'Free'}</dd>
+            <dd>{order.shippingTotal.amount ? fmt.amount(order.shippingTotal) : 'Free'}</dd>
           </div>
           <div>
             <dt>{taxIsIncluded(order) ? 'Tax (included)' : 'Tax'}</dt>
-            <dd>{order.taxTotal.formatted}</dd>
+            <dd>{fmt.amount(order.taxTotal)}</dd>
           </div>
           <div className="totals__grand">
             <dt>Total</dt>
-            <dd data-testid="order-total">{order.total.formatted}</dd>
+            <dd data-testid="order-total">{fmt.amount(order.total)}</dd>
           </div>
           {order.refundedTotal.amount ? (
             <div className="totals__refund">
               <dt>Refunded</dt>
-              <dd>−{order.refundedTotal.formatted}</dd>
+              <dd>−{fmt.amount(order.refundedTotal)}</dd>
             </div>
           ) : null}
         </dl>

@@ -48,7 +48,7 @@ export default function OrderPage() {
           </h1>
           <p className="page-header__subtitle">
             Placed <time dateTime={order.createdAt}>{fmt.dateTime(order.createdAt)}</time> · {itemCount}{' '}
-            {itemCount === 1 ? 'item' : 'items'} · {order.total.formatted}
+            {itemCount === 1 ? 'item' : 'items'} · {fmt.amount(order.total)}
           </p>
         </div>
         <div className="page-header__badges">

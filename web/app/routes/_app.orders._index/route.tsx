@@ -318,7 +318,7 @@ export default function OrdersPage() {
                       {fmt.number(items)}
                     </td>
                     <td data-label="Total" className="num money">
-                      {order.total.formatted}
+                      {fmt.amount(order.total)}
                     </td>
                     <td data-label="Status">
                       <StatusBadge status={order.status} />

@@ -274,7 +274,7 @@ export default function NewOrderPage() {
                     <div>
                       <span className="cell-primary">{product.name}</span>
                       <span className="cell-secondary">
-                        {product.sku} · {product.price.formatted}
+                        {product.sku} · {fmt.amount(product.price)}
                       </span>
                     </div>
                     <span className={`stock ${soldOut ? 'stock--out' : product.stock < 5 ? 'stock--low' : ''}`}>
@@ -313,7 +313,7 @@ export default function NewOrderPage() {
                       <div>
                         <span className="cell-primary">{product.name}</span>
                         <span className="cell-secondary">
-                          {product.price.formatted} each · {fmt.number(product.stock)} in stock
+                          {fmt.amount(product.price)} each · {fmt.number(product.stock)} in stock
                         </span>
                       </div>
                       <div className="field field--qty">
@@ -337,7 +337,7 @@ export default function NewOrderPage() {
                         <ErrorFor name={key} />
                       </div>
                       <span className="lines__total money">
-                        {Number.isFinite(line.quantity) && line.quantity > 0 ? `${line.quantity} × ${product.price.formatted}` : '—'}
+                        {Number.isFinite(line.quantity) && line.quantity > 0 ? `${fmt.number(line.quantity)} × ${fmt.amount(product.price)}` : '—'}
                       </span>
                       <button type="button" className="btn btn--ghost btn--small" onClick={() => removeLine(line.productId)} aria-label={`Remove ${product.name}`}>
                         Remove
@@ -407,7 +407,7 @@ export default function NewOrderPage() {
                 />
                 {discountProblem ? <ProblemText problem={discountProblem} id="discount-problem" /> : <ErrorFor name="discountCode" />}
                 {!discountProblem && form.discountCode && quote && quote.discountTotal.amount > 0 && !quoteStale ? (
-                  <p className="field__ok">Code applied: −{quote.discountTotal.formatted}</p>
+                  <p className="field__ok">Code applied: −{fmt.amount(quote.discountTotal)}</p>
                 ) : null}
               </div>
               <div className="field">
@@ -428,25 +428,25 @@ export default function NewOrderPage() {
               <dl className={`totals ${quoteStale ? 'is-busy' : ''}`} aria-live="polite" data-testid="quote">
                 <div>
                   <dt>Subtotal</dt>
-                  <dd>{quote.subtotal.formatted}</dd>
+                  <dd>{fmt.amount(quote.subtotal)}</dd>
                 </div>
                 {quote.discountTotal.amount ? (
                   <div>
                     <dt>Discount</dt>
-                    <dd data-testid="quote-discount">−{quote.discountTotal.formatted}</dd>
+                    <dd data-testid="quote-discount">−{fmt.amount(quote.discountTotal)}</dd>
                   </div>
                 ) : null}
                 <div>
                   <dt>Shipping</dt>
-                  <dd>{quote.shippingTotal.amount ? quote.shippingTotal.formatted : 'Free'}</dd>
+                  <dd>{quote.shippingTotal.amount ? fmt.amount(quote.shippingTotal) : 'Free'}</dd>
                 </div>
                 <div>
                   <dt>{taxIsIncluded(quote) ? 'Tax (included)' : 'Tax'}</dt>
-                  <dd>{quote.taxTotal.formatted}</dd>
+                  <dd>{fmt.amount(quote.taxTotal)}</dd>
                 </div>
                 <div className="totals__grand">
                   <dt>Total</dt>
-                  <dd data-testid="quote-total">{quote.total.formatted}</dd>
+                  <dd data-testid="quote-total">{fmt.amount(quote.total)}</dd>
                 </div>
               </dl>
             ) : null}
@@ -472,7 +472,7 @@ export default function NewOrderPage() {
           <div className="submit-bar">
             {quote ? (
               <p className="submit-bar__total">
-                Total <strong className="money">{quote.total.formatted}</strong>
+                Total <strong className="money">{fmt.amount(quote.total)}</strong>
               </p>
             ) : null}
             <button type="submit" className="btn btn--primary btn--block" disabled={created.fetching}>

@@ -2,18 +2,20 @@ import { useState, type FormEvent } from 'react';
 import { ProblemText } from '~/components/ui';
 import { useCreateProductMutation, useUpdateProductMutation, type ProductRowFragment } from '~/gql/graphql';
 import { problemFrom, type Problem } from '~/lib/errors';
-import { minorToDecimalString, parseMoneyInput } from '~/lib/money';
+import { useFormatters } from '~/lib/locale';
+import { formatMoneyInput, parseMoneyInput } from '~/lib/money';
 import { useViewer } from '../_app/route';
 
 /** Creates a product, or edits one (its SKU then stays as it is). */
 export function ProductEditorPanel({ product, onDone, onClose }: { product: ProductRowFragment | null; onDone: (m: string) => void; onClose: () => void }) {
   const { brand } = useViewer();
+  const { locale } = useFormatters();
   const currency = product?.price.currency ?? brand.currency;
   const [createState, create] = useCreateProductMutation();
   const [updateState, update] = useUpdateProductMutation();
   const [sku, setSku] = useState('');
   const [name, setName] = useState(product?.name ?? '');
-  const [price, setPrice] = useState(product ? minorToDecimalString(product.price.amount, currency) : '');
+  const [price, setPrice] = useState(product ? formatMoneyInput(product.price.amount, currency, locale) : '');
   const [stock, setStock] = useState('0');
   const [active, setActive] = useState(product?.active ?? true);
   const [errors, setErrors] = useState<Record<string, string>>({});

@@ -159,7 +159,7 @@ export default function ProductsPage() {
                     <span className="cell-secondary mono">{product.sku}</span>
                   </td>
                   <td data-label="Price" className="num money">
-                    {product.price.formatted}
+                    {fmt.amount(product.price)}
                   </td>
                   <td data-label="Stock" className="num">
                     <span className={`stock ${product.stock <= 0 ? 'stock--out' : product.stock < 5 ? 'stock--low' : ''}`} data-testid="stock">

@@ -2,10 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { ProblemText } from '~/components/ui';
 import { useAdjustStockMutation, type ProductRowFragment } from '~/gql/graphql';
 import { problemFrom, type Problem } from '~/lib/errors';
+import { useFormatters } from '~/lib/locale';
 
 const REASONS = ['Restock delivery', 'Inventory count correction', 'Damaged goods', 'Returned by customer', 'Sample or gift'];
 
 export function StockAdjustmentPanel({ product, onDone, onClose }: { product: ProductRowFragment; onDone: (m: string) => void; onClose: () => void }) {
+  const fmt = useFormatters();
   const [state, adjust] = useAdjustStockMutation();
   const [delta, setDelta] = useState('');
   const [reason, setReason] = useState('');
@@ -18,7 +20,7 @@ export function StockAdjustmentPanel({ product, onDone, onClose }: { product: Pr
     event.preventDefault();
     const found: Record<string, string> = {};
     if (!valid) found.delta = 'Enter a whole number other than 0, e.g. 10 or -2.';
-    else if (product.stock + n < 0) found.delta = `Stock cannot go below 0 (currently ${product.stock}).`;
+    else if (product.stock + n < 0) found.delta = `Stock cannot go below 0 (currently ${fmt.number(product.stock)}).`;
     if (!reason.trim()) found.reason = 'Say why the stock changes.';
     setErrors(found);
     setProblem(null);
@@ -28,7 +30,7 @@ export function StockAdjustmentPanel({ product, onDone, onClose }: { product: Pr
       setProblem(problemFrom(result.error));
       return;
     }
-    onDone(`Stock of ${product.name} is now ${result.data?.adjustStock.stock ?? product.stock + n}.`);
+    onDone(`Stock of ${product.name} is now ${fmt.number(result.data?.adjustStock.stock ?? product.stock + n)}.`);
   }
 
   return (
@@ -37,7 +39,7 @@ export function StockAdjustmentPanel({ product, onDone, onClose }: { product: Pr
         <h2 className="card__title" id="stock-title">
           Adjust stock · {product.name}
         </h2>
-        <span className="muted">Currently {product.stock}</span>
+        <span className="muted">Currently {fmt.number(product.stock)}</span>
       </header>
       <div className="grid-2">
         <div className="field">

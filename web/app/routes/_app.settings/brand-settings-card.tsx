@@ -2,7 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { Card, ProblemText } from '~/components/ui';
 import { useUpdateBrandSettingsMutation, type BrandSettingsFragment } from '~/gql/graphql';
 import { problemFrom, type Problem } from '~/lib/errors';
-import { minorToDecimalString, parseMoneyInput } from '~/lib/money';
+import { useFormatters } from '~/lib/locale';
+import { formatMoneyInput, parseMoneyInput } from '~/lib/money';
 
 /** "20" or "20.5" percent → basis points (2000, 2050); null when not a valid rate. */
 export function percentToBps(text: string): number | null {
@@ -15,12 +16,13 @@ export function percentToBps(text: string): number | null {
 export function BrandSettingsCard({ brand, onSaved }: { brand: BrandSettingsFragment; onSaved: () => void }) {
   const [state, save] = useUpdateBrandSettingsMutation();
   const currency = brand.currency;
+  const { locale, number } = useFormatters();
   const [name, setName] = useState(brand.name);
   const [prefix, setPrefix] = useState(brand.orderNumberPrefix);
-  const [tax, setTax] = useState(String(brand.taxRateBps / 100));
+  const [tax, setTax] = useState(number(brand.taxRateBps / 100));
   const [inclusive, setInclusive] = useState(brand.taxInclusive);
-  const [shipping, setShipping] = useState(minorToDecimalString(brand.shippingFlatRate.amount, currency));
-  const [threshold, setThreshold] = useState(brand.freeShippingThreshold ? minorToDecimalString(brand.freeShippingThreshold.amount, currency) : '');
+  const [shipping, setShipping] = useState(formatMoneyInput(brand.shippingFlatRate.amount, currency, locale));
+  const [threshold, setThreshold] = useState(brand.freeShippingThreshold ? formatMoneyInput(brand.freeShippingThreshold.amount, currency, locale) : '');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<Problem | null>(null);
   const [saved, setSaved] = useState(false);

@@ -63,8 +63,8 @@ export function DiscountCodesCard({ codes, currency, onChanged }: { codes: Disco
                   <td data-label="Code" className="mono">
                     {code.code}
                   </td>
-                  <td data-label="Discount">{code.percentOff != null ? `${code.percentOff}%` : (code.amountOff?.formatted ?? '—')}</td>
-                  <td data-label="Minimum">{code.minimumSubtotal?.formatted ?? '—'}</td>
+                  <td data-label="Discount">{code.percentOff != null ? `${code.percentOff}%` : ((code.amountOff ? fmt.amount(code.amountOff) : null) ?? '—')}</td>
+                  <td data-label="Minimum">{(code.minimumSubtotal ? fmt.amount(code.minimumSubtotal) : null) ?? '—'}</td>
                   <td data-label="Valid">
                     {code.validFrom || code.validUntil
                       ? `${code.validFrom ? fmt.date(code.validFrom) : '…'} – ${code.validUntil ? fmt.date(code.validUntil) : '…'}`

@@ -24,7 +24,7 @@ export function RevenueChart({ series, currency, interval }: { series: Point[]; 
   const rows = series.map((p) => ({
     period: label(p.periodStart),
     revenue: minorToMajor(p.netRevenue.amount, currency),
-    revenueText: p.netRevenue.formatted,
+    revenueText: fmt.amount(p.netRevenue),
     orders: p.orderCount,
   }));
 

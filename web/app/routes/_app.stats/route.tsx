@@ -149,9 +149,9 @@ export default function StatsPage() {
                 <div className="kpis__grid">
                   <Kpi label="Orders" value={fmt.number(c.orderCount)} />
                   <Kpi label="Paid orders" value={fmt.number(c.paidOrderCount)} />
-                  <Kpi label="Net revenue" value={c.netRevenue.formatted} emphasis />
-                  <Kpi label="Average order" value={c.averageOrderValue.formatted} />
-                  <Kpi label="Refunds" value={c.refunded.formatted} hint={`Gross ${c.grossRevenue.formatted}`} />
+                  <Kpi label="Net revenue" value={fmt.amount(c.netRevenue)} emphasis />
+                  <Kpi label="Average order" value={fmt.amount(c.averageOrderValue)} />
+                  <Kpi label="Refunds" value={fmt.amount(c.refunded)} hint={`Gross ${fmt.amount(c.grossRevenue)}`} />
                 </div>
               </section>
             ))}
@@ -232,7 +232,7 @@ export default function StatsPage() {
                         <span className="cell-secondary">{p.sku}</span>
                       </td>
                       <td className="num">{fmt.number(p.quantity)}</td>
-                      <td className="num money">{p.revenue.formatted}</td>
+                      <td className="num money">{fmt.amount(p.revenue)}</td>
                     </tr>
                   ))}
                 </tbody>

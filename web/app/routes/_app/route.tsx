@@ -3,6 +3,7 @@ import { Form, Link, NavLink, Outlet, useLoaderData, useLocation, useNavigation,
 import { useState } from 'react';
 import { Provider } from 'urql';
 import { RoleBadge } from '~/components/badges';
+import { LocalePicker } from '~/components/locale-picker';
 import { RouteErrorView } from '~/components/route-error';
 import { ViewerDocument, type ViewerQuery, type ViewerQueryVariables } from '~/gql/graphql';
 import { requireApi } from '~/lib/api.server';
@@ -84,6 +85,7 @@ function Shell({ viewer, children }: { viewer: AppLoaderData['viewer'] | null; c
                 {viewer.actor.label}
               </span>
               <RoleBadge role={viewer.role} />
+              <LocalePicker brandLocale={viewer.brand.locale} />
               <Form method="post" action="/logout">
                 <button type="submit" className="btn btn--ghost btn--small">
                   Sign out
