@@ -164,36 +164,40 @@ async function benchDashboard(apiUrl: string, email: string) {
  * the search text order-search.ts would build, and the brand's counters to match.
  */
 export async function generateOrders(orm: MikroORM, o: { brandId: string; productId: string; prefix: string; count: number }) {
+  // Bulk generation outlives the pool's statement timeout, which is meant for requests: lifted for this transaction.
+  await orm.em.getConnection().getKnex().transaction(async (trx) => {
+    await trx.raw('set local statement_timeout = 0');
+    await trx.raw(
+      `insert into orders (id, created_at, updated_at, brand_id, seq, number, status, payment_status, currency, subtotal,
+          discount_total, shipping_total, tax_total, total, customer_email, customer_name, source, search_text)
+       select gen_random_uuid(), now() - (g || ' minutes')::interval, now(), ?, g, ? || '-' || lpad(g::text, 6, '0'),
+          (array['PENDING','PROCESSING','SHIPPED','DELIVERED','CANCELLED'])[1 + g % 5],
+          (array['AWAITING_PAYMENT','PAID','PAID','PAID','PAID'])[1 + g % 5], 'EUR', 37035, 0, 0, 0, 37035,
+          'customer' || (g % 5000) || '@example.com', 'Customer ' || (g % 5000), 'DASHBOARD', ''
+         from generate_series(1, ?) g`,
+      [o.brandId, o.prefix, o.count],
+    );
+    await trx.raw(
+      `insert into order_items (id, created_at, updated_at, brand_id, order_id, product_id, position, sku, name, unit_price, quantity, discount, tax, total)
+       select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, ?, p, 'BENCH-1', 'Bench bag', 12345, 1, 0, 0, 12345
+         from orders o cross join generate_series(0, 2) p where o.brand_id = ?`,
+      [o.productId, o.brandId],
+    );
+    await trx.raw(
+      `insert into order_status_changes (id, created_at, updated_at, brand_id, order_id, kind, to_value, actor_type, actor_label)
+       select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, 'STATUS', 'PENDING', 'SYSTEM', 'Bench'
+         from orders o where o.brand_id = ?`,
+      [o.brandId],
+    );
+    // The same text order-search.ts builds: number, customer, lines.
+    await trx.raw(
+      `update orders o set search_text = lower(concat_ws(E'\\n', o.number, o.customer_email, o.customer_name,
+          'bench-1', 'bench bag', 'bench-1', 'bench bag', 'bench-1', 'bench bag')) where o.brand_id = ?`,
+      [o.brandId],
+    );
+    await trx.raw(`update brands set last_order_seq = ?, order_count = ? where id = ?`, [o.count, o.count, o.brandId]);
+  });
   const conn = orm.em.getConnection();
-  await conn.execute(
-    `insert into orders (id, created_at, updated_at, brand_id, seq, number, status, payment_status, currency, subtotal,
-        discount_total, shipping_total, tax_total, total, customer_email, customer_name, source, search_text)
-     select gen_random_uuid(), now() - (g || ' minutes')::interval, now(), ?, g, ? || '-' || lpad(g::text, 6, '0'),
-        (array['PENDING','PROCESSING','SHIPPED','DELIVERED','CANCELLED'])[1 + g % 5],
-        (array['AWAITING_PAYMENT','PAID','PAID','PAID','PAID'])[1 + g % 5], 'EUR', 37035, 0, 0, 0, 37035,
-        'customer' || (g % 5000) || '@example.com', 'Customer ' || (g % 5000), 'DASHBOARD', ''
-       from generate_series(1, ?) g`,
-    [o.brandId, o.prefix, o.count],
-  );
-  await conn.execute(
-    `insert into order_items (id, created_at, updated_at, brand_id, order_id, product_id, position, sku, name, unit_price, quantity, discount, tax, total)
-     select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, ?, p, 'BENCH-1', 'Bench bag', 12345, 1, 0, 0, 12345
-       from orders o cross join generate_series(0, 2) p where o.brand_id = ?`,
-    [o.productId, o.brandId],
-  );
-  await conn.execute(
-    `insert into order_status_changes (id, created_at, updated_at, brand_id, order_id, kind, to_value, actor_type, actor_label)
-     select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, 'STATUS', 'PENDING', 'SYSTEM', 'Bench'
-       from orders o where o.brand_id = ?`,
-    [o.brandId],
-  );
-  // The same text order-search.ts builds: number, customer, lines.
-  await conn.execute(
-    `update orders o set search_text = lower(concat_ws(E'\\n', o.number, o.customer_email, o.customer_name,
-        'bench-1', 'bench bag', 'bench-1', 'bench bag', 'bench-1', 'bench bag')) where o.brand_id = ?`,
-    [o.brandId],
-  );
-  await conn.execute(`update brands set last_order_seq = ?, order_count = ? where id = ?`, [o.count, o.count, o.brandId]);
   await conn.execute('vacuum analyze orders');
   await conn.execute('analyze');
 }

@@ -90,6 +90,8 @@ export function clientAddressOf(
  */
 type Checked = { document: DocumentNode } | { refusal: LimitError };
 
+const MAX_CACHED_SOURCE = 16 * 1024;
+
 class DocumentCache {
   private readonly entries = new Map<string, Checked>();
   constructor(
@@ -101,8 +103,11 @@ class DocumentCache {
     let checked = this.entries.get(source);
     if (!checked) {
       checked = this.check(source);
-      if (this.entries.size >= this.size) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(source, checked);
+      // Real documents are a few kilobytes; caching only those keeps a stream of unique large ones from holding memory.
+      if (source.length <= MAX_CACHED_SOURCE) {
+        if (this.entries.size >= this.size) this.entries.delete(this.entries.keys().next().value!);
+        this.entries.set(source, checked);
+      }
     }
     return checked;
   }
