@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { data, redirect } from '@remix-run/node';
 import { Client, fetchExchange, type AnyVariables, type CombinedError, type DocumentInput } from '@urql/core';
 import { env } from './env.server';
@@ -9,7 +10,7 @@ import { destroySessionHeader, getToken, loginRedirect } from './session.server'
  * executed server-side through @urql/core with the session's token.
  * Always POST with JSON (Apollo's CSRF prevention rejects simple GETs).
  */
-export function createApiClient(token: string | null): Client {
+export function createApiClient(token: string | null, clientAddress: string | null = null): Client {
   return new Client({
     url: env.apiUrl,
     exchanges: [fetchExchange],
@@ -18,9 +19,23 @@ export function createApiClient(token: string | null): Client {
     fetchOptions: (): RequestInit => {
       const headers: Record<string, string> = {};
       if (token) headers.authorization = `Bearer ${token}`;
+      if (clientAddress && env.forwardingSecret) {
+        // The API believes the address only together with the shared secret.
+        headers['x-luneo-client-address'] = clientAddress;
+        headers['x-luneo-forwarding-secret'] = env.forwardingSecret;
+      }
       return { headers, signal: AbortSignal.timeout(15_000) };
     },
   });
+}
+
+/**
+ * The person's address as the proxy in front of the dashboard saw it: the last X-Forwarded-For entry, the one that proxy
+ * appended (remix-serve does not expose its socket's address). None without such a proxy.
+ */
+export function clientAddressOf(request: Request): string | null {
+  const last = request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
+  return last && isIP(last) ? last : null;
 }
 
 export type ApiResult<D> = { data: D; error: null } | { data: D | undefined; error: CombinedError };

@@ -33,6 +33,12 @@ const EnvSchema = z
      * http://… and would take every same-origin form post for a cross-site one.
      */
     DASHBOARD_ORIGIN: z.string().refine(isOrigin, 'must be an origin only, like https://orders.example.com').optional(),
+    /**
+     * The API's DASHBOARD_FORWARDING_SECRET: with it, the person's address (from the proxy in front) goes along with
+     * sign-ins, so that the API limits failed sign-ins per person rather than per dashboard. Set it only behind a
+     * proxy that appends to X-Forwarded-For.
+     */
+    DASHBOARD_FORWARDING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
@@ -52,6 +58,7 @@ const EnvSchema = z
     sessionSecretIsDefault: env.SESSION_SECRET === undefined,
     cookieSecure: env.COOKIE_SECURE === undefined ? env.NODE_ENV === 'production' : env.COOKIE_SECURE === 'true',
     dashboardOrigin: env.DASHBOARD_ORIGIN ? new URL(env.DASHBOARD_ORIGIN).origin : null,
+    forwardingSecret: env.DASHBOARD_FORWARDING_SECRET ?? null,
   }));
 
 export type ServerEnv = z.infer<typeof EnvSchema>;

@@ -3,7 +3,7 @@ import { data, redirect } from '@remix-run/node';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { LoginDocument, type LoginMutation, type LoginMutationVariables } from '~/gql/graphql';
-import { createApiClient } from '~/lib/api.server';
+import { clientAddressOf, createApiClient } from '~/lib/api.server';
 import { problemFrom } from '~/lib/errors';
 import { dashboardOrigin, isCrossSiteRequest, safeRedirect } from '~/lib/origin.server';
 import { createUserSession, getToken } from '~/lib/session.server';
@@ -40,7 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!password) fieldErrors.password = 'Enter your password.';
   if (fieldErrors.email || fieldErrors.password) return data<ActionResult>({ fieldErrors, email }, { status: 400 });
 
-  const result = await createApiClient(null)
+  const result = await createApiClient(null, clientAddressOf(request))
     .mutation<LoginMutation, LoginMutationVariables>(LoginDocument, { email, password })
     .toPromise();
   if (result.error || !result.data) {
