@@ -84,3 +84,18 @@ export function discountCodeStatus(code: DiscountCodeState, now = new Date()): {
   if (code.usageLimit != null && code.timesUsed >= code.usageLimit) return { label: 'Used up', tone: 'grey' };
   return { label: 'Active', tone: 'green' };
 }
+
+/**
+ * When a code can be used, in words that do not read as a range when one end is open: "Until 2 Nov 2026",
+ * "From 1 Dec 2026", "1 Dec 2026 to 31 Dec 2026", "Ended 2 Nov 2026", "Always". The end is exclusive, so the last day
+ * shown is the one before it.
+ */
+export function discountValidity(code: DiscountCodeState, formatDate: (iso: string) => string, now = new Date()): string {
+  const until = code.validUntil ? formatDate(new Date(Date.parse(code.validUntil) - 1).toISOString()) : null;
+  const from = code.validFrom ? formatDate(code.validFrom) : null;
+  if (code.validUntil && now >= new Date(code.validUntil)) return `Ended ${until}`;
+  if (from && until) return `${from} to ${until}`;
+  if (until) return `Until ${until}`;
+  if (from) return `From ${from}`;
+  return 'Always';
+}

@@ -97,10 +97,20 @@ export function StripeEventsCard({ seed }: { seed: StripeEventsSeed }) {
             None of the received events is {outcomeView(outcome).label.toLowerCase()}.
           </EmptyState>
         ) : (
-          <EmptyState title="No Stripe events received yet">
-            Point Stripe at <span className="mono">/webhooks/stripe</span> on the Luneo API and set{' '}
-            <span className="mono">STRIPE_WEBHOOK_SECRET</span> (see the README’s Stripe section). Each event then shows up
-            here with what it did.
+          <EmptyState
+            title="No Stripe events received yet"
+            action={
+              <details className="tech-details">
+                <summary>Details for your developer</summary>
+                <p>
+                  Point Stripe at <span className="mono">/webhooks/stripe</span> on the Luneo API and set{' '}
+                  <span className="mono">STRIPE_WEBHOOK_SECRET</span> (see the README’s Stripe section).
+                </p>
+              </details>
+            }
+          >
+            Once your Stripe account is connected to Luneo, every payment, refund and subscription change Stripe reports
+            shows up here, with what it did to your orders.
           </EmptyState>
         )
       ) : (

@@ -38,8 +38,7 @@ export function SubscriptionCard({ brand }: { brand: BrandSettingsFragment }) {
         </>
       ) : (
         <p className="muted subscription__empty" data-testid="subscription-empty">
-          No Luneo subscription is linked to this brand yet. It appears here once Stripe sends its first
-          <span className="mono"> customer.subscription.*</span> event for this brand.
+          No Luneo subscription is linked to this brand yet. Your plan shows here as soon as it starts.
         </p>
       )}
       <dl className="facts">
@@ -47,11 +46,20 @@ export function SubscriptionCard({ brand }: { brand: BrandSettingsFragment }) {
           <dt>Currency</dt>
           <dd>{brand.currency}</dd>
         </div>
-        <div>
-          <dt>Slug</dt>
-          <dd className="mono">{brand.slug}</dd>
-        </div>
       </dl>
+      <details className="tech-details">
+        <summary>Technical details</summary>
+        <dl className="facts">
+          <div>
+            <dt>Brand identifier</dt>
+            <dd className="mono">{brand.slug}</dd>
+          </div>
+        </dl>
+        <p>
+          The subscription is kept in sync from Stripe’s <span className="mono">customer.subscription.*</span> events for this
+          brand.
+        </p>
+      </details>
     </Card>
   );
 }

@@ -1,21 +1,29 @@
 import { useState, type FormEvent } from 'react';
 import { ProblemText } from '~/components/ui';
-import { useCreateDiscountCodeMutation } from '~/gql/graphql';
-import { addDays, startOfDayInZone } from '~/lib/dates';
+import { useCreateDiscountCodeMutation, useUpdateDiscountCodeMutation, type DiscountCodeRowFragment } from '~/gql/graphql';
+import { addDays, startOfDayInZone, todayInZone } from '~/lib/dates';
 import { problemFrom, type Problem } from '~/lib/errors';
 import { useFormatters } from '~/lib/locale';
-import { parseMoneyInput } from '~/lib/money';
+import { formatMoneyInput, parseMoneyInput } from '~/lib/money';
 
-export function NewDiscountCodeForm({ currency, onCreated }: { currency: string; onCreated: () => void }) {
-  const { timeZone } = useFormatters();
-  const [state, create] = useCreateDiscountCodeMutation();
-  const [code, setCode] = useState('');
-  const [kind, setKind] = useState<'percent' | 'amount'>('percent');
-  const [value, setValue] = useState('');
-  const [minimum, setMinimum] = useState('');
-  const [from, setFrom] = useState('');
-  const [until, setUntil] = useState('');
-  const [limit, setLimit] = useState('');
+/** The calendar day (in the person's zone) of the last instant before an exclusive end. */
+const lastDay = (validUntil: string, timeZone: string) => todayInZone(timeZone, new Date(Date.parse(validUntil) - 1));
+
+/** Creates a discount code, or — while nobody has used it — edits one in full. */
+export function DiscountCodeForm({ currency, editing, onSaved }: { currency: string; editing?: DiscountCodeRowFragment; onSaved: () => void }) {
+  const { timeZone, locale } = useFormatters();
+  const [createState, create] = useCreateDiscountCodeMutation();
+  const [updateState, update] = useUpdateDiscountCodeMutation();
+  const busy = createState.fetching || updateState.fetching;
+  const [code, setCode] = useState(editing?.code ?? '');
+  const [kind, setKind] = useState<'percent' | 'amount'>(editing?.amountOff ? 'amount' : 'percent');
+  const [value, setValue] = useState(
+    editing?.amountOff ? formatMoneyInput(editing.amountOff.amount, currency, locale) : editing?.percentOff != null ? String(editing.percentOff) : '',
+  );
+  const [minimum, setMinimum] = useState(editing?.minimumSubtotal ? formatMoneyInput(editing.minimumSubtotal.amount, currency, locale) : '');
+  const [from, setFrom] = useState(editing?.validFrom ? todayInZone(timeZone, new Date(editing.validFrom)) : '');
+  const [until, setUntil] = useState(editing?.validUntil ? lastDay(editing.validUntil, timeZone) : '');
+  const [limit, setLimit] = useState(editing?.usageLimit != null ? String(editing.usageLimit) : '');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<Problem | null>(null);
 
@@ -42,24 +50,23 @@ export function NewDiscountCodeForm({ currency, onCreated }: { currency: string;
     if (from && until && from > until) found.validUntil = 'The end date must be after the start date.';
     setErrors(found);
     if (Object.keys(found).length) return;
-    const result = await create({
-      input: {
-        code: code.trim(),
-        percentOff,
-        amountOff,
-        minimumSubtotal: min && min.ok ? min.amount : undefined,
-        validFrom: from ? startOfDayInZone(from, timeZone) : undefined,
-        validUntil: until ? startOfDayInZone(addDays(until, 1), timeZone) : undefined,
-        usageLimit: usage,
-      },
-    });
+    const input = {
+      code: code.trim(),
+      percentOff,
+      amountOff,
+      minimumSubtotal: min && min.ok ? min.amount : undefined,
+      validFrom: from ? startOfDayInZone(from, timeZone) : undefined,
+      validUntil: until ? startOfDayInZone(addDays(until, 1), timeZone) : undefined,
+      usageLimit: usage,
+    };
+    const result = editing ? await update({ id: editing.id, input }) : await create({ input });
     if (result.error) {
       const p = problemFrom(result.error);
       if (p?.field) setErrors({ [p.field.split('.').pop()!]: p.message });
       setProblem(p);
       return;
     }
-    onCreated();
+    onSaved();
   }
 
   const describe = (key: string) => ({
@@ -74,7 +81,7 @@ export function NewDiscountCodeForm({ currency, onCreated }: { currency: string;
     ) : null;
 
   return (
-    <form className="subpanel" onSubmit={submit} noValidate aria-label="New discount code">
+    <form className="subpanel" onSubmit={submit} noValidate aria-label={editing ? `Edit discount code ${editing.code}` : 'New discount code'}>
       <div className="grid-3">
         <div className="field">
           <label htmlFor="discount-code" className="field__label">
@@ -129,8 +136,8 @@ export function NewDiscountCodeForm({ currency, onCreated }: { currency: string;
       </div>
       <ProblemText problem={problem && !problem.field ? problem : null} />
       <div className="actions">
-        <button type="submit" className="btn btn--primary" disabled={state.fetching}>
-          {state.fetching ? 'Creating…' : 'Create code'}
+        <button type="submit" className="btn btn--primary" disabled={busy}>
+          {editing ? (busy ? 'Saving…' : 'Save code') : busy ? 'Creating…' : 'Create code'}
         </button>
       </div>
     </form>
