@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './api-process';
+import { freePort } from './free-port';
 
 /**
  * A PostgreSQL of a test's own (not the run's shared one), on its own port and data folder, that the test can crash
