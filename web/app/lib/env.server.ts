@@ -8,7 +8,7 @@ import { z } from 'zod';
 /** Public, so only good enough for a laptop: production refuses to start with it (or without a secret). */
 const DEV_SESSION_SECRET = 'luneo-dev-session-secret-change-me';
 /** 32 characters of `openssl rand -hex 32` carry 128 bits; anything shorter is guessable offline from one cookie. */
-export const MIN_PRODUCTION_SECRET_LENGTH = 32;
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
 function isOrigin(value: string): boolean {
   try {
