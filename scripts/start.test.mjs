@@ -81,8 +81,11 @@ async function startProduct(env) {
     /** Ctrl-C: resolves with the exit code. */
     async interrupt() {
       child.kill('SIGINT');
-      const timeout = new Promise((resolve) => setTimeout(() => resolve('still running'), STOPPED_WITHIN_MS));
-      return Promise.race([exited, timeout]);
+      let timer;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(() => resolve('still running'), STOPPED_WITHIN_MS);
+      });
+      return Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
     },
   };
 }
