@@ -51,7 +51,7 @@ export async function listProducts(
   scope: Scope,
   args: PageArgs & { search?: string | null; activeOnly?: boolean | null },
 ) {
-  const request = pageRequest({ first: args.first, after: args.after });
+  const request = pageRequest({ first: args.first, after: args.after, last: args.last, before: args.before });
   const clauses = ['p.brand_id = ?'];
   const params: unknown[] = [];
   const search = args.search?.trim();
@@ -63,18 +63,21 @@ export async function listProducts(
   if (args.activeOnly) clauses.push('p.active');
   const countClauses = [...clauses];
   const countParams = [...params];
+  // Walking backwards reads the newer neighbours in ascending order; toPage flips them back.
+  const field = request.backward ? 'before' : 'after';
   if (request.cursor) {
-    const [at, id] = decodeCursor(request.cursor, 'after');
+    const [at, id] = decodeCursor(request.cursor, field);
     const createdAt = cursorDate(at);
-    if (!createdAt || typeof id !== 'string') throw badInput('after', 'is not a valid cursor');
-    clauses.push('(p.created_at, p.id) < (?, ?)');
-    params.push(createdAt, parseId(id, 'after'));
+    if (!createdAt || typeof id !== 'string') throw badInput(field, 'is not a valid cursor');
+    clauses.push(`(p.created_at, p.id) ${request.backward ? '>' : '<'} (?, ?)`);
+    params.push(createdAt, parseId(id, field));
   }
+  const direction = request.backward ? 'asc' : 'desc';
   const rows = await scopedSql(
     scope,
     `select ${PRODUCT_COLUMNS}
        from products p join brands b on b.id = p.brand_id
-      where ${clauses.join(' and ')} order by p.created_at desc, p.id desc limit ?`,
+      where ${clauses.join(' and ')} order by p.created_at ${direction}, p.id ${direction} limit ?`,
     [...params, request.size + 1],
   );
   const records = rows.map(toProductRecord);

@@ -12,12 +12,14 @@ export class ProductResolver {
   @Query(() => ProductConnection)
   products(
     @Ctx() { ctx }: GraphQLContext,
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, description: '20 unless `last` is given.' }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('search', () => String, { nullable: true }) search: string | null,
     @Arg('activeOnly', () => Boolean, { nullable: true, defaultValue: false }) activeOnly: boolean,
+    @Arg('last', () => Int, { nullable: true, description: 'Pages backward from `before`.' }) last: number | null,
+    @Arg('before', () => String, { nullable: true }) before: string | null,
   ): Promise<ProductPage> {
-    return listProducts(ctx, { first, after, search, activeOnly });
+    return listProducts(ctx, { first, after, last, before, search, activeOnly });
   }
 
   @Authorized('VIEWER', 'products:read')

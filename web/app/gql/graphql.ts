@@ -292,11 +292,13 @@ export type ProductRowFragment = { id: string, sku: string, name: string, stock:
 export type ProductsQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
   search?: string | null | undefined;
 }>;
 
 
-export type ProductsQuery = { products: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, sku: string, name: string, stock: number, active: boolean, updatedAt: string, price: { amount: number, currency: CurrencyCode, formatted: string } }> } };
+export type ProductsQuery = { products: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, sku: string, name: string, stock: number, active: boolean, updatedAt: string, price: { amount: number, currency: CurrencyCode, formatted: string } }> } };
 
 export type CreateProductMutationVariables = Exact<{
   input: CreateProductInput;
@@ -837,11 +839,19 @@ export function useCreateOrderMutation() {
   return Urql.useMutation<CreateOrderMutation, CreateOrderMutationVariables>(CreateOrderDocument);
 };
 export const ProductsDocument = gql`
-    query Products($first: Int, $after: String, $search: String) {
-  products(first: $first, after: $after, search: $search) {
+    query Products($first: Int, $after: String, $last: Int, $before: String, $search: String) {
+  products(
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+    search: $search
+  ) {
     totalCount
     pageInfo {
       hasNextPage
+      hasPreviousPage
+      startCursor
       endCursor
     }
     nodes {
