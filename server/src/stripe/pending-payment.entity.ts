@@ -10,7 +10,7 @@ export type PendingPaymentResult = 'SUCCEEDED' | 'FAILED';
  * failure of an earlier attempt never overrides it); refunds keep the maximum cumulative amount seen.
  */
 @Entity({ tableName: 'stripe_pending_payments' })
-export class StripePendingPayment extends BaseEntity<'brand' | 'orderRef' | 'result' | 'refundedAmount'> {
+export class StripePendingPayment extends BaseEntity<'brand' | 'orderRef' | 'result' | 'refundedAmount' | 'amount' | 'currency'> {
   @Property({ type: 'text', unique: true })
   paymentIntentId!: string;
 
@@ -25,6 +25,13 @@ export class StripePendingPayment extends BaseEntity<'brand' | 'orderRef' | 'res
 
   @Property({ type: new BigIntType('number') })
   refundedAmount: number = 0;
+
+  /** What Stripe said was paid (minor units, ISO code), checked against the order's total once it exists. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  amount: number | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  currency: string | null = null;
 
   @Property({ type: 'text' })
   lastEventId!: string;

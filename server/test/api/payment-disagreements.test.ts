@@ -225,6 +225,26 @@ describe('amounts and sessions that do not add up', () => {
     expect((await orderById(dollars.id)).attention).toMatch(/Stripe received \$95\.00 but the order total is 95,00\s€/);
   });
 
+  it('a payment of another amount that arrives before its checkout completes is flagged once the order exists', async () => {
+    const product = await createTestProduct(brand, { price: 4_500, stock: 10 });
+    const ref = `ref_${randomBytes(6).toString('hex')}`;
+    const pi = stripeId('pi');
+    const session = checkoutSession({
+      brandId: brand.id,
+      orderRef: ref,
+      paymentIntent: pi,
+      paymentStatus: 'unpaid',
+      items: [{ productId: product.id, quantity: 2, unitPrice: 4_500 }],
+      shipping: 500,
+    });
+    await ok(stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef: ref, amount: 4_500, succeeded: true })));
+    await ok(stripeEvent('checkout.session.completed', session));
+    const [{ id }] = await t.sql<{ id: string }>('select id from orders where brand_id = ? and checkout_ref = ?', [brand.id, ref]);
+    const order = await orderById(id);
+    expect(order.paymentStatus).toBe('PAID');
+    expect(order.attention).toMatch(/Stripe received 45,00\s€ but the order total is 95,00\s€/);
+  });
+
   it('the matching payment of a card checkout raises no flag', async () => {
     const card = await checkout('paid');
     await ok(

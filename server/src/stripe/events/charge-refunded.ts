@@ -13,24 +13,23 @@ export const onChargeRefunded: EventHandler = async (tx, event, brandId) => {
   if (!paymentIntentId) return ignored('the charge has no PaymentIntent');
   if (charge.metadata?.app && charge.metadata.app !== CHECKOUT_APP) return ignored(`metadata.app is not "${CHECKOUT_APP}"`);
   const refunded = charge.amount_refunded;
+  // The charge's amount is what was paid, checked against the order's total like any payment.
+  const paid = { amount: charge.amount, currency: charge.currency };
   await lockPayment(tx, null, null, paymentIntentId);
   if (!brandId) {
     // The order may have been committed while this event waited for the lock: resolve the brand again.
     if (await brandOfPaymentIntent(tx.em, paymentIntentId)) throw new BrandResolvedLate();
-    await parkPayment(tx, { key: paymentIntentId, brandId: null, orderRef: null, result: 'SUCCEEDED', refunded, eventId: event.id });
+    await parkPayment(tx, { key: paymentIntentId, brandId: null, orderRef: null, result: 'SUCCEEDED', refunded, eventId: event.id, paid });
     return processed(`No order for ${paymentIntentId} yet: refund kept for it`);
   }
   const order = await findOrderForPayment(tx, { paymentIntentId });
   if (!order) {
     const orderRef = charge.metadata?.order_ref ?? null;
-    await parkPayment(tx, { key: paymentIntentId, brandId, orderRef, result: 'SUCCEEDED', refunded, eventId: event.id });
+    await parkPayment(tx, { key: paymentIntentId, brandId, orderRef, result: 'SUCCEEDED', refunded, eventId: event.id, paid });
     return processed(`No order for ${paymentIntentId} yet: refund kept for it`);
   }
   // A refunded charge was paid: a refund that overtakes its payment's success event first records the payment.
-  applyPaymentResult(tx, order, 'SUCCEEDED', 'Payment succeeded (seen through its refund)', {
-    amount: charge.amount,
-    currency: charge.currency,
-  });
+  applyPaymentResult(tx, order, 'SUCCEEDED', 'Payment succeeded (seen through its refund)', paid);
   const before = order.refundedTotal;
   applyReportedRefund(tx, order, refunded, `Refunded ${formatMoney(refunded, order.currency)} in total`);
   return processed(

@@ -30,6 +30,7 @@ async function applyPayment(
     result,
     refunded: 0,
     eventId,
+    paid: result === 'SUCCEEDED' ? reported : undefined,
   });
   return processed(`No order for ${orderRef} yet: payment ${result === 'SUCCEEDED' ? 'success' : 'failure'} kept for it`);
 }

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Order } from '../../orders/order.entity';
-import { applyPaymentResult, applyReportedRefund } from '../../orders/order-payments';
+import { applyPaymentResult, applyReportedRefund, type ReportedAmount } from '../../orders/order-payments';
 import { formatMoney } from '../../shared/money';
 import type { RequestContext } from '../../shared/request-context';
 import { unscopedSql } from '../../shared/unscoped-sql';
@@ -14,13 +14,22 @@ import { stripeActor } from './handler';
  */
 export async function parkPayment(
   tx: RequestContext,
-  data: { key: string; brandId: string | null; orderRef: string | null; result: PendingPaymentResult | null; refunded: number; eventId: string },
+  data: {
+    key: string;
+    brandId: string | null;
+    orderRef: string | null;
+    result: PendingPaymentResult | null;
+    refunded: number;
+    eventId: string;
+    /** What a success or a refunded charge says was paid. */
+    paid?: ReportedAmount;
+  },
 ) {
   await unscopedSql(
     tx.em,
     `insert into stripe_pending_payments (id, created_at, updated_at, payment_intent_id, brand_id, order_ref, result,
-        refunded_amount, last_event_id)
-     values (?, now(), now(), ?, ?, ?, ?, ?, ?)
+        refunded_amount, last_event_id, amount, currency)
+     values (?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (payment_intent_id) do update set
         brand_id = coalesce(stripe_pending_payments.brand_id, excluded.brand_id),
         order_ref = coalesce(stripe_pending_payments.order_ref, excluded.order_ref),
@@ -28,8 +37,20 @@ export async function parkPayment(
                       else coalesce(excluded.result, stripe_pending_payments.result) end,
         refunded_amount = greatest(stripe_pending_payments.refunded_amount, excluded.refunded_amount),
         last_event_id = excluded.last_event_id,
+        amount = coalesce(excluded.amount, stripe_pending_payments.amount),
+        currency = coalesce(excluded.currency, stripe_pending_payments.currency),
         updated_at = now()`,
-    [uuidv7(), data.key, data.brandId, data.orderRef, data.result, data.refunded, data.eventId],
+    [
+      uuidv7(),
+      data.key,
+      data.brandId,
+      data.orderRef,
+      data.result,
+      data.refunded,
+      data.eventId,
+      data.paid?.amount ?? null,
+      data.paid?.currency ?? null,
+    ],
   );
 }
 
@@ -41,9 +62,17 @@ export async function applyParkedPayments(
   orderRef: string,
   paymentIntentId: string | null,
 ): Promise<string | null> {
-  const rows = await unscopedSql<{ id: string; payment_intent_id: string; result: PendingPaymentResult | null; refunded_amount: string; last_event_id: string }>(
+  const rows = await unscopedSql<{
+    id: string;
+    payment_intent_id: string;
+    result: PendingPaymentResult | null;
+    refunded_amount: string;
+    last_event_id: string;
+    amount: string | null;
+    currency: string | null;
+  }>(
     tx.em,
-    `select id, payment_intent_id, result, refunded_amount, last_event_id from stripe_pending_payments
+    `select id, payment_intent_id, result, refunded_amount, last_event_id, amount, currency from stripe_pending_payments
       where payment_intent_id = ? or (brand_id = ? and order_ref = ?)
       order by created_at for update`,
     [paymentIntentId ?? '', brandId, orderRef],
@@ -54,7 +83,8 @@ export async function applyParkedPayments(
     if (!row.payment_intent_id.startsWith('ref:')) order.stripePaymentIntentId ??= row.payment_intent_id;
     if (row.result) {
       const note = `Payment ${row.result === 'SUCCEEDED' ? 'succeeded' : 'failed'} (reported before the checkout completed)`;
-      if (applyPaymentResult(as, order, row.result, note)) applied.push(`an early payment ${row.result.toLowerCase()}`);
+      const paid = { amount: row.amount === null ? null : Number(row.amount), currency: row.currency };
+      if (applyPaymentResult(as, order, row.result, note, row.result === 'SUCCEEDED' ? paid : null)) applied.push(`an early payment ${row.result.toLowerCase()}`);
     }
     const refunded = Number(row.refunded_amount);
     if (refunded > 0) {
