@@ -48,7 +48,20 @@ function storedMessage(error: unknown): string {
 
 /** Handles one verified delivery. Resolves with the outcome; rejects only when our side failed (answer 5xx). */
 export function receiveEvent(rootEm: EntityManager, event: Stripe.Event): Promise<EventResult> {
-  return run(rootEm, event, 'deliver');
+  return run(rootEm, withoutNulCharacters(event), 'deliver');
+}
+
+/**
+ * PostgreSQL stores no NUL character, in text or in jsonb: a signed event carrying one (say, in a customer's name)
+ * would fail on every retry and could not even be recorded. Each becomes U+FFFD, the mark for an unreadable character.
+ */
+function withoutNulCharacters<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value) as T;
+  if (Array.isArray(value)) return value.map(withoutNulCharacters) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [withoutNulCharacters(key), withoutNulCharacters(child)]),
+  ) as T;
 }
 
 /** Runs a stored event again (operator replay), whatever its outcome; effects stay exactly-once. */

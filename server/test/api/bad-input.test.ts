@@ -775,6 +775,21 @@ describe('createCheckoutSession when Stripe cannot help', () => {
   });
 });
 
+describe('a NUL character from Stripe', () => {
+  it('is stored and applied as U+FFFD instead of failing the event on every retry', async () => {
+    const ref = `ref_${randomUUID()}`;
+    const session = checkoutSession({ brandId: brand.id, orderRef: ref, items: [{ productId: product.id, quantity: 1, unitPrice: 10_000 }] });
+    session.customer_details.name = 'Camille\u0000Martin';
+    const event = stripeEvent('checkout.session.completed', session);
+    const delivery = await deliver(t.url, event);
+    expect({ status: delivery.status, outcome: delivery.body.outcome }).toEqual({ status: 200, outcome: 'PROCESSED' });
+    const [row] = await t.sql('select customer_name from orders where brand_id = ? and checkout_ref = ?', [brand.id, ref]);
+    expect(row.customer_name).toBe('Camille\uFFFDMartin');
+    const [stored] = await t.sql(`select payload->'data'->'object'->'customer_details'->>'name' as name from stripe_events where event_id = ?`, [event.id]);
+    expect(stored.name).toBe('Camille\uFFFDMartin');
+  });
+});
+
 describe('raw database errors never reach a client', () => {
   it('a Stripe event that fails on a database error is stored and listed with a safe message, and answered 500', async () => {
     // A real PostgreSQL refusal, for one customer email only: the order insert of this checkout violates it.
