@@ -10,7 +10,25 @@ interface Survivor {
   why: string;
 }
 
-const SURVIVORS: Survivor[] = [];
+const V8_STABLE_SORT =
+  'Equivalent on V8: Array.prototype.sort is stable and compares a later element with an earlier one, so answering "after" for a tie keeps the input order, which is the documented tie rule. The property "ties to the earlier line" (properties/pricing.test.ts) checks the outcome and passes with this mutant.';
+
+const SURVIVORS: Survivor[] = [
+  { file: 'src/orders/pricing.ts', original: 'a.remainder === b.remainder', replacement: 'false', why: V8_STABLE_SORT },
+  { file: 'src/orders/pricing.ts', original: 'a.index - b.index', replacement: 'a.index + b.index', why: V8_STABLE_SORT },
+  {
+    file: 'src/orders/pricing.ts',
+    original: 'a.remainder > b.remainder',
+    replacement: 'a.remainder >= b.remainder',
+    why: 'Equivalent: equal remainders are decided by the branch before, so `>=` never sees them.',
+  },
+  {
+    file: 'src/orders/pricing.ts',
+    original: 'discountTotal > subtotal',
+    replacement: 'discountTotal >= subtotal',
+    why: 'Equivalent: when the discount equals the subtotal, capping it assigns the same value.',
+  },
+];
 
 export function explainSurvivor(file: string, original: string, replacement: string): string | null {
   const match = SURVIVORS.find((s) => s.file === file && original.includes(s.original) && replacement === s.replacement);

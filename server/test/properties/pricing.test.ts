@@ -124,6 +124,43 @@ describe('pricing invariants (property-based)', () => {
     );
   });
 
+  it('gives the extra units to the largest remainders, ties to the earlier line (small weights make ties common)', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 1_000n }),
+        fc.array(fc.bigInt({ min: 0n, max: 4n }), { minLength: 1, maxLength: 20 }),
+        (amount, weights) => {
+          const total = weights.reduce((a, b) => a + b, 0n);
+          fc.pre(total > 0n);
+          const shares = allocate(amount, weights);
+          const lines = weights.map((w, i) => ({ i, remainder: (amount * w) % total, extra: shares[i] > (amount * w) / total }));
+          for (const up of lines.filter((l) => l.extra)) {
+            for (const down of lines.filter((l) => !l.extra)) {
+              const outranks = up.remainder > down.remainder || (up.remainder === down.remainder && up.i < down.i);
+              expect({ up, down, outranks }).toEqual({ up, down, outranks: true });
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('allocates to the first line when every weight is zero (an order of free lines)', () => {
+    expect(allocate(7n, [0n, 0n, 0n])).toEqual([7n, 0n, 0n]);
+  });
+
+  it('ships free when the discounted goods reach the threshold exactly', () => {
+    const rules = { taxRateBps: 0, taxInclusive: false, shippingFlatRate: 500, freeShippingThreshold: 10_000 };
+    expect(priceOrder([{ unitPrice: 10_000, quantity: 1 }], rules, null).shippingTotal).toBe(0);
+    expect(priceOrder([{ unitPrice: 9_999, quantity: 1 }], rules, null).shippingTotal).toBe(500);
+  });
+
+  it('refuses an order beyond the safe integer range instead of losing precision', () => {
+    const rules = { taxRateBps: 0, taxInclusive: false, shippingFlatRate: 0, freeShippingThreshold: null };
+    expect(() => priceOrder([{ unitPrice: Number.MAX_SAFE_INTEGER, quantity: 2 }], rules, null)).toThrow();
+    expect(priceOrder([{ unitPrice: Number.MAX_SAFE_INTEGER, quantity: 1 }], rules, null).total).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('rounds a known example as documented', () => {
     // 3 × 3.33 with 10% off: discount 0.999 → 1.00; tax 20% of 8.99 = 1.798 → 1.80.
     const p = priceOrder([{ unitPrice: 333, quantity: 3 }], { taxRateBps: 2000, taxInclusive: false, shippingFlatRate: 0, freeShippingThreshold: null }, { percentOff: 10, amountOff: null });
