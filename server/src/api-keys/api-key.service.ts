@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
+import { auditActorOf, auditAs, auditState, type AuditActor } from '../audit/audit';
 import { Brand } from '../brands/brand.entity';
 import { DomainError, notFound } from '../errors';
-import type { Actor } from '../shared/actor';
+import { OPERATOR_ACTOR, type Actor } from '../shared/actor';
 import { parseId } from '../shared/ids';
 import type { Principal, RequestContext } from '../shared/request-context';
 import { parseInput } from '../shared/validation';
@@ -40,7 +41,7 @@ export interface CreatedApiKey {
   secret: string;
 }
 
-async function insertKey(em: EntityManager, brand: Brand, input: z.output<typeof CreateApiKeySchema>, creator: Actor): Promise<CreatedApiKey> {
+async function insertKey(em: EntityManager, brand: Brand, input: z.output<typeof CreateApiKeySchema>, creator: Actor, who: AuditActor): Promise<CreatedApiKey> {
   const active = await em.count(ApiKey, { brand, revokedAt: null }, { filters: false });
   if (active >= MAX_ACTIVE_KEYS_PER_BRAND) {
     throw new DomainError('BAD_USER_INPUT', `name: a brand has at most ${MAX_ACTIVE_KEYS_PER_BRAND} active API keys; revoke one first`, { field: 'name' });
@@ -56,6 +57,7 @@ async function insertKey(em: EntityManager, brand: Brand, input: z.output<typeof
     createdById: creator.id,
     createdByLabel: creator.label,
   });
+  auditAs(em, who, { action: 'apiKey.create', targetType: 'API_KEY', targetId: apiKey.id, before: null, after: auditState('API_KEY', apiKey) });
   await em.flush();
   return { apiKey, secret };
 }
@@ -66,7 +68,7 @@ export async function createApiKey(ctx: RequestContext, data: unknown): Promise<
   return ctx.transaction(async (tx) => {
     const brand = await tx.em.findOne(Brand, tx.brandId);
     if (!brand) throw notFound('Brand');
-    return insertKey(tx.em, brand, input, tx.actor);
+    return insertKey(tx.em, brand, input, tx.actor, auditActorOf(tx));
   });
 }
 
@@ -79,7 +81,7 @@ export async function createApiKeyForBrand(
   return em.transactional(async (tx) => {
     const brand = await tx.findOne(Brand, { slug: data.brandSlug.trim().toLowerCase() });
     if (!brand) throw new DomainError('NOT_FOUND', `No brand with slug ${data.brandSlug}`);
-    return insertKey(tx as EntityManager, brand, input, { type: 'SYSTEM', id: null, label: 'Operator CLI' });
+    return insertKey(tx as EntityManager, brand, input, OPERATOR_ACTOR, { brandId: brand.id, actor: OPERATOR_ACTOR, requestId: null, clientAddress: null });
   });
 }
 
@@ -95,7 +97,9 @@ export async function revokeApiKey(ctx: RequestContext, rawId: string): Promise<
     const apiKey = await tx.em.findOne(ApiKey, id);
     if (!apiKey) throw notFound('API key');
     if (!apiKey.revokedAt) {
+      const before = auditState('API_KEY', apiKey);
       apiKey.revokedAt = new Date();
+      auditAs(tx.em, auditActorOf(tx), { action: 'apiKey.revoke', targetType: 'API_KEY', targetId: apiKey.id, before, after: auditState('API_KEY', apiKey) });
       await tx.em.flush();
     }
     return apiKey;

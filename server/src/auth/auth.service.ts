@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isApiKeySecret, principalForApiKey } from '../api-keys/api-key.service';
+import { audit, auditAs } from '../audit/audit';
 import { DomainError, unauthenticated } from '../errors';
 import type { Principal, RequestContext } from '../shared/request-context';
 import { User } from '../users/user.entity';
@@ -52,8 +53,12 @@ export async function login(
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
   const session = em.create(Session, { user, tokenHash: tokenHash(token), expiresAt });
+  const principal = principalForUser(user, session.id);
+  auditAs(em, { brandId: principal.brandId, actor: principal.actor, requestId: null, clientAddress }, {
+    action: 'session.login', targetType: 'SESSION', targetId: session.id, before: null, after: { expiresAt: expiresAt.toISOString() },
+  });
   await em.flush();
-  return { token, expiresAt, principal: principalForUser(user, session.id) };
+  return { token, expiresAt, principal };
 }
 
 /**
@@ -70,6 +75,9 @@ export async function principalForToken(em: EntityManager, token: string): Promi
 export async function logout(ctx: RequestContext): Promise<boolean> {
   const sessionId = ctx.principal?.sessionId;
   if (!sessionId) throw unauthenticated();
-  await ctx.em.nativeUpdate(Session, { id: sessionId }, { revokedAt: new Date() });
+  await ctx.transaction(async (tx) => {
+    await tx.em.nativeUpdate(Session, { id: sessionId }, { revokedAt: new Date() });
+    audit(tx, { action: 'session.logout', targetType: 'SESSION', targetId: sessionId, before: {}, after: { revoked: true } });
+  });
   return true;
 }

@@ -1,11 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
+import { audit, auditAs, auditState } from '../audit/audit';
 import { DomainError, notFound } from '../errors';
 import { CURRENCIES } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
 import { scopedSql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
 import { Brand } from './brand.entity';
+import { OPERATOR_ACTOR } from '../shared/actor';
 
 const prefix = z
   .string()
@@ -63,6 +65,9 @@ export async function createBrand(em: EntityManager, data: z.input<typeof Create
     shippingFlatRate: input.shippingFlatRate ?? 0,
     freeShippingThreshold: input.freeShippingThreshold ?? null,
   });
+  auditAs(em, { brandId: brand.id, actor: OPERATOR_ACTOR, requestId: null, clientAddress: null }, {
+    action: 'brand.create', targetType: 'BRAND', targetId: brand.id, before: null, after: auditState('BRAND', brand),
+  });
   await em.flush();
   return brand;
 }
@@ -78,6 +83,7 @@ export async function updateBrandSettings(ctx: RequestContext, data: unknown): P
   return ctx.transaction(async (tx) => {
     const brand = await tx.em.findOne(Brand, tx.brandId);
     if (!brand) throw notFound('Brand');
+    const before = auditState('BRAND', brand);
     if (input.name != null) brand.name = input.name;
     if (input.orderNumberPrefix != null) brand.orderNumberPrefix = input.orderNumberPrefix;
     if (input.taxRateBps != null) brand.taxRateBps = input.taxRateBps;
@@ -85,6 +91,7 @@ export async function updateBrandSettings(ctx: RequestContext, data: unknown): P
     if (input.shippingFlatRate != null) brand.shippingFlatRate = input.shippingFlatRate;
     // An explicit null removes free shipping; an absent field leaves it alone.
     if (input.freeShippingThreshold !== undefined) brand.freeShippingThreshold = input.freeShippingThreshold;
+    audit(tx, { action: 'brand.updateSettings', targetType: 'BRAND', targetId: brand.id, before, after: auditState('BRAND', brand) });
     return brand;
   });
 }

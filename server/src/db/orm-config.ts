@@ -15,6 +15,7 @@ import { BrandSubscription } from '../brands/brand-subscription.entity';
 import { StripeEvent } from '../stripe/stripe-event.entity';
 import { StripePendingPayment } from '../stripe/pending-payment.entity';
 import { ApiKey } from '../api-keys/api-key.entity';
+import { AuditEntry } from '../audit/audit-entry.entity';
 
 export const ENTITIES = [
   Brand,
@@ -31,6 +32,7 @@ export const ENTITIES = [
   StripeEvent,
   StripePendingPayment,
   ApiKey,
+  AuditEntry,
 ];
 
 /**

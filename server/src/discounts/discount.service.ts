@@ -1,5 +1,6 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { z } from 'zod';
+import { audit, auditState } from '../audit/audit';
 import { DomainError, notFound } from '../errors';
 import { pageRequest } from '../shared/pagination';
 import type { RequestContext } from '../shared/request-context';
@@ -74,7 +75,7 @@ export async function createDiscountCode(ctx: RequestContext, data: unknown): Pr
       if (await tx.em.count(DiscountCode, { code: input.code })) {
         throw new DomainError('BAD_USER_INPUT', `input.code: ${input.code} already exists`, { field: 'input.code' });
       }
-      return tx.em.create(DiscountCode, {
+      const discount = tx.em.create(DiscountCode, {
         brand: tx.brandId,
         code: input.code,
         percentOff: input.percentOff ?? null,
@@ -84,6 +85,8 @@ export async function createDiscountCode(ctx: RequestContext, data: unknown): Pr
         validUntil: input.validUntil ?? null,
         usageLimit: input.usageLimit ?? null,
       });
+      audit(tx, { action: 'discountCode.create', targetType: 'DISCOUNT_CODE', targetId: discount.id, before: null, after: auditState('DISCOUNT_CODE', discount) });
+      return discount;
     });
   } catch (error) {
     // The same code created concurrently: the unique index refuses the second insert after the check above passed.
@@ -117,6 +120,7 @@ export async function updateDiscountCode(ctx: RequestContext, id: string, data: 
   try {
     return await ctx.transaction(async (tx) => {
       const discount = await lockUnusedCode(tx, id, 'edited');
+      const before = auditState('DISCOUNT_CODE', discount);
       if (input.code !== discount.code && (await tx.em.count(DiscountCode, { code: input.code }))) {
         throw new DomainError('BAD_USER_INPUT', `input.code: ${input.code} already exists`, { field: 'input.code' });
       }
@@ -129,6 +133,7 @@ export async function updateDiscountCode(ctx: RequestContext, id: string, data: 
         validUntil: input.validUntil ?? null,
         usageLimit: input.usageLimit ?? null,
       });
+      audit(tx, { action: 'discountCode.update', targetType: 'DISCOUNT_CODE', targetId: discount.id, before, after: auditState('DISCOUNT_CODE', discount) });
       return discount;
     });
   } catch (error) {
@@ -143,6 +148,7 @@ export async function deleteDiscountCode(ctx: RequestContext, id: string): Promi
   return ctx.transaction(async (tx) => {
     const discount = await lockUnusedCode(tx, id, 'deleted');
     tx.em.remove(discount);
+    audit(tx, { action: 'discountCode.delete', targetType: 'DISCOUNT_CODE', targetId: discount.id, before: auditState('DISCOUNT_CODE', discount), after: null });
     return discount.id;
   });
 }
@@ -151,7 +157,9 @@ export async function setDiscountCodeActive(ctx: RequestContext, id: string, act
   return ctx.transaction(async (tx) => {
     const discount = await tx.em.findOne(DiscountCode, parseId(id));
     if (!discount) throw notFound('Discount code');
+    const before = auditState('DISCOUNT_CODE', discount);
     discount.active = active;
+    audit(tx, { action: 'discountCode.setActive', targetType: 'DISCOUNT_CODE', targetId: discount.id, before, after: auditState('DISCOUNT_CODE', discount) });
     return discount;
   });
 }

@@ -38,7 +38,7 @@ const DEFAULT_PAGE_SIZE = 20;
 
 /** Types that are values embedded in their parent's row: reading them costs nothing beyond their parent. */
 const VALUE_TYPES = new Set([
-  'Money', 'Actor', 'Customer', 'Address', 'PageInfo', 'OrderEdge', 'ProductEdge', 'WebhookEventEdge', 'StatsRangeEcho',
+  'Money', 'Actor', 'Customer', 'Address', 'PageInfo', 'OrderEdge', 'ProductEdge', 'WebhookEventEdge', 'AuditLogEdge', 'StatsRangeEcho',
   'CurrencyStats', 'StatusCount', 'PaymentStatusCount', 'StatsPoint', 'OrderQuote', 'Subscription', 'Viewer',
 ]);
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { ApiKeyResolver } from '../api-keys/api-key.resolver';
+import { AuditLogResolver } from '../audit/audit.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
 import { BrandResolver } from '../brands/brand.resolver';
 import { DiscountCodeResolver } from '../discounts/discount.resolver';
@@ -31,6 +32,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       BrandResolver,
       AuthResolver,
       ApiKeyResolver,
+      AuditLogResolver,
       DiscountCodeResolver,
       StatsResolver,
       StripeResolver,

@@ -1,5 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
+import { audit, auditState } from '../audit/audit';
 import { Brand } from '../brands/brand.entity';
 import { badInput, forbidden, orNotFound } from '../errors';
 import { Product } from '../products/product.entity';
@@ -46,10 +47,12 @@ export function applyRefund(tx: RequestContext, order: Order, cumulativeRefunded
   }
   if (cumulativeRefunded > order.total) throw badInput('amount', 'cannot exceed the order total');
   if (cumulativeRefunded <= order.refundedTotal) return;
+  const before = auditState('ORDER', order);
   order.refundedTotal = cumulativeRefunded;
   const to = paymentStatusForRefund(cumulativeRefunded, order.total);
   if (to !== order.paymentStatus) changePaymentStatus(tx.em, tx.actor, order, to, note ?? null);
   else recordChange(tx.em, tx.actor, order, 'NOTE', { note: note ?? `Refunded ${cumulativeRefunded} in total` });
+  audit(tx, { action: 'order.refund', targetType: 'ORDER', targetId: order.id, before, after: auditState('ORDER', order) });
 }
 
 /**
@@ -58,8 +61,10 @@ export function applyRefund(tx: RequestContext, order: Order, cumulativeRefunded
  */
 export function flagAttention(tx: RequestContext, order: Order, reason: string, note: string = reason): boolean {
   if (order.attention?.includes(reason)) return false;
+  const before = auditState('ORDER', order);
   order.attention = [order.attention, reason].filter(Boolean).join(' · ');
   recordChange(tx.em, tx.actor, order, 'NOTE', { note });
+  audit(tx, { action: 'order.flag', targetType: 'ORDER', targetId: order.id, before, after: auditState('ORDER', order) });
   return true;
 }
 
@@ -234,6 +239,7 @@ export async function completeCheckout(
     order.attention = [order.attention, ...notes].filter(Boolean).join(' · ');
     for (const note of notes) recordChange(tx.em, tx.actor, order, 'NOTE', { note });
   }
+  audit(tx, { action: 'order.create', targetType: 'ORDER', targetId: order.id, before: null, after: auditState('ORDER', order) });
   if (data.paid) applyPaymentResult(tx, order, 'SUCCEEDED', 'Paid through Stripe Checkout');
   return { order, created: true };
 }
@@ -252,6 +258,22 @@ export function applyPaymentResult(
   result: 'SUCCEEDED' | 'FAILED',
   note: string | null = null,
   reported: ReportedAmount | null = null,
+): boolean {
+  const before = auditState('ORDER', order);
+  const changed = applyPaymentVerdict(tx, order, result, note, reported);
+  if (changed) {
+    const action = result === 'SUCCEEDED' ? 'order.paymentSucceeded' : 'order.paymentFailed';
+    audit(tx, { action, targetType: 'ORDER', targetId: order.id, before, after: auditState('ORDER', order) });
+  }
+  return changed;
+}
+
+function applyPaymentVerdict(
+  tx: RequestContext,
+  order: Order,
+  result: 'SUCCEEDED' | 'FAILED',
+  note: string | null,
+  reported: ReportedAmount | null,
 ): boolean {
   if (result === 'SUCCEEDED') {
     const flagged = reported !== null && flagAmountMismatch(tx, order, reported);

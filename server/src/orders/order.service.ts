@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { audit, auditState } from '../audit/audit';
 import { Brand } from '../brands/brand.entity';
 import { consumeDiscount, findApplicableDiscount } from '../discounts/discount.service';
 import type { DiscountCode } from '../discounts/discount-code.entity';
@@ -128,6 +129,7 @@ export async function createOrder(
       })),
     });
     if (input.note) recordChange(tx.em, tx.actor, order, 'NOTE', { note: input.note });
+    audit(tx, { action: 'order.create', targetType: 'ORDER', targetId: newId, before: null, after: auditState('ORDER', order) });
     return newId;
   });
   return loadAfterCommit(ctx, orderId);
@@ -159,8 +161,10 @@ export async function updateOrderStatus(
   }
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
+    const before = auditState('ORDER', order);
     const tracking = applyTracking(order, given);
     changeStatus(tx.em, tx.actor, order, status, cleanNote, tracking);
+    audit(tx, { action: 'order.updateStatus', targetType: 'ORDER', targetId: order.id, before, after: auditState('ORDER', order) });
   });
   return loadAfterCommit(ctx, id);
 }
@@ -199,9 +203,11 @@ export async function markOrderPaid(
   ].filter(Boolean);
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
+    const before = auditState('ORDER', order);
     markPaidManually(tx, order, said.length ? said.join(' · ') : null);
     order.paymentMethod = payment.paymentMethod;
     order.paymentReference = payment.paymentReference;
+    audit(tx, { action: 'order.markPaid', targetType: 'ORDER', targetId: order.id, before, after: auditState('ORDER', order) });
   });
   return loadAfterCommit(ctx, id);
 }
@@ -223,7 +229,9 @@ export async function cancelOrder(
       if (replayOf) return;
     }
     const order = await lockOrder(tx, orderId);
+    const before = auditState('ORDER', order);
     changeStatus(tx.em, tx.actor, order, 'CANCELLED', cleanReason);
+    audit(tx, { action: 'order.cancel', targetType: 'ORDER', targetId: order.id, before, after: { ...auditState('ORDER', order), restock } });
     if (restock) {
       const items = await tx.em.find(OrderItem, { order: order.id, product: { $ne: null } });
       const lines = items.map((item) => ({ productId: item.product!.id, quantity: item.quantity }));
@@ -241,8 +249,9 @@ export async function addOrderNote(ctx: RequestContext, id: string, note: string
   const text = parseInput(NoteSchema, note, 'note');
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
-    recordChange(tx.em, tx.actor, order, 'NOTE', { note: text });
+    const entry = recordChange(tx.em, tx.actor, order, 'NOTE', { note: text });
     order.updatedAt = new Date();
+    audit(tx, { action: 'order.addNote', targetType: 'ORDER', targetId: order.id, before: {}, after: { timelineEntryId: entry.id } });
   });
   return loadAfterCommit(ctx, id);
 }
@@ -251,6 +260,7 @@ export async function updateOrder(ctx: RequestContext, id: string, data: UpdateO
   const input = parseInput(UpdateOrderSchema, data, 'input');
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
+    const before = auditState('ORDER', order);
     const changed: string[] = [];
     if (input.customer) {
       order.customerEmail = input.customer.email;
@@ -279,6 +289,7 @@ export async function updateOrder(ctx: RequestContext, id: string, data: UpdateO
     if (tracking) changed.push('tracking');
     if (changed.length === 0) throw badInput('input', 'nothing to update');
     recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Updated ${changed.join(', ')}`, tracking });
+    audit(tx, { action: 'order.update', targetType: 'ORDER', targetId: order.id, before, after: auditState('ORDER', order) });
   });
   return loadAfterCommit(ctx, id);
 }
@@ -318,6 +329,7 @@ export async function deleteOrder(ctx: RequestContext, id: string): Promise<stri
     recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Order ${order.number} deleted` });
     await tx.em.flush();
     await archiveOrder(tx, order.id);
+    audit(tx, { action: 'order.delete', targetType: 'ORDER', targetId: order.id, before: auditState('ORDER', order), after: null });
     await tx.em.nativeDelete(Order, { id: order.id });
     await scopedSql(tx, 'update brands set order_count = order_count - 1 where id = ?');
   });

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { audit, auditState } from '../audit/audit';
 import { DomainError, notFound, orNotFound } from '../errors';
 import type { RequestContext } from '../shared/request-context';
 import { parseId } from '../shared/ids';
@@ -22,6 +23,7 @@ export async function createProduct(ctx: RequestContext, data: unknown): Promise
       if (input.stock > 0) {
         logMovement({ em: tx.em, brandId: tx.brandId, actor: tx.actor }, product.id, input.stock, input.stock, 'INITIAL', null);
       }
+      audit(tx, { action: 'product.create', targetType: 'PRODUCT', targetId: product.id, before: null, after: auditState('PRODUCT', product) });
       return product.id;
     });
   } catch (error) {
@@ -40,9 +42,11 @@ export async function updateProduct(ctx: RequestContext, id: string, data: unkno
   await ctx.transaction(async (tx) => {
     const product = await tx.em.findOne(Product, parseId(id));
     if (!product) throw notFound('Product');
+    const before = auditState('PRODUCT', product);
     if (input.name != null) product.name = input.name;
     if (input.price != null) product.price = input.price;
     if (input.active != null) product.active = input.active;
+    audit(tx, { action: 'product.update', targetType: 'PRODUCT', targetId: product.id, before, after: auditState('PRODUCT', product) });
   });
   return loadAfterCommit(ctx, id);
 }
@@ -55,8 +59,9 @@ export async function adjustProductStock(
 ): Promise<ProductRecord> {
   const input = parseInput(AdjustStockSchema, { delta, reason });
   const productId = parseId(id);
-  await ctx.transaction((tx) =>
-    applyStockAdjustment({ em: tx.em, brandId: tx.brandId, actor: tx.actor }, productId, input.delta, input.reason),
-  );
+  await ctx.transaction(async (tx) => {
+    const stock = await applyStockAdjustment({ em: tx.em, brandId: tx.brandId, actor: tx.actor }, productId, input.delta, input.reason);
+    audit(tx, { action: 'product.adjustStock', targetType: 'PRODUCT', targetId: productId, before: { stock: stock - input.delta }, after: { stock } });
+  });
   return loadAfterCommit(ctx, productId);
 }

@@ -9,3 +9,6 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'SYSTEM', id: null, label: 'System' };
+
+/** An operator at the command line (`pnpm cli`): a SYSTEM actor, told apart by its label. */
+export const OPERATOR_ACTOR: Actor = { type: 'SYSTEM', id: null, label: 'Operator CLI' };

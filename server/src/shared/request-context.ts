@@ -12,6 +12,8 @@ export interface Principal {
   scopes: string[];
   sessionId?: string;
   apiKeyId?: string;
+  /** Where the request came from (the dashboard's forwarded address when trusted), for the audit log. */
+  clientAddress?: string;
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { hashPassword } from '../auth/password';
+import { auditAs } from '../audit/audit';
 import { Brand } from '../brands/brand.entity';
+import { OPERATOR_ACTOR } from '../shared/actor';
 import { DomainError } from '../errors';
 import { parseInput } from '../shared/validation';
 import { ROLES, User } from './user.entity';
@@ -28,6 +30,9 @@ export async function createUser(em: EntityManager, data: z.input<typeof CreateU
     name: input.name ?? null,
     passwordHash: await hashPassword(input.password),
     role: input.role,
+  });
+  auditAs(em, { brandId: brand.id, actor: OPERATOR_ACTOR, requestId: null, clientAddress: null }, {
+    action: 'user.create', targetType: 'USER', targetId: user.id, before: null, after: { role: user.role },
   });
   await em.flush();
   return user;

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { v7 as uuidv7 } from 'uuid';
+import { audit } from '../../audit/audit';
 import { isUuid } from '../../shared/ids';
 import { scopedSql } from '../../shared/sql';
 import { CHECKOUT_APP } from '../checkout-contract';
@@ -44,5 +45,12 @@ export const onSubscription: EventHandler = async (tx, event, brandId) => {
     ],
   );
   if (rows.length === 0) return ignored(`subscription ${subscription.id}: a newer event was already applied`);
+  audit(tx, {
+    action: 'subscription.update',
+    targetType: 'SUBSCRIPTION',
+    targetId: subscription.id,
+    before: {},
+    after: { status: subscription.status, plan: item?.price?.lookup_key ?? null, cancelAtPeriodEnd: Boolean(subscription.cancel_at_period_end) },
+  });
   return processed(`Subscription ${subscription.id} → ${subscription.status}${item?.price?.lookup_key ? ` (${item.price.lookup_key})` : ''}`);
 };
