@@ -9,16 +9,30 @@ test('orders: list, filter, search as you type, sort and page, all in the URL', 
   await expect(table.getByRole('columnheader')).toHaveText(['Order', 'Date', 'Customer', 'Items', 'Total', 'Status', 'Payment']);
   await expect(rows.first().locator('td').nth(4)).toHaveText(/€/);
 
-  // Paging forwards and back with cursors.
+  // Paging forwards and back with cursors; the pager says which rows are shown, and the new page starts in view.
+  const range = page.getByTestId('page-range');
+  const total = (await range.innerText()).match(/of ([\d,]+)$/)![1];
+  await expect(range).toHaveText(`1–20 of ${total}`);
   const firstPageFirst = await rows.first().locator('.order-link').innerText();
   await page.getByRole('button', { name: 'Next →' }).click();
-  await expect(page).toHaveURL(/after=/);
+  await expect(page).toHaveURL(/after=.*page=2/);
   await settled(page);
   await expect(rows.first().locator('.order-link')).not.toHaveText(firstPageFirst);
+  await expect(range).toHaveText(`21–40 of ${total}`);
+  await expect(table.getByRole('columnheader', { name: 'Order' })).toBeInViewport();
+  await page.getByRole('button', { name: 'Next →' }).click();
+  await settled(page);
+  await expect(range).toHaveText(`41–60 of ${total}`);
+  await saveScreenshot('orders-list-page-3', { fullPage: false });
   await page.getByRole('button', { name: '← Previous' }).click();
-  await expect(page).toHaveURL(/before=/);
+  await expect(page).toHaveURL(/before=.*page=2/);
+  await settled(page);
+  await expect(range).toHaveText(`21–40 of ${total}`);
+  await page.getByRole('button', { name: '← Previous' }).click();
+  await expect(page).not.toHaveURL(/before=|after=|page=/);
   await settled(page);
   await expect(rows.first().locator('.order-link')).toHaveText(firstPageFirst);
+  await expect(range).toHaveText(`1–20 of ${total}`);
 
   // Status filter: every row matches, the URL carries it.
   await page.getByRole('checkbox', { name: 'Delivered' }).click();

@@ -42,3 +42,55 @@ test('products: create, edit the price, adjust stock with a reason', async ({ pa
   await expect(row.getByTestId('stock')).toHaveText('10');
   await saveScreenshot('products');
 });
+
+test('products: pages both ways with a range, edits in a dialog over the list, shows each product’s stock history', async ({ page, login, saveScreenshot }) => {
+  await login('owner', '/products?size=10');
+  const table = page.getByTestId('products-table');
+  const range = page.getByTestId('page-range');
+  await expect(range).toHaveText(/^1–10 of \d+$/);
+  const firstSku = await table.locator('tbody tr').first().getAttribute('data-sku');
+  await page.getByRole('button', { name: 'Next →' }).click();
+  await expect(page).toHaveURL(/after=.*page=2/);
+  await settled(page);
+  await expect(range).toHaveText(/^11–\d+ of \d+$/);
+  await expect(table.locator('tbody tr').first()).not.toHaveAttribute('data-sku', firstSku!);
+  await page.getByRole('button', { name: '← Previous' }).click();
+  await settled(page);
+  await expect(page).not.toHaveURL(/after=|before=/);
+  await expect(table.locator('tbody tr').first()).toHaveAttribute('data-sku', firstSku!);
+  await expect(range).toHaveText(/^1–10 of \d+$/);
+
+  // Editing the last row opens a dialog over the list, not a panel at the top of the page.
+  const last = table.locator('tbody tr').last();
+  const name = await last.locator('.cell-primary').innerText();
+  await last.getByRole('button', { name: `Edit ${name}` }).click();
+  const dialog = page.getByRole('dialog', { name: `Edit ${name}` });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toBeInViewport();
+  await expect(dialog.getByLabel('Name')).toBeFocused();
+  await saveScreenshot('products-edit-dialog', { fullPage: false });
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(last.getByRole('button', { name: `Edit ${name}` })).toBeFocused();
+
+  // Stock history: the initial stock and every change since, with reasons.
+  const sku = 'ML-SCF-001';
+  await page.getByLabel('Search').fill(sku);
+  await settled(page);
+  const row = page.locator(`tr[data-sku="${sku}"]`);
+  await row.getByRole('button', { name: /^Adjust stock/ }).click();
+  await page.getByLabel(/Change/).fill('3');
+  await page.getByLabel('Reason').fill('Restock delivery');
+  await page.getByRole('button', { name: 'Save adjustment' }).click();
+  await expect(page.getByText(/Stock of .* is now/)).toBeVisible();
+  await row.getByRole('button', { name: /^Stock history of/ }).click();
+  const history = page.getByRole('dialog', { name: /Stock history/ });
+  const items = history.getByRole('list', { name: /Stock history of/ }).getByRole('listitem');
+  await expect(items.first()).toContainText('Adjustment');
+  await expect(items.first()).toContainText('Restock delivery');
+  await expect(items.first()).toContainText('+3');
+  await expect(items.last()).toContainText('Initial stock');
+  await saveScreenshot('products-stock-history', { fullPage: false });
+  await history.getByRole('button', { name: 'Close' }).click();
+  await expect(history).toHaveCount(0);
+});

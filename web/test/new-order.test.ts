@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_FORM, canQuote, clearResolvedErrors, stockErrors, toCreateOrderInput, validateNewOrder, type NewOrderForm } from '~/lib/new-order';
-import { PRESETS, parseStatsParams, presetState, statsRange, statsSearch } from '~/lib/stats-range';
+import { PRESETS, parseStatsParams, presetState, rangeProblem, statsRange, statsSearch } from '~/lib/stats-range';
 import { variablesKey } from '~/lib/variables-key';
 import { newIdempotencyKey } from '~/lib/id';
 
@@ -67,14 +67,26 @@ describe('stats range in the URL', () => {
     expect(parseStatsParams(new URLSearchParams(''), 'UTC', now)).toEqual({ from: '2026-10-22', to: '2026-11-20', interval: 'DAY' });
   });
 
-  it('round-trips and orders the dates', () => {
+  it('round-trips a valid range', () => {
     const state = { from: '2026-01-01', to: '2026-03-31', interval: 'WEEK' as const };
     expect(parseStatsParams(new URLSearchParams(statsSearch(state)), 'UTC', now)).toEqual(state);
+  });
+
+  it('never swaps a reversed range silently, and never runs into the future', () => {
     expect(parseStatsParams(new URLSearchParams('from=2026-03-31&to=2026-01-01&interval=month'), 'UTC', now)).toEqual({
-      from: '2026-01-01',
-      to: '2026-03-31',
+      from: '2026-10-22',
+      to: '2026-11-20',
       interval: 'MONTH',
+      issue: 'The link’s range was not valid (2026-03-31 to 2026-01-01); the last 30 days are shown instead.',
     });
+    expect(parseStatsParams(new URLSearchParams('from=2026-11-01&to=2030-12-31&interval=week'), 'UTC', now)).toMatchObject({
+      from: '2026-11-01',
+      to: '2026-11-20',
+      issue: expect.stringContaining('shown up to today'),
+    });
+    expect(rangeProblem('2026-11-10', '2026-11-01', '2026-11-20')).toEqual({ field: 'from', message: 'From must be on or before To.' });
+    expect(rangeProblem('2026-11-01', '2026-11-21', '2026-11-20')?.field).toBe('to');
+    expect(rangeProblem('2026-11-01', '2026-11-20', '2026-11-20')).toBeNull();
   });
 
   it('sends whole days in the user zone', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pageRange } from '~/lib/paging';
 import {
   DEFAULT_ORDER_LIST_STATE,
   hasActiveFilters,
@@ -30,6 +31,7 @@ describe('parseOrderListParams', () => {
       size: 50,
       after: 'abc',
       before: null,
+      page: null,
     });
   });
 
@@ -67,8 +69,8 @@ describe('orderListSearch', () => {
     const states: OrderListState[] = [
       { ...DEFAULT_ORDER_LIST_STATE, status: ['PENDING', 'CANCELLED'], q: 'a&b=c ü', sort: 'NUMBER_DESC' },
       { ...DEFAULT_ORDER_LIST_STATE, payment: ['PAID', 'REFUNDED'], from: '2026-01-01', to: '2026-01-31', size: 100 },
-      { ...DEFAULT_ORDER_LIST_STATE, before: 'Y3Vyc29yOjQy' },
-      { ...DEFAULT_ORDER_LIST_STATE, after: 'eyJ0IjoiMjAyNiJ9', q: 'LL-000042' },
+      { ...DEFAULT_ORDER_LIST_STATE, before: 'Y3Vyc29yOjQy', page: 3 },
+      { ...DEFAULT_ORDER_LIST_STATE, after: 'eyJ0IjoiMjAyNiJ9', q: 'LL-000042', page: null },
     ];
     for (const state of states) expect(parse(orderListSearch(state))).toEqual(state);
   });
@@ -88,9 +90,22 @@ describe('changing the view', () => {
     expect(changed.status).toEqual(['PENDING']);
   });
 
-  it('pages backwards with `before`', () => {
-    const state = previousPage(nextPage(DEFAULT_ORDER_LIST_STATE, 'end'), 'start');
-    expect(state).toMatchObject({ after: null, before: 'start' });
+  it('pages backwards with `before`, and back to the plain list on page 1', () => {
+    const third = nextPage(nextPage(DEFAULT_ORDER_LIST_STATE, 'end-1'), 'end-2');
+    expect(third).toMatchObject({ after: 'end-2', page: 3 });
+    const second = previousPage(third, 'start-3');
+    expect(second).toMatchObject({ after: null, before: 'start-3', page: 2 });
+    expect(previousPage(second, 'start-2')).toEqual(DEFAULT_ORDER_LIST_STATE);
+  });
+
+  it('says which rows are shown: "21–40 of 302"', () => {
+    const second = nextPage(DEFAULT_ORDER_LIST_STATE, 'end');
+    expect(pageRange(second, 20, 302)).toBe('21–40 of 302');
+    expect(pageRange({ page: 16, size: 20 }, 2, 302)).toBe('301–302 of 302');
+    expect(pageRange(DEFAULT_ORDER_LIST_STATE, 0, 0)).toBe('');
+    // A shared link with a cursor but no page: the count only.
+    expect(pageRange(parse('after=abc'), 20, 302)).toBe('20 of 302');
+    expect(pageRange({ page: 2, size: 20 }, 20, 1302, (n) => new Intl.NumberFormat('en-US').format(n))).toBe('21–40 of 1,302');
   });
 });
 

@@ -35,6 +35,8 @@ export interface OrderListState {
   after: string | null;
   /** Cursor of the first row of the next page (backward paging). */
   before: string | null;
+  /** Which page a cursor leads to (1-based), to say "21–40 of 302"; null when a shared link does not say. */
+  page: number | null;
 }
 
 export const DEFAULT_ORDER_LIST_STATE: OrderListState = {
@@ -47,6 +49,7 @@ export const DEFAULT_ORDER_LIST_STATE: OrderListState = {
   size: DEFAULT_PAGE_SIZE,
   after: null,
   before: null,
+  page: 1,
 };
 
 function pickList<T extends string>(raw: string[], allowed: readonly T[]): T[] {
@@ -62,6 +65,8 @@ export function parseOrderListParams(params: URLSearchParams): OrderListState {
   const before = after ? null : params.get('before') || null;
   const from = params.get('from');
   const to = params.get('to');
+  const pageRaw = Number(params.get('page'));
+  const page = !after && !before ? 1 : Number.isSafeInteger(pageRaw) && pageRaw > 1 ? pageRaw : null;
   return {
     status: pickList(params.getAll('status'), ORDER_STATUSES),
     payment: pickList(params.getAll('payment'), PAYMENT_STATUSES),
@@ -72,6 +77,7 @@ export function parseOrderListParams(params: URLSearchParams): OrderListState {
     size: (PAGE_SIZES as readonly number[]).includes(sizeRaw) ? sizeRaw : DEFAULT_PAGE_SIZE,
     after,
     before,
+    page,
   };
 }
 
@@ -88,21 +94,25 @@ export function orderListSearch(state: OrderListState): string {
   if (state.size !== DEFAULT_PAGE_SIZE) params.set('size', String(state.size));
   if (state.after) params.set('after', state.after);
   else if (state.before) params.set('before', state.before);
+  if ((state.after || state.before) && state.page && state.page > 1) params.set('page', String(state.page));
   return params.toString();
 }
 
 /** Applies a change of filters: any change other than paging starts again from the first page. */
 export function withFilters(state: OrderListState, patch: Partial<Omit<OrderListState, 'after' | 'before'>>): OrderListState {
-  return { ...state, ...patch, after: null, before: null };
+  return { ...state, ...patch, after: null, before: null, page: 1 };
 }
 
 export function nextPage(state: OrderListState, endCursor: string): OrderListState {
-  return { ...state, after: endCursor, before: null };
+  return { ...state, after: endCursor, before: null, page: state.page ? state.page + 1 : null };
 }
 
 export function previousPage(state: OrderListState, startCursor: string): OrderListState {
-  return { ...state, after: null, before: startCursor };
+  const page = state.page ? state.page - 1 : null;
+  // Back on the first page: no cursor at all, so the URL is the list's own.
+  return page === 1 ? { ...state, after: null, before: null, page } : { ...state, after: null, before: startCursor, page };
 }
+
 
 export function hasActiveFilters(state: OrderListState): boolean {
   return Boolean(state.status.length || state.payment.length || state.q.trim() || state.from || state.to);

@@ -8,6 +8,8 @@ export interface StatsViewState {
   from: string;
   to: string;
   interval: StatsInterval;
+  /** Why a link's range was not used as written (reversed, or running into the future); shown, never silent. */
+  issue?: string;
 }
 
 export const PRESETS = [
@@ -22,6 +24,13 @@ export function presetState(days: number, interval: StatsInterval, timeZone: str
   return { from: addDays(to, -(days - 1)), to, interval };
 }
 
+/** What is wrong with a range typed or linked, in words for the field at fault; null when it can be shown. */
+export function rangeProblem(from: string, to: string, today: string): { field: 'from' | 'to'; message: string } | null {
+  if (to > today) return { field: 'to', message: 'To cannot be after today: there are no orders in the future yet.' };
+  if (from > to) return { field: 'from', message: 'From must be on or before To.' };
+  return null;
+}
+
 export function parseStatsParams(params: URLSearchParams, timeZone: string, now = new Date()): StatsViewState {
   const fallback = presetState(30, 'DAY', timeZone, now);
   const from = params.get('from');
@@ -29,7 +38,13 @@ export function parseStatsParams(params: URLSearchParams, timeZone: string, now 
   const intervalRaw = params.get('interval')?.toUpperCase();
   const interval = (INTERVALS as readonly string[]).includes(intervalRaw ?? '') ? (intervalRaw as StatsInterval) : fallback.interval;
   if (!isYmd(from) || !isYmd(to)) return { ...fallback, interval };
-  return from <= to ? { from, to, interval } : { from: to, to: from, interval };
+  const problem = rangeProblem(from, to, fallback.to);
+  if (!problem) return { from, to, interval };
+  // A range running past today ends today; a reversed one is not guessed at: the last 30 days are shown, and why.
+  if (problem.field === 'to' && from <= fallback.to) {
+    return { from, to: fallback.to, interval, issue: `The link’s range ended after today (${to}); it is shown up to today.` };
+  }
+  return { ...fallback, interval, issue: `The link’s range was not valid (${from} to ${to}); the last 30 days are shown instead.` };
 }
 
 export function statsSearch(state: StatsViewState): string {

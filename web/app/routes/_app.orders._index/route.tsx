@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { Link, useLoaderData, useNavigate } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { PaymentBadge, StatusBadge } from '~/components/badges';
 import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
 import {
@@ -31,6 +31,7 @@ import {
   withFilters,
   type OrderListState,
 } from '~/lib/order-filters';
+import { pageRange } from '~/lib/paging';
 import { requestLocale } from '~/lib/request-locale.server';
 import { useDebounced } from '~/lib/use-debounced';
 import { useSeededQuery } from '~/lib/use-seeded-query';
@@ -71,6 +72,12 @@ export default function OrdersPage() {
 
   const apply = (next: OrderListState, replace = false) =>
     setParams(new URLSearchParams(orderListSearch(next)), { replace, preventScrollReset: true });
+  // Paging from the buttons under the table brings the table's top into view, where the new page starts.
+  const tableTop = useRef<HTMLDivElement>(null);
+  const goToPage = (next: OrderListState) => {
+    apply(next);
+    tableTop.current?.scrollIntoView({ block: 'start' });
+  };
 
   // Search as you type: the input is local, the URL follows once typing pauses.
   const [qInput, setQInput] = useState(state.q);
@@ -267,7 +274,7 @@ export default function OrdersPage() {
           </EmptyState>
         )
       ) : (
-        <div className={`table-wrap ${fetching ? 'is-busy' : ''}`} aria-busy={fetching}>
+        <div className={`table-wrap table-wrap--anchor ${fetching ? 'is-busy' : ''}`} aria-busy={fetching} ref={tableTop}>
           <table className="table table--orders" data-testid="orders-table">
             <caption className="sr-only">Orders</caption>
             <thead>
@@ -352,9 +359,12 @@ export default function OrdersPage() {
             ))}
           </select>
         </div>
+        <p className="pager__range" aria-live="polite" data-testid="page-range">
+          {fetching ? '' : pageRange(state, nodes.length, totalCount, fmt.number)}
+        </p>
         <div className="pager__buttons">
           {state.after || state.before ? (
-            <button type="button" className="btn btn--ghost" onClick={() => apply({ ...state, after: null, before: null })}>
+            <button type="button" className="btn btn--ghost" onClick={() => goToPage(withFilters(state, {}))}>
               First page
             </button>
           ) : null}
@@ -362,7 +372,7 @@ export default function OrdersPage() {
             type="button"
             className="btn btn--secondary"
             disabled={!canGoBack || !pageInfo.startCursor}
-            onClick={() => pageInfo.startCursor && apply(previousPage(state, pageInfo.startCursor))}
+            onClick={() => pageInfo.startCursor && goToPage(previousPage(state, pageInfo.startCursor))}
           >
             ← Previous
           </button>
@@ -370,7 +380,7 @@ export default function OrdersPage() {
             type="button"
             className="btn btn--secondary"
             disabled={!canGoForward || !pageInfo.endCursor}
-            onClick={() => pageInfo.endCursor && apply(nextPage(state, pageInfo.endCursor))}
+            onClick={() => pageInfo.endCursor && goToPage(nextPage(state, pageInfo.endCursor))}
           >
             Next →
           </button>

@@ -91,7 +91,7 @@ export function ProductEditorPanel({ product, onDone, onClose }: { product: Prod
           <label htmlFor="product-price" className="field__label">
             Price ({currency})
           </label>
-          <input id="product-price" className="input" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} placeholder="0.00" {...fieldProps('price')} />
+          <input id="product-price" className="input" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} {...fieldProps('price')} />
           {error('price')}
         </div>
         {product ? null : (

@@ -2,28 +2,46 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { useLoaderData } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Dialog } from '~/components/dialog';
 import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
 import { ProductsDocument, useProductsQuery, type ProductRowFragment, type ProductsQuery, type ProductsQueryVariables } from '~/gql/graphql';
 import { requireApi } from '~/lib/api.server';
 import { problemFrom } from '~/lib/errors';
 import { useFormatters } from '~/lib/locale';
+import { pageRange } from '~/lib/paging';
 import { useDebounced } from '~/lib/use-debounced';
 import { useSeededQuery } from '~/lib/use-seeded-query';
 import { useCanWrite } from '../_app/route';
 import { ProductEditorPanel } from './product-editor-panel';
 import { StockAdjustmentPanel } from './stock-adjustment-panel';
+import { StockHistory } from './stock-history';
 
 export const meta: MetaFunction = () => [{ title: 'Products · Luneo Orders' }];
 
-const PAGE_SIZE = 25;
+const PAGE_SIZES = [10, 25, 50] as const;
+const DEFAULT_PAGE_SIZE = 25;
 
+function pageSize(params: URLSearchParams): number {
+  const size = Number(params.get('size'));
+  return (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULT_PAGE_SIZE;
+}
+
+/** The list in the URL: ?q=scarf&size=10&after=<cursor> (or before=<cursor> going back) &page=2. */
 function productsVariables(params: URLSearchParams): ProductsQueryVariables {
-  const variables: ProductsQueryVariables = { first: PAGE_SIZE };
+  const size = pageSize(params);
+  const variables: ProductsQueryVariables = {};
   const q = params.get('q')?.trim();
   if (q) variables.search = q.slice(0, 200);
   const after = params.get('after');
-  if (after) variables.after = after;
+  const before = after ? null : params.get('before');
+  if (before) {
+    variables.last = size;
+    variables.before = before;
+  } else {
+    variables.first = size;
+    if (after) variables.after = after;
+  }
   return variables;
 }
 
@@ -40,7 +58,12 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl
 };
 
 type Product = ProductRowFragment;
-type Panel = { kind: 'create' } | { kind: 'edit'; product: Product } | { kind: 'stock'; product: Product } | null;
+type Panel =
+  | { kind: 'create' }
+  | { kind: 'edit'; product: Product }
+  | { kind: 'stock'; product: Product }
+  | { kind: 'history'; product: Product }
+  | null;
 
 export default function ProductsPage() {
   const seed = useLoaderData<typeof loader>();
@@ -57,14 +80,32 @@ export default function ProductsPage() {
   const debouncedQ = useDebounced(qInput.trim(), 250);
   useEffect(() => {
     if (debouncedQ !== (params.get('q') ?? '')) {
+      // A new search starts from its first page, at the same page size.
       const next = new URLSearchParams();
       if (debouncedQ) next.set('q', debouncedQ);
+      if (params.get('size')) next.set('size', params.get('size')!);
       setParams(next, { replace: true, preventScrollReset: true });
     }
   }, [debouncedQ]);
 
   const { nodes, totalCount, pageInfo } = products.data.products;
   const problem = problemFrom(products.error);
+  const size = pageSize(params);
+  const cursor = variables.after ?? variables.before ?? null;
+  const pageParam = Number(params.get('page'));
+  // Cursors carry no offset: the page number travels beside them (null when a shared link lacks it).
+  const page = !cursor ? 1 : Number.isSafeInteger(pageParam) && pageParam > 1 ? pageParam : null;
+  const tableTop = useRef<HTMLDivElement>(null);
+  function goTo(patch: Record<string, string | null>) {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(patch)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    if (next.get('size') === String(DEFAULT_PAGE_SIZE)) next.delete('size');
+    setParams(next, { preventScrollReset: true });
+    tableTop.current?.scrollIntoView({ block: 'start' });
+  }
 
   const done = (text: string) => {
     setPanel(null);
@@ -99,10 +140,22 @@ export default function ProductsPage() {
         </p>
       ) : null}
 
+      {/* Edits open over the list, where the row is, instead of a panel at the top of the page. */}
       {panel?.kind === 'create' || panel?.kind === 'edit' ? (
-        <ProductEditorPanel product={panel.kind === 'edit' ? panel.product : null} onDone={done} onClose={() => setPanel(null)} />
+        <Dialog labelledBy="product-editor-title" onClose={() => setPanel(null)}>
+          <ProductEditorPanel product={panel.kind === 'edit' ? panel.product : null} onDone={done} onClose={() => setPanel(null)} />
+        </Dialog>
       ) : null}
-      {panel?.kind === 'stock' ? <StockAdjustmentPanel product={panel.product} onDone={done} onClose={() => setPanel(null)} /> : null}
+      {panel?.kind === 'stock' ? (
+        <Dialog labelledBy="stock-title" onClose={() => setPanel(null)}>
+          <StockAdjustmentPanel product={panel.product} onDone={done} onClose={() => setPanel(null)} />
+        </Dialog>
+      ) : null}
+      {panel?.kind === 'history' ? (
+        <Dialog title={`Stock history · ${panel.product.name}`} onClose={() => setPanel(null)} wide>
+          <StockHistory product={panel.product} />
+        </Dialog>
+      ) : null}
 
       <section className="filters" aria-label="Product filters">
         <div className="filters__row">
@@ -131,7 +184,7 @@ export default function ProductsPage() {
           {variables.search ? 'Try another name or SKU.' : canWrite ? 'Create your first product to start taking orders.' : null}
         </EmptyState>
       ) : (
-        <div className={`table-wrap ${products.fetching ? 'is-busy' : ''}`} aria-busy={products.fetching}>
+        <div className={`table-wrap table-wrap--anchor ${products.fetching ? 'is-busy' : ''}`} aria-busy={products.fetching} ref={tableTop}>
           <table className="table" data-testid="products-table">
             <caption className="sr-only">Products</caption>
             <thead>
@@ -144,11 +197,9 @@ export default function ProductsPage() {
                   Stock
                 </th>
                 <th scope="col">Status</th>
-                {canWrite ? (
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                ) : null}
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -169,8 +220,17 @@ export default function ProductsPage() {
                   <td data-label="Status">
                     <span className={`badge ${product.active ? 'badge--green' : 'badge--grey'}`}>{product.active ? 'Active' : 'Hidden'}</span>
                   </td>
-                  {canWrite ? (
-                    <td className="row-actions">
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="btn btn--ghost btn--small"
+                      onClick={() => setPanel({ kind: 'history', product })}
+                      aria-label={`Stock history of ${product.name}`}
+                    >
+                      History
+                    </button>
+                    {canWrite ? (
+                      <>
                       <button
                         type="button"
                         className="btn btn--ghost btn--small"
@@ -193,8 +253,9 @@ export default function ProductsPage() {
                       >
                         Adjust stock
                       </button>
-                    </td>
-                  ) : null}
+                      </>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -203,30 +264,44 @@ export default function ProductsPage() {
       )}
 
       <nav className="pager" aria-label="Pagination">
-        <span />
+        <div className="pager__size">
+          <label htmlFor="product-page-size" className="field__label field__label--inline">
+            Rows
+          </label>
+          <select id="product-page-size" className="input input--small" value={size} onChange={(e) => goTo({ size: e.target.value, after: null, before: null, page: null })}>
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <p className="pager__range" aria-live="polite" data-testid="page-range">
+          {products.fetching ? '' : pageRange({ page, size }, nodes.length, totalCount, fmt.number)}
+        </p>
         <div className="pager__buttons">
-          {variables.after ? (
-            <button
-              type="button"
-              className="btn btn--ghost"
-              onClick={() => {
-                const next = new URLSearchParams(params);
-                next.delete('after');
-                setParams(next, { preventScrollReset: true });
-              }}
-            >
+          {cursor ? (
+            <button type="button" className="btn btn--ghost" onClick={() => goTo({ after: null, before: null, page: null })}>
               First page
             </button>
           ) : null}
           <button
             type="button"
             className="btn btn--secondary"
-            disabled={!pageInfo.hasNextPage || !pageInfo.endCursor}
-            onClick={() => {
-              const next = new URLSearchParams(params);
-              next.set('after', pageInfo.endCursor!);
-              setParams(next, { preventScrollReset: true });
-            }}
+            disabled={!(pageInfo.hasPreviousPage || variables.after) || !pageInfo.startCursor}
+            onClick={() =>
+              page === 2
+                ? goTo({ after: null, before: null, page: null })
+                : goTo({ after: null, before: pageInfo.startCursor, page: page ? String(page - 1) : null })
+            }
+          >
+            ← Previous
+          </button>
+          <button
+            type="button"
+            className="btn btn--secondary"
+            disabled={!(pageInfo.hasNextPage || variables.before) || !pageInfo.endCursor}
+            onClick={() => goTo({ after: pageInfo.endCursor, before: null, page: page ? String(page + 1) : null })}
           >
             Next →
           </button>

@@ -66,7 +66,7 @@ export function StockAdjustmentPanel({ product, onDone, onClose }: { product: Pr
             </p>
           ) : (
             <p className="field__hint" id="stock-delta-hint">
-              {valid ? `New stock: ${product.stock + n}` : 'e.g. 10 after a delivery, −2 for damaged items'}
+              {valid ? `New stock: ${fmt.number(product.stock + n)}` : 'e.g. 10 after a delivery, −2 for damaged items'}
             </p>
           )}
         </div>

@@ -13,14 +13,17 @@ export function RevenueChart({ series, currency, interval }: { series: Point[]; 
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
 
-  const label = (iso: string) =>
-    new Intl.DateTimeFormat(fmt.locale, {
+  // A weekly bucket is named by its first day, and says so: "Week of 3 Nov".
+  const label = (iso: string) => {
+    const text = new Intl.DateTimeFormat(fmt.locale, {
       timeZone: fmt.timeZone,
       ...(interval === 'MONTH' ? { month: 'short', year: 'numeric' } : { month: 'short', day: 'numeric' }),
     }).format(new Date(iso));
+    return interval === 'WEEK' ? `Week of ${text}` : text;
+  };
 
   // The chart is keyboard-explorable (arrow keys move the tooltip); its name says what it draws.
-  const chartTitle = 'Net revenue (line) and orders (bars) per period; arrow keys step through the periods';
+  const chartTitle = 'Net revenue (line) and orders placed (bars) per period; arrow keys step through the periods';
   const rows = series.map((p) => ({
     period: label(p.periodStart),
     revenue: minorToMajor(p.netRevenue.amount, currency),
@@ -50,9 +53,12 @@ export function RevenueChart({ series, currency, interval }: { series: Point[]; 
                   name === 'Net revenue' ? [(item.payload as { revenueText: string }).revenueText, name] : [fmt.number(Number(value)), name]
                 }
                 contentStyle={{ borderRadius: 8, border: '1px solid #e7e5e4', boxShadow: '0 8px 24px rgba(28,25,23,.08)' }}
+                itemStyle={{ color: '#292524' }}
+                labelStyle={{ color: '#292524', fontWeight: 600 }}
               />
-              <Legend wrapperStyle={{ fontSize: 13 }} />
-              <Bar yAxisId="orders" dataKey="orders" name="Orders" fill="#d6d3d1" radius={[3, 3, 0, 0]} maxBarSize={28} isAnimationActive={false} />
+              {/* Legend text in the page’s text colour; the bars are dark enough (3.3:1) to tell apart from the card. */}
+              <Legend wrapperStyle={{ fontSize: 13 }} formatter={(value) => <span className="chart__legend-text">{value}</span>} />
+              <Bar yAxisId="orders" dataKey="orders" name="Orders placed" fill="#938c86" radius={[3, 3, 0, 0]} maxBarSize={28} isAnimationActive={false} />
               <Line yAxisId="revenue" type="monotone" dataKey="revenue" name="Net revenue" stroke="#4f46e5" strokeWidth={2.5} dot={rows.length <= 16} isAnimationActive={false} />
             </ComposedChart>
           </ResponsiveContainer>
@@ -67,7 +73,7 @@ export function RevenueChart({ series, currency, interval }: { series: Point[]; 
             <tr>
               <th scope="col">Period</th>
               <th scope="col" className="num">
-                Orders
+                Orders placed
               </th>
               <th scope="col" className="num">
                 Net revenue

@@ -17,7 +17,18 @@ import { problemFrom } from '~/lib/errors';
 import { PAYMENT_LABEL, STATUS_LABEL } from '~/lib/labels';
 import { useFormatters, useLocaleInfo } from '~/lib/locale';
 import { requestLocale } from '~/lib/request-locale.server';
-import { INTERVALS, PRESETS, matchingPreset, parseStatsParams, presetState, statsRange, statsSearch, type StatsViewState } from '~/lib/stats-range';
+import { todayInZone } from '~/lib/dates';
+import {
+  INTERVALS,
+  PRESETS,
+  matchingPreset,
+  parseStatsParams,
+  presetState,
+  rangeProblem,
+  statsRange,
+  statsSearch,
+  type StatsViewState,
+} from '~/lib/stats-range';
 import { useSeededQuery } from '~/lib/use-seeded-query';
 import { RevenueChart } from './revenue-chart';
 
@@ -40,6 +51,7 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl
 };
 
 const INTERVAL_LABEL: Record<StatsInterval, string> = { DAY: 'Daily', WEEK: 'Weekly', MONTH: 'Monthly' };
+const INTERVAL_NOUN: Record<StatsInterval, string> = { DAY: 'day', WEEK: 'week', MONTH: 'month' };
 
 export default function StatsPage() {
   const seed = useLoaderData<typeof loader>();
@@ -58,6 +70,21 @@ export default function StatsPage() {
   const currency = chosen && currencies.includes(chosen) ? chosen : (currencies[0] ?? null);
 
   const apply = (next: StatsViewState) => setParams(new URLSearchParams(statsSearch(next)), { preventScrollReset: true });
+  // Dates typed into From/To are checked before they reach the URL: a wrong one is said next to its field.
+  const today = todayInZone(timeZone);
+  const [draft, setDraft] = useState<{ from: string; to: string } | null>(null);
+  const shownFrom = draft?.from ?? state.from;
+  const shownTo = draft?.to ?? state.to;
+  const draftProblem = draft ? rangeProblem(draft.from, draft.to, today) : null;
+  function changeDate(field: 'from' | 'to', value: string) {
+    if (!value) return;
+    const next = { from: shownFrom, to: shownTo, [field]: value };
+    if (rangeProblem(next.from, next.to, today)) setDraft(next);
+    else {
+      setDraft(null);
+      apply({ ...state, ...next });
+    }
+  }
   const preset = matchingPreset(state, timeZone);
   const totalByStatus = stats.byStatus.reduce((sum, s) => sum + s.count, 0);
   const totalByPayment = stats.byPaymentStatus.reduce((sum, s) => sum + s.count, 0);
@@ -83,7 +110,10 @@ export default function StatsPage() {
                 type="button"
                 className="segmented__btn"
                 aria-pressed={preset?.id === p.id}
-                onClick={() => apply(presetState(p.days, p.interval, timeZone))}
+                onClick={() => {
+                  setDraft(null);
+                  apply(presetState(p.days, p.interval, timeZone));
+                }}
               >
                 {p.label}
               </button>
@@ -97,9 +127,11 @@ export default function StatsPage() {
               id="stats-from"
               type="date"
               className="input"
-              value={state.from}
-              max={state.to}
-              onChange={(e) => e.target.value && apply({ ...state, from: e.target.value })}
+              value={shownFrom}
+              max={shownTo < today ? shownTo : today}
+              onChange={(e) => changeDate('from', e.target.value)}
+              aria-invalid={draftProblem?.field === 'from' ? true : undefined}
+              aria-describedby={draftProblem?.field === 'from' ? 'stats-range-error' : undefined}
             />
           </div>
           <div className="field">
@@ -110,9 +142,12 @@ export default function StatsPage() {
               id="stats-to"
               type="date"
               className="input"
-              value={state.to}
-              min={state.from}
-              onChange={(e) => e.target.value && apply({ ...state, to: e.target.value })}
+              value={shownTo}
+              min={shownFrom}
+              max={today}
+              onChange={(e) => changeDate('to', e.target.value)}
+              aria-invalid={draftProblem?.field === 'to' ? true : undefined}
+              aria-describedby={draftProblem?.field === 'to' ? 'stats-range-error' : undefined}
             />
           </div>
           <div className="field">
@@ -134,7 +169,18 @@ export default function StatsPage() {
           </div>
           <UpdatingStatus fetching={fetching} what="stats" />
         </div>
+        {draftProblem ? (
+          <p className="field__error" id="stats-range-error" role="alert">
+            {draftProblem.message} The figures below are still for {fmt.date(variables.range.from)} to{' '}
+            {fmt.date(new Date(Date.parse(variables.range.to) - 1).toISOString())}.
+          </p>
+        ) : null}
       </section>
+      {state.issue ? (
+        <p className="notice notice--info" role="status">
+          {state.issue}
+        </p>
+      ) : null}
 
       <ProblemNotice problem={problem} />
 
@@ -158,9 +204,15 @@ export default function StatsPage() {
 
             <section className="card" aria-labelledby="chart-title">
               <header className="card__header">
-                <h2 className="card__title" id="chart-title">
-                  Revenue and orders · {INTERVAL_LABEL[state.interval].toLowerCase()}
-                </h2>
+                <div>
+                  <h2 className="card__title" id="chart-title">
+                    Revenue and orders · {INTERVAL_LABEL[state.interval].toLowerCase()}
+                  </h2>
+                  <p className="card__hint" data-testid="chart-explainer">
+                    Bars: orders placed in each {INTERVAL_NOUN[state.interval]}, whatever their status. Line: net revenue of those
+                    orders — what was paid, minus refunds.
+                  </p>
+                </div>
                 {currencies.length > 1 ? (
                   <div className="segmented" role="group" aria-label="Currency">
                     {currencies.map((code) => (
