@@ -9,7 +9,7 @@
  */
 export const GROUPS = {
   pricing: { mutate: ['src/orders/pricing.ts'], tests: ['test/properties/pricing.test.ts'] },
-  stats: { mutate: ['src/stats/stats.service.ts'], tests: ['test/api/stats.test.ts'] },
+  stats: { mutate: ['src/stats/stats.service.ts'], tests: ['test/api/stats.test.ts', 'test/unit/stats-range.test.ts'] },
   tenancy: { mutate: ['src/shared/sql.ts', 'src/shared/request-context.ts'], tests: ['test/api/tenancy.test.ts', 'test/unit/sql-wall.test.ts'] },
   idempotency: { mutate: ['src/orders/idempotency.ts'], tests: ['test/api/idempotency.test.ts'] },
   lifecycle: { mutate: ['src/orders/order-lifecycle.ts'], tests: ['test/api/lifecycle.test.ts', 'test/api/order-payments.test.ts'] },
