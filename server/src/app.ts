@@ -16,8 +16,9 @@ import { getSchema } from './graphql/schema';
 import { serviceUnavailable, serviceUnavailableStatus, withServiceUnavailable } from './graphql/service-unavailable';
 import type { Logger } from './logger';
 import { graphqlObserver, observeContext } from './ops/graphql-observer';
-import { observePool, operationLabel, recordGraphQLRequest, recordThrottled } from './ops/metrics';
+import { observePool, operationLabel, recordGraphQLRequest, recordThrottled, type ObservedPool } from './ops/metrics';
 import { metricsRoute } from './ops/metrics-route';
+import { exportsRouter } from './exports/exports.route';
 import { observation, requestLog, secondsSince, webhookOutcomes } from './ops/request-log';
 import { RequestContext } from './shared/request-context';
 import { createStripeClient } from './stripe/stripe-client';
@@ -123,7 +124,7 @@ export async function createApp(options: {
     }
   });
   app.get('/metrics', metricsRoute(env.METRICS_TOKEN));
-  const unobservePool = observePool(orm);
+  const unobservePool = observePool((orm.em.getConnection().getKnex().client as { pool?: ObservedPool }).pool);
 
   // Stripe verifies signatures over the exact bytes: this route reads the raw body and comes before any JSON parser.
   app.post(
@@ -153,6 +154,8 @@ export async function createApp(options: {
     ],
   });
   await apollo.start();
+
+  app.use(exportsRouter({ orm, env, log }));
 
   app.use(
     '/graphql',
@@ -193,7 +196,14 @@ export async function createApp(options: {
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? env.PORT, env.HOST, resolve));
+  // A port already in use rejects here (instead of an uncaught 'error' event), so the caller can clean up and say why.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? env.PORT, env.HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   return {

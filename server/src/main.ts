@@ -22,12 +22,19 @@ async function main() {
 
   const db = await openDatabase(env, { log: say });
   let seeded = false;
-  if (env.SEED_DEMO && (await isEmpty(db.orm))) {
-    say('Empty database: seeding the demo brand (a few seconds)…');
-    await seedDemo(db.orm);
-    seeded = true;
+  let app;
+  try {
+    if (env.SEED_DEMO && (await isEmpty(db.orm))) {
+      say('Empty database: seeding the demo brand (a few seconds)…');
+      await seedDemo(db.orm);
+      seeded = true;
+    }
+    app = await createApp({ orm: db.orm, env, log });
+  } catch (error) {
+    // A failed start (a port in use, a broken seed) must not leave the embedded PostgreSQL running behind it.
+    await db.close().catch(() => undefined);
+    throw error;
   }
-  const app = await createApp({ orm: db.orm, env, log });
 
   say('');
   say(`  Luneo Orders API   ${app.url}/graphql`);

@@ -1,4 +1,3 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -68,7 +67,7 @@ const poolAcquireFailures = new Counter({
 });
 
 /** The part of tarn's pool (knex's pool) that the gauges read and the wait histogram listens to. */
-interface ObservedPool {
+export interface ObservedPool {
   numUsed(): number;
   numFree(): number;
   numPendingAcquires(): number;
@@ -143,11 +142,10 @@ export function recordThrottled(limiter = 'default') {
 }
 
 /**
- * Reports the ORM's SQL pool (size, use, waiters, time spent waiting for a connection) until the returned function is
- * called.
+ * Reports an SQL pool — knex's, `knex.client.pool` — (size, use, waiters, time spent waiting for a connection) until
+ * the returned function is called.
  */
-export function observePool(orm: MikroORM): () => void {
-  const pool = (orm.em.getConnection().getKnex().client as { pool?: ObservedPool }).pool;
+export function observePool(pool: ObservedPool | undefined): () => void {
   if (!pool) return () => undefined;
   const waitingSince = new Map<number, bigint>();
   const waited = (id: number) => {

@@ -1,5 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Client } from 'pg';
 import { startApiProcess, type ApiProcess } from '../support/api-process';
+import { freePort } from '../support/free-port';
 import { CREATE_ORDER, createTestBrand, createTestProduct, orderInput, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 import { deliver, STRIPE_ENV, stripeEvent, stripeId } from '../support/stripe';
 
@@ -78,5 +84,39 @@ describe('SIGTERM', () => {
     expect(code).toBe(0);
     expect(await t.sql('select stock from products where id = ?', [product.id])).toEqual([{ stock: 3 }]);
     expect(await t.sql('select count(*)::int as n from stripe_events where event_id = ?', [event.id])).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('a start that fails', () => {
+  it('stops the embedded PostgreSQL it started and says why in one line', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'luneo-failed-start-'));
+    // As root, PostgreSQL runs as a separate user that must be able to enter this directory.
+    fs.chmodSync(dataDir, 0o755);
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+        cwd: path.resolve(__dirname, '../..'),
+        env: {
+          ...process.env,
+          DATABASE_URL: '',
+          DATA_DIR: dataDir,
+          EMBEDDED_PG_PORT: String(await freePort()),
+          PORT: String((taken.address() as net.AddressInfo).port),
+          SEED_DEMO: 'false',
+          LOG_LEVEL: 'silent',
+        },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/EADDRINUSE/)]);
+      expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+    } finally {
+      taken.close();
+      const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+      if (fs.existsSync(pidFile)) process.kill(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGQUIT');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -81,7 +81,9 @@ export async function restartablePostgres(database: string): Promise<Restartable
     async destroy() {
       if (current.child.exitCode === null && current.child.signalCode === null) {
         current.child.kill('SIGTERM');
-        await Promise.race([helperExited(current.child), sleep(15_000)]);
+        const gaveUp = setTimeout(() => current.child.kill('SIGKILL'), 15_000);
+        await helperExited(current.child);
+        clearTimeout(gaveUp);
       }
       const pid = postmasterPid();
       if (pid !== null && alive(pid)) process.kill(pid, 'SIGQUIT');
