@@ -34,7 +34,8 @@ test('orders: list, filter, search as you type, sort and page, all in the URL', 
   await expect(rows.first().locator('.order-link')).toHaveText(firstPageFirst);
   await expect(range).toHaveText(`1–20 of ${total}`);
 
-  // Status filter: every row matches, the URL carries it.
+  // Status filter (behind the Filters button): every row matches, the URL carries it.
+  await page.getByRole('button', { name: 'Filters' }).click();
   await page.getByRole('checkbox', { name: 'Delivered' }).click();
   await expect(page.getByRole('checkbox', { name: 'Delivered' })).toBeChecked();
   await expect(page).toHaveURL(/status=DELIVERED/);
@@ -82,6 +83,9 @@ test('orders: list, filter, search as you type, sort and page, all in the URL', 
   expect([...values].sort((a, b) => b - a)).toEqual(values);
 
   // Date range: nothing in the far past gives the empty state.
+  if ((await page.getByRole('button', { name: /^Filters/ }).getAttribute('aria-expanded')) !== 'true') {
+    await page.getByRole('button', { name: /^Filters/ }).click();
+  }
   await page.getByLabel('From').fill('2001-01-01');
   await page.getByLabel('To').fill('2001-01-31');
   await expect(page).toHaveURL(/from=2001-01-01&to=2001-01-31/);

@@ -58,15 +58,18 @@ function AddNoteForm({ order, onChange }: OrderSectionProps) {
   const [state, addNote] = useAddOrderNoteMutation();
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [added, setAdded] = useState('');
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!note.trim()) return;
     setProblem(null);
+    setAdded('');
     const result = await addNote({ id: order.id, note: note.trim() });
     if (result.data) {
       onChange(result.data.addOrderNote);
       setNote('');
+      setAdded('Note added to the timeline.');
     } else setProblem(problemFrom(result.error));
   }
 
@@ -81,13 +84,19 @@ function AddNoteForm({ order, onChange }: OrderSectionProps) {
         rows={2}
         value={note}
         onChange={(e) => setNote(e.target.value)}
-        placeholder="Visible to your team only"
+        aria-describedby="order-note-hint"
       />
+      <p className="field__hint" id="order-note-hint">
+        Visible to your team only.
+      </p>
       <div className="actions">
         <button type="submit" className="btn btn--secondary" disabled={state.fetching || !note.trim()}>
           {state.fetching ? 'Saving…' : 'Add note'}
         </button>
       </div>
+      <p className="field__ok" role="status">
+        {added}
+      </p>
       <ProblemText problem={problem} />
     </form>
   );

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { Link, useLoaderData, useNavigate } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { PaymentBadge, StatusBadge } from '~/components/badges';
 import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
 import {
@@ -89,8 +89,9 @@ export default function OrdersPage() {
     setQInput((current) => (current.trim() === state.q.trim() ? current : state.q));
   }, [state.q]);
 
-  const [filtersOpen, setFiltersOpen] = useState(false);
   const activeCount = state.status.length + state.payment.length + (state.from ? 1 : 0) + (state.to ? 1 : 0);
+  // Open when the page opens with filters in use, so they show; closed otherwise.
+  const [filtersOpen, setFiltersOpen] = useState(activeCount > 0);
 
   const { nodes, pageInfo, totalCount } = data.orders;
   const canGoBack = pageInfo.hasPreviousPage || Boolean(state.after);
@@ -140,16 +141,36 @@ export default function OrdersPage() {
               autoComplete="off"
             />
           </div>
+          {/* Dates and chips sit behind one button, so that one Tab passes them on the way to the orders. */}
           <button
             type="button"
             className="btn btn--secondary filters__toggle"
             aria-expanded={filtersOpen}
-            aria-controls="order-filters-more order-filters-chips"
+            aria-controls="order-filters-more"
             onClick={() => setFiltersOpen((open) => !open)}
           >
             Filters{activeCount ? ` (${activeCount})` : ''}
           </button>
-          <div className="filters__more" id="order-filters-more">
+          <div className="field">
+            <label htmlFor="order-sort" className="field__label">
+              Sort
+            </label>
+            <select
+              id="order-sort"
+              className="input"
+              value={state.sort}
+              onChange={(e) => apply(withFilters(state, { sort: e.target.value as OrderSort }))}
+            >
+              {ORDER_SORTS.map((sort) => (
+                <option key={sort} value={sort}>
+                  {SORT_LABEL[sort]}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <div className="filters__more" id="order-filters-more" hidden={!filtersOpen}>
+          <div className="filters__row">
             <div className="field">
               <label htmlFor="order-from" className="field__label">
                 From
@@ -176,52 +197,22 @@ export default function OrdersPage() {
                 onChange={(e) => apply(withFilters(state, { to: e.target.value || null }))}
               />
             </div>
-            <div className="field">
-              <label htmlFor="order-sort" className="field__label">
-                Sort
-              </label>
-              <select
-                id="order-sort"
-                className="input"
-                value={state.sort}
-                onChange={(e) => apply(withFilters(state, { sort: e.target.value as OrderSort }))}
-              >
-                {ORDER_SORTS.map((sort) => (
-                  <option key={sort} value={sort}>
-                    {SORT_LABEL[sort]}
-                  </option>
-                ))}
-              </select>
-            </div>
           </div>
-        </div>
-        <div className="filters__row filters__row--chips filters__more" id="order-filters-chips">
-          <fieldset className="chips">
-            <legend className="chips__legend">Status</legend>
-            {ORDER_STATUSES.map((status) => (
-              <label key={status} className="chip">
-                <input
-                  type="checkbox"
-                  checked={state.status.includes(status)}
-                  onChange={() => apply(withFilters(state, { status: toggle(state.status, status) }))}
-                />
-                <span>{STATUS_LABEL[status]}</span>
-              </label>
-            ))}
-          </fieldset>
-          <fieldset className="chips">
-            <legend className="chips__legend">Payment</legend>
-            {PAYMENT_STATUSES.map((status) => (
-              <label key={status} className="chip">
-                <input
-                  type="checkbox"
-                  checked={state.payment.includes(status)}
-                  onChange={() => apply(withFilters(state, { payment: toggle(state.payment, status) }))}
-                />
-                <span>{PAYMENT_LABEL[status]}</span>
-              </label>
-            ))}
-          </fieldset>
+          <div className="filters__row filters__row--chips">
+          <ChipGroup
+            legend="Status"
+            options={ORDER_STATUSES}
+            labels={STATUS_LABEL}
+            selected={state.status}
+            onToggle={(status) => apply(withFilters(state, { status: toggle(state.status, status) }))}
+          />
+          <ChipGroup
+            legend="Payment"
+            options={PAYMENT_STATUSES}
+            labels={PAYMENT_LABEL}
+            selected={state.payment}
+            onToggle={(status) => apply(withFilters(state, { payment: toggle(state.payment, status) }))}
+          />
           {filtered ? (
             <button
               type="button"
@@ -234,8 +225,9 @@ export default function OrdersPage() {
               Clear filters
             </button>
           ) : null}
-          <UpdatingStatus fetching={fetching} what="orders" />
+          </div>
         </div>
+        <UpdatingStatus fetching={fetching} what="orders" />
       </section>
 
       <ProblemNotice problem={problem} onRetry={refresh} />
@@ -387,6 +379,58 @@ export default function OrdersPage() {
         </div>
       </nav>
     </>
+  );
+}
+
+/**
+ * A set of filter chips with one Tab stop: arrow keys move between the chips (roving tabindex), Space toggles one.
+ */
+function ChipGroup<T extends string>({
+  legend,
+  options,
+  labels,
+  selected,
+  onToggle,
+}: {
+  legend: string;
+  options: readonly T[];
+  labels: Record<T, string>;
+  selected: T[];
+  onToggle: (value: T) => void;
+}) {
+  const [active, setActive] = useState<T>(() => selected[0] ?? options[0]);
+  const refs = useRef(new Map<T, HTMLInputElement>());
+  function move(event: KeyboardEvent<HTMLInputElement>, from: T) {
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+    const edge = { Home: 0, End: options.length - 1 }[event.key];
+    if (step === undefined && edge === undefined) return;
+    event.preventDefault();
+    const index = edge ?? (options.indexOf(from) + step! + options.length) % options.length;
+    const next = options[index];
+    setActive(next);
+    refs.current.get(next)?.focus();
+  }
+  return (
+    <fieldset className="chips">
+      <legend className="chips__legend">{legend}</legend>
+      {options.map((option) => (
+        <label key={option} className="chip">
+          <input
+            type="checkbox"
+            ref={(el) => {
+              if (el) refs.current.set(option, el);
+              else refs.current.delete(option);
+            }}
+            tabIndex={option === active ? 0 : -1}
+            checked={selected.includes(option)}
+            onChange={() => onToggle(option)}
+            onFocus={() => setActive(option)}
+            onKeyDown={(e) => move(e, option)}
+          />
+          <span>{labels[option]}</span>
+        </label>
+      ))}
+    </fieldset>
   );
 }
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { Form, Link, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useRouteError, useRouteLoaderData, type ShouldRevalidateFunction } from '@remix-run/react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Provider } from 'urql';
 import { RoleBadge } from '~/components/badges';
 import { LocalePicker } from '~/components/locale-picker';
@@ -44,6 +44,7 @@ function Shell({ viewer, children }: { viewer: AppLoaderData['viewer'] | null; c
   const navigation = useNavigation();
   const { pathname } = useLocation();
   const [client] = useState(() => (typeof document === 'undefined' ? createInertClient() : createBrowserClient()));
+  const pageAnnouncement = usePageChangeFocus(pathname);
   const links = [
     { to: '/orders', label: 'Orders', show: true },
     { to: '/orders/new', label: 'New order', show: canWrite(viewer?.role) },
@@ -95,11 +96,34 @@ function Shell({ viewer, children }: { viewer: AppLoaderData['viewer'] | null; c
           ) : null}
         </div>
       </header>
+      <p className="sr-only" role="status" aria-live="polite" data-testid="page-announcement">
+        {pageAnnouncement}
+      </p>
       <main id="main" className="page" tabIndex={-1}>
         {children}
       </main>
     </Provider>
   );
+}
+
+/**
+ * After an in-app navigation to another page (not a filter change, not the first load), focus goes to the new page's
+ * heading, so keyboard and screen-reader users start there, and the page is announced by its title.
+ */
+function usePageChangeFocus(pathname: string): string {
+  const [announcement, setAnnouncement] = useState('');
+  const previous = useRef(pathname);
+  useEffect(() => {
+    if (previous.current === pathname) return;
+    previous.current = pathname;
+    const heading = document.querySelector<HTMLElement>('#main h1');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+    setAnnouncement(`${heading?.textContent ?? document.title} page`);
+  }, [pathname]);
+  return announcement;
 }
 
 export default function AppLayout() {
