@@ -46,8 +46,8 @@ async function ok(event: StripeEventPayload, outcome = 'PROCESSED') {
   return res.body;
 }
 
-/** A completed Checkout Session for 2 × 4,500 + 500 shipping: paid by card, or still awaiting a SEPA debit. */
-async function checkout(paymentStatus: 'paid' | 'unpaid') {
+/** A Checkout Session for 2 × 4,500 + 500 shipping: paid by card, or still awaiting a SEPA debit. */
+async function newSession(paymentStatus: 'paid' | 'unpaid') {
   const product = await createTestProduct(brand, { price: 4_500, stock: 10 });
   const ref = `ref_${randomBytes(6).toString('hex')}`;
   const pi = stripeId('pi');
@@ -59,9 +59,17 @@ async function checkout(paymentStatus: 'paid' | 'unpaid') {
     items: [{ productId: product.id, quantity: 2, unitPrice: 4_500 }],
     shipping: 500,
   });
-  await ok(stripeEvent('checkout.session.completed', session));
-  const [row] = await t.sql<{ id: string }>('select id from orders where brand_id = ? and checkout_ref = ?', [brand.id, ref]);
-  return { id: row.id, ref, pi, session, total: session.amount_total as number };
+  return { ref, pi, session, total: session.amount_total as number };
+}
+
+const orderIdByRef = async (ref: string) =>
+  (await t.sql<{ id: string }>('select id from orders where brand_id = ? and checkout_ref = ?', [brand.id, ref]))[0].id;
+
+/** The order of a completed session (see newSession). */
+async function checkout(paymentStatus: 'paid' | 'unpaid') {
+  const built = await newSession(paymentStatus);
+  await ok(stripeEvent('checkout.session.completed', built.session));
+  return { ...built, id: await orderIdByRef(built.ref) };
 }
 
 const history = (order: any) => order.statusHistory.map((h: any) => [h.kind, h.from, h.to, h.actor.type]);
@@ -226,21 +234,10 @@ describe('amounts and sessions that do not add up', () => {
   });
 
   it('a payment of another amount that arrives before its checkout completes is flagged once the order exists', async () => {
-    const product = await createTestProduct(brand, { price: 4_500, stock: 10 });
-    const ref = `ref_${randomBytes(6).toString('hex')}`;
-    const pi = stripeId('pi');
-    const session = checkoutSession({
-      brandId: brand.id,
-      orderRef: ref,
-      paymentIntent: pi,
-      paymentStatus: 'unpaid',
-      items: [{ productId: product.id, quantity: 2, unitPrice: 4_500 }],
-      shipping: 500,
-    });
+    const { ref, pi, session } = await newSession('unpaid');
     await ok(stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef: ref, amount: 4_500, succeeded: true })));
     await ok(stripeEvent('checkout.session.completed', session));
-    const [{ id }] = await t.sql<{ id: string }>('select id from orders where brand_id = ? and checkout_ref = ?', [brand.id, ref]);
-    const order = await orderById(id);
+    const order = await orderById(await orderIdByRef(ref));
     expect(order.paymentStatus).toBe('PAID');
     expect(order.attention).toMatch(/Stripe received 45,00\s€ but the order total is 95,00\s€/);
   });
