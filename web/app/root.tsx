@@ -32,7 +32,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light" />
+        <meta name="color-scheme" content="light dark" />
         <Meta />
         <Links />
         <script nonce={nonce} dangerouslySetInnerHTML={{ __html: setTimeZoneCookie }} />

@@ -1,17 +1,22 @@
 import { expect, settled, test } from './fixtures';
 import { expectAccessibleAndFitting } from './page-checks';
 
-const WIDTHS = [
-  { name: 'desk', width: 1440, height: 900 },
-  { name: 'phone', width: 390, height: 844 },
+const SCREENS = [
+  { name: 'desk', width: 1440, height: 900, colorScheme: 'light' },
+  { name: 'phone', width: 390, height: 844, colorScheme: 'light' },
+  { name: 'desk-dark', width: 1440, height: 900, colorScheme: 'dark' },
 ] as const;
 
-for (const size of WIDTHS) {
-  test(`every route at ${size.width} px: no serious axe violation, no sideways scroll`, async ({ page, login, saveScreenshot }) => {
+for (const size of SCREENS) {
+  test(`every route at ${size.width} px, ${size.colorScheme}: no serious axe violation, no sideways scroll`, async ({ page, login, saveScreenshot }) => {
     await page.setViewportSize({ width: size.width, height: size.height });
+    await page.emulateMedia({ colorScheme: size.colorScheme });
 
     await page.goto('/login');
     await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    // The person's dark-mode preference is followed.
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe(size.colorScheme === 'dark' ? 'rgb(21, 19, 18)' : 'rgb(250, 250, 249)');
     await expectAccessibleAndFitting(page, '/login');
     await saveScreenshot(`route-login-${size.name}`);
 

@@ -37,29 +37,29 @@ export function RevenueChart({ series, currency, interval }: { series: Point[]; 
         {mounted && rows.length ? (
           <ResponsiveContainer width="100%" height={300}>
             <ComposedChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} title={chartTitle}>
-              <CartesianGrid stroke="#e7e5e4" vertical={false} />
-              <XAxis dataKey="period" tick={{ fill: '#78716c', fontSize: 12 }} tickLine={false} axisLine={{ stroke: '#d6d3d1' }} minTickGap={16} />
+              <CartesianGrid stroke="var(--border)" vertical={false} />
+              <XAxis dataKey="period" tick={{ fill: 'var(--text-3)', fontSize: 12 }} tickLine={false} axisLine={{ stroke: 'var(--border-strong)' }} minTickGap={16} />
               <YAxis
                 yAxisId="revenue"
-                tick={{ fill: '#78716c', fontSize: 12 }}
+                tick={{ fill: 'var(--text-3)', fontSize: 12 }}
                 tickLine={false}
                 axisLine={false}
                 width={64}
                 tickFormatter={(v: number) => formatMajorCompact(v, currency, fmt.locale)}
               />
-              <YAxis yAxisId="orders" orientation="right" allowDecimals={false} tick={{ fill: '#78716c', fontSize: 12 }} tickLine={false} axisLine={false} width={40} />
+              <YAxis yAxisId="orders" orientation="right" allowDecimals={false} tick={{ fill: 'var(--text-3)', fontSize: 12 }} tickLine={false} axisLine={false} width={40} />
               <Tooltip
                 formatter={(value, name, item) =>
                   name === 'Net revenue' ? [(item.payload as { revenueText: string }).revenueText, name] : [fmt.number(Number(value)), name]
                 }
-                contentStyle={{ borderRadius: 8, border: '1px solid #e7e5e4', boxShadow: '0 8px 24px rgba(28,25,23,.08)' }}
-                itemStyle={{ color: '#292524' }}
-                labelStyle={{ color: '#292524', fontWeight: 600 }}
+                contentStyle={{ borderRadius: 8, border: '1px solid var(--border)', background: 'var(--surface)', boxShadow: 'var(--shadow-lg)' }}
+                itemStyle={{ color: 'var(--text)' }}
+                labelStyle={{ color: 'var(--text)', fontWeight: 600 }}
               />
               {/* Legend text in the page’s text colour; the bars are dark enough (3.3:1) to tell apart from the card. */}
               <Legend wrapperStyle={{ fontSize: 13 }} formatter={(value) => <span className="chart__legend-text">{value}</span>} />
               <Bar yAxisId="orders" dataKey="orders" name="Orders placed" fill="#938c86" radius={[3, 3, 0, 0]} maxBarSize={28} isAnimationActive={false} />
-              <Line yAxisId="revenue" type="monotone" dataKey="revenue" name="Net revenue" stroke="#4f46e5" strokeWidth={2.5} dot={rows.length <= 16} isAnimationActive={false} />
+              <Line yAxisId="revenue" type="monotone" dataKey="revenue" name="Net revenue" stroke="var(--accent)" strokeWidth={2.5} dot={rows.length <= 16} isAnimationActive={false} />
             </ComposedChart>
           </ResponsiveContainer>
         ) : (
