@@ -11,7 +11,7 @@ export const GROUPS = {
   pricing: { mutate: ['src/orders/pricing.ts'], tests: ['test/properties/pricing.test.ts'] },
   stats: { mutate: ['src/stats/stats.service.ts'], tests: ['test/api/stats.test.ts', 'test/unit/stats-range.test.ts'] },
   tenancy: { mutate: ['src/shared/sql.ts', 'src/shared/request-context.ts'], tests: ['test/api/tenancy.test.ts', 'test/unit/sql-wall.test.ts'] },
-  idempotency: { mutate: ['src/orders/idempotency.ts'], tests: ['test/api/idempotency.test.ts'] },
+  idempotency: { mutate: ['src/orders/idempotency.ts'], tests: ['test/api/idempotency.test.ts', 'test/unit/idempotency-key.test.ts'] },
   lifecycle: { mutate: ['src/orders/order-lifecycle.ts'], tests: ['test/api/lifecycle.test.ts', 'test/api/order-payments.test.ts'] },
   stock: { mutate: ['src/products/stock.service.ts'], tests: ['test/api/concurrency.test.ts', 'test/api/lifecycle.test.ts', 'test/api/catalog.test.ts'] },
   discounts: { mutate: ['src/discounts/discount.service.ts'], tests: ['test/api/catalog.test.ts'] },
