@@ -44,7 +44,11 @@ export const STATEMENT_TIMEOUT_MS = 10_000;
 /** The one migration history lives in the top-level `migrations/` workspace package, as plain JS. */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../migrations');
 
-export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
+export function ormConfig(
+  clientUrl: string,
+  overrides: Partial<Options> = {},
+  { statementTimeoutMs = STATEMENT_TIMEOUT_MS }: { statementTimeoutMs?: number } = {},
+): Options {
   return defineConfig({
     clientUrl,
     entities: ENTITIES,
@@ -65,7 +69,7 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): 
     driverOptions: {
       acquireConnectionTimeout: 10_000,
       // No statement holds a connection for long, whoever sent it: PostgreSQL cancels it after this.
-      connection: { connectionTimeoutMillis: 5_000, keepAlive: true, statement_timeout: STATEMENT_TIMEOUT_MS },
+      connection: { connectionTimeoutMillis: 5_000, keepAlive: true, statement_timeout: statementTimeoutMs },
     },
     forceUtcTimezone: true,
     allowGlobalContext: false,

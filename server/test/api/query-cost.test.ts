@@ -1,5 +1,7 @@
 import { createOrder } from '../../src/orders/order.service';
-import { codes, createTestBrand, createTestProduct, orderInput, startTestApp, type TestApp, type TestBrand } from '../support/harness';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ormConfig } from '../../src/db/orm-config';
+import { codes, createTestBrand, createTestProduct, orderInput, startTestApp, TEST_STATEMENT_TIMEOUT_MS, type TestApp, type TestBrand } from '../support/harness';
 
 /**
  * Every operation is priced from its document and variables before it runs; what is over the maximum, too deep, too
@@ -164,9 +166,18 @@ describe('refused before any SQL runs (statements counted, credential lookup inc
 });
 
 describe('statement timeout', () => {
-  it('every connection of the pool cancels a statement after 10 s', async () => {
-    const [row] = await t.sql('show statement_timeout');
-    expect(row.statement_timeout).toBe('10s');
-    await expect(t.sql('select pg_sleep(0.01), set_config(?, ?, false)', ['statement_timeout', '50'])).resolves.toBeDefined();
+  it('production cancels a statement after 10 s; every pooled connection carries the limit it is given', async () => {
+    expect((ormConfig('postgresql://db/luneo').driverOptions as any).connection.statement_timeout).toBe(10_000);
+    const [row] = await t.sql(`select setting from pg_settings where name = 'statement_timeout'`);
+    expect(Number(row.setting)).toBe(TEST_STATEMENT_TIMEOUT_MS);
+  });
+
+  it('a statement past the limit is cancelled by PostgreSQL, freeing its connection', async () => {
+    const orm = await MikroORM.init(ormConfig(t.databaseUrl, { pool: { min: 0, max: 1 } }, { statementTimeoutMs: 100 }));
+    try {
+      await expect(orm.em.getConnection().execute('select pg_sleep(2)')).rejects.toThrow(/statement timeout/);
+    } finally {
+      await orm.close(true);
+    }
   });
 });

@@ -14,6 +14,7 @@ import { createUser } from '../../src/users/user.service';
 import type { Role } from '../../src/users/user.entity';
 
 const TEMPLATE_DB = 'luneo_test_template';
+export const TEST_STATEMENT_TIMEOUT_MS = 60_000;
 export const PASSWORD = 'correct horse battery';
 
 export interface GraphQLResponse<T = any> {
@@ -49,7 +50,9 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
 
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const orm = await MikroORM.init(ormConfig(url.toString(), { pool: { min: 0, max: 20 } }));
+  // Production cancels statements after 10 s; a test machine shared by many runs can queue dozens of deliberately
+  // concurrent writes on one row for longer than that, so tests allow a minute (the limit itself is tested at 10 s).
+  const orm = await MikroORM.init(ormConfig(url.toString(), { pool: { min: 0, max: 20 } }, { statementTimeoutMs: TEST_STATEMENT_TIMEOUT_MS }));
   // Throttling and sign-in limits have their own test files (which pass their own numbers); elsewhere a test's burst
   // of requests from one session and one address must not wait for a bucket to refill.
   const relaxedLimits = { THROTTLE_RESTORE_RATE: '1000000', SIGN_IN_LIMIT_PER_ADDRESS: '1000000', SIGN_IN_LIMIT_PER_ACCOUNT: '1000' };
