@@ -35,9 +35,11 @@ export default {
   jest: {
     projectType: 'custom',
     configFile: 'jest.config.js',
-    enableFindRelatedTests: true,
+    // Off: jest finds related tests through its map of `roots` (here test/ and the mutated file's folder), so an API
+    // test that reaches the module through the app is not found, runs nothing and every mutant "survives". The
+    // group's own test files are run instead, narrowed per mutant to the tests that cover it.
+    enableFindRelatedTests: false,
     config: {
-      // findRelatedTests alone would pick every API test: they all import the app.
       testMatch: group.tests.map((file) => `<rootDir>/${file}`),
       // run.ts has started PostgreSQL and migrated the template once for all groups; jest's own global setup would do
       // it again for every mutant, and from the sandbox, which has no top-level migrations/ folder.
