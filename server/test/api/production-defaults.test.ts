@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { loadEnv } from '../../src/env';
-import { scratchDatabase, startApiProcess, type ApiProcess, type ScratchDatabase } from '../support/api-process';
+import { startApiProcess, type ApiProcess } from '../support/api-process';
+import { scratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 

@@ -1,37 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Client } from 'pg';
 import { freePort } from './free-port';
 
 const SERVER_DIR = path.resolve(__dirname, '../..');
-const TEMPLATE_DB = 'luneo_test_template';
-
-export interface ScratchDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-/** A migrated, empty database of its own, cloned from the run's template (on `adminUrl`'s server by default). */
-export async function scratchDatabase(adminUrl = process.env.LUNEO_TEST_ADMIN_URL): Promise<ScratchDatabase> {
-  if (!adminUrl) throw new Error('LUNEO_TEST_ADMIN_URL missing: run through jest (global-setup starts PostgreSQL)');
-  const name = `luneo_proc_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const cleanup = new Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    },
-  };
-}
 
 export interface ApiProcess {
   url: string;

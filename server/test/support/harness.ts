@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
 import { createApp, type App } from '../../src/app';
 import { principalForUser } from '../../src/auth/auth.service';
 import { createBrand } from '../../src/brands/brand.service';
@@ -12,8 +11,8 @@ import { createProduct } from '../../src/products/product.service';
 import { RequestContext } from '../../src/shared/request-context';
 import { createUser } from '../../src/users/user.service';
 import type { Role } from '../../src/users/user.entity';
+import { scratchDatabase } from './scratch-database';
 
-const TEMPLATE_DB = 'luneo_test_template';
 export const TEST_STATEMENT_TIMEOUT_MS = 60_000;
 export const PASSWORD = 'correct horse battery';
 
@@ -40,19 +39,10 @@ export interface TestApp {
 
 /** A fresh database cloned from the migrated template, and the real app on it, listening on a free port. */
 export async function startTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
-  const adminUrl = process.env.LUNEO_TEST_ADMIN_URL;
-  if (!adminUrl) throw new Error('LUNEO_TEST_ADMIN_URL missing: run through jest (global-setup starts PostgreSQL)');
-  const name = `luneo_test_${process.env.JEST_WORKER_ID ?? 0}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
-  await admin.end();
-
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const db = await scratchDatabase();
   // Production cancels statements after 10 s; a test machine shared by many runs can queue dozens of deliberately
   // concurrent writes on one row for longer than that, so tests allow a minute (the limit itself is tested at 10 s).
-  const orm = await MikroORM.init(ormConfig(url.toString(), { pool: { min: 0, max: 20 } }, { statementTimeoutMs: TEST_STATEMENT_TIMEOUT_MS }));
+  const orm = await MikroORM.init(ormConfig(db.url, { pool: { min: 0, max: 20 } }, { statementTimeoutMs: TEST_STATEMENT_TIMEOUT_MS }));
   // Throttling and sign-in limits have their own test files (which pass their own numbers); elsewhere a test's burst
   // of requests from one session and one address must not wait for a bucket to refill.
   const relaxedLimits = { THROTTLE_RESTORE_RATE: '1000000', SIGN_IN_LIMIT_PER_ADDRESS: '1000000', SIGN_IN_LIMIT_PER_ACCOUNT: '1000' };
@@ -65,7 +55,7 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
 
   return {
     url: app.url,
-    databaseUrl: url.toString(),
+    databaseUrl: db.url,
     orm,
     app,
     async gql(query, variables = {}, token = null) {
@@ -90,10 +80,7 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
     async close() {
       await app.stop();
       await orm.close(true);
-      const cleanup = new Client({ connectionString: adminUrl });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      await db.drop();
     },
   };
 }
