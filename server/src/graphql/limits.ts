@@ -10,6 +10,7 @@ import type { Env } from '../env';
 import type { Principal } from '../shared/request-context';
 import type { GraphQLContext } from './context';
 import { CostBuckets, type ThrottleStatus } from './cost-buckets';
+import { KnownEmptyBuckets } from './known-empty-buckets';
 import { actualCost, operationCost, type OperationCost } from './query-cost';
 
 /**
@@ -20,11 +21,15 @@ import { actualCost, operationCost, type OperationCost } from './query-cost';
  *    QUERY_TOO_COSTLY;
  * 2. Apollo validates the rest of the document (its own cache makes that once per document);
  * 3. the plugin: the credential's bucket pays the cost or the request is THROTTLED (HTTP 429, Retry-After);
- *    every response says what it cost in `extensions.cost`, as Shopify's Admin API does.
+ *    every response says what it cost in `extensions.cost`, as Shopify's Admin API does. A credential this instance
+ *    has just seen throttled is refused again by the gate itself while its bucket cannot have refilled enough
+ *    (KnownEmptyBuckets), so a throttled flood costs no SQL.
  */
 
 export interface RequestFacts {
   price: OperationCost;
+  /** The bearer credential's digest (see KnownEmptyBuckets), when there is one. */
+  credential: string | null;
   /** The person's address: the dashboard's forwarded one when the forwarding secret matches, else the socket's. */
   clientAddress: string;
 }
@@ -113,11 +118,24 @@ class DocumentCache {
   }
 }
 
-function refuse(res: Parameters<RequestHandler>[1], error: LimitError, cost?: { requestedQueryCost: number }) {
+function refuse(
+  res: Parameters<RequestHandler>[1],
+  error: LimitError,
+  cost?: { requestedQueryCost: number; throttleStatus?: ThrottleStatus },
+) {
   res.status((error.extensions.http as { status: number }).status).json({
     errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }],
-    ...(cost ? { extensions: { cost: { ...cost, actualQueryCost: 0, throttleStatus: null } } } : {}),
+    ...(cost ? { extensions: { cost: { requestedQueryCost: cost.requestedQueryCost, actualQueryCost: 0, throttleStatus: cost.throttleStatus ?? null } } } : {}),
   });
+}
+
+function throttled(cost: number, status: ThrottleStatus, retryAfterSeconds: number): LimitError {
+  return new LimitError(
+    'THROTTLED',
+    `Throttled: this operation costs ${cost} points and ${status.currentlyAvailable} are available; retry in ${retryAfterSeconds} seconds`,
+    { retryAfterSeconds, requestedQueryCost: cost },
+    { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+  );
 }
 
 export function queryCostGate(options: {
@@ -127,6 +145,8 @@ export function queryCostGate(options: {
   /** GraphQL Armor's depth, alias and directive rules. */
   documentRules: ValidationRule[];
   forwardingSecret: string | undefined;
+  knownEmpty: KnownEmptyBuckets;
+  onThrottled?: (limiter: string) => void;
 }): RequestHandler {
   const documents = new DocumentCache(500, (source) => {
     let document: DocumentNode;
@@ -171,7 +191,14 @@ export function queryCostGate(options: {
         { requestedQueryCost: cost },
       );
     }
-    factsByBody.set(body, { price, clientAddress: clientAddressOf(req.headers, req.socket.remoteAddress, options.forwardingSecret) });
+    const credential = KnownEmptyBuckets.credentialOf(req.headers.authorization);
+    const known = credential ? options.knownEmpty.refusal(credential, cost) : null;
+    if (known) {
+      options.onThrottled?.('query-cost');
+      res.setHeader('retry-after', String(known.retryAfterSeconds));
+      return refuse(res, throttled(cost, known.status, known.retryAfterSeconds), { requestedQueryCost: cost, throttleStatus: known.status });
+    }
+    factsByBody.set(body, { price, credential, clientAddress: clientAddressOf(req.headers, req.socket.remoteAddress, options.forwardingSecret) });
     next();
   };
 }
@@ -190,6 +217,7 @@ interface CostReport {
 
 export function limitsPlugin(options: {
   buckets: CostBuckets;
+  knownEmpty: KnownEmptyBuckets;
   signInLimits: SignInLimits;
   onThrottled?: (limiter: string) => void;
 }): ApolloServerPlugin<GraphQLContext> {
@@ -211,12 +239,8 @@ export function limitsPlugin(options: {
           report.throttleStatus = decision.status;
           if (!decision.granted) {
             options.onThrottled?.('query-cost');
-            throw new LimitError(
-              'THROTTLED',
-              `Throttled: this operation costs ${cost} points and ${decision.status.currentlyAvailable} are available; retry in ${decision.retryAfterSeconds} seconds`,
-              { retryAfterSeconds: decision.retryAfterSeconds, requestedQueryCost: cost },
-              { status: 429, headers: new Map([['retry-after', String(decision.retryAfterSeconds)]]) },
-            );
+            if (facts.credential) options.knownEmpty.remember(facts.credential, decision.status);
+            throw throttled(cost, decision.status, decision.retryAfterSeconds);
           }
           report.actualQueryCost = cost;
           bucket = key;
@@ -272,8 +296,11 @@ export function serverLimits(options: {
     maxDirectives: { n: DOCUMENT_LIMITS.maxDirectives },
     blockFieldSuggestion: { enabled: true },
   }).protect();
+  const knownEmpty = new KnownEmptyBuckets();
   const gate = queryCostGate({
     schema,
+    knownEmpty,
+    onThrottled: options.onThrottled,
     documentRules: armor.validationRules as ValidationRule[],
     // A cost above the bucket's capacity could never be paid: it is refused as too costly instead of throttled forever.
     maxCost: Math.min(env.QUERY_COST_LIMIT, env.THROTTLE_CAPACITY),
@@ -281,6 +308,7 @@ export function serverLimits(options: {
     forwardingSecret: env.DASHBOARD_FORWARDING_SECRET,
   });
   const plugin = limitsPlugin({
+    knownEmpty,
     buckets: new CostBuckets(orm.em as unknown as EntityManager, env.THROTTLE_CAPACITY, env.THROTTLE_RESTORE_RATE),
     signInLimits: new SignInLimits(orm, {
       perAccount: env.SIGN_IN_LIMIT_PER_ACCOUNT,
