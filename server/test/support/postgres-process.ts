@@ -9,7 +9,12 @@ async function main() {
   const [dataDir, port, database] = process.argv.slice(2);
   // Durable (fsync and synchronous commit on): a crash must lose no committed row, as in production.
   const db = await startEmbeddedPostgres({ dataDir, port: Number(port) });
-  await db.createDatabase(database);
+  try {
+    await db.createDatabase(database);
+  } catch (error) {
+    await db.stop();
+    throw error;
+  }
   process.stdout.write(`${db.url(database)}\n`);
   process.once('SIGTERM', () => {
     db.stop().finally(() => process.exit(0));

@@ -54,7 +54,13 @@ export async function restartablePostgres(database: string): Promise<Restartable
   fs.chmodSync(root, 0o755);
   const dataDir = path.join(root, 'pg');
   const port = await freePort();
-  let current = await startProcess(dataDir, port, database);
+  let current: { child: ChildProcess; url: string };
+  try {
+    current = await startProcess(dataDir, port, database);
+  } catch (error) {
+    fs.rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
 
   const postmasterPid = () => {
     const file = path.join(dataDir, 'postmaster.pid');
