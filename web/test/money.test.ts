@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatMoneyCompact, minorDigits, minorToDecimalString, parseMoneyInput, taxIsIncluded } from '~/lib/money';
+import { formatMoney, formatMoneyCompact, formatMoneyInput, minorDigits, minorToDecimalString, parseMoneyInput, taxIsIncluded } from '~/lib/money';
 
 // Intl output uses narrow/no-break spaces in some locales; compare with plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -104,5 +104,15 @@ describe('taxIsIncluded', () => {
     expect(taxIsIncluded(m(98000, 9800, 0, 14700, 88200))).toBe(true);
     expect(taxIsIncluded(m(10000, 0, 1500, 2000, 13500))).toBe(false);
     expect(taxIsIncluded(m(10000, 0, 0, 0, 10000))).toBe(false);
+  });
+});
+
+describe('formatMoneyInput', () => {
+  it('pre-fills a price field in the person’s locale, without grouping, with the currency’s decimals', () => {
+    expect(formatMoneyInput(30000, 'EUR', 'fr-FR')).toBe('300,00');
+    expect(formatMoneyInput(123456789, 'EUR', 'en-US')).toBe('1234567.89');
+    expect(formatMoneyInput(1500, 'JPY', 'ja-JP')).toBe('1500');
+    // What it writes, parseMoneyInput reads back.
+    expect(parseMoneyInput(formatMoneyInput(123456789, 'EUR', 'de-DE'), 'EUR')).toEqual({ ok: true, amount: 123456789 });
   });
 });
