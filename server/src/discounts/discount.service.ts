@@ -68,6 +68,29 @@ const CreateDiscountSchema = z
     path: ['validUntil'],
   });
 
+/** The columns a code's input sets, on creation and on an edit alike. */
+function codeFields(input: z.output<typeof CreateDiscountSchema>) {
+  return {
+    code: input.code,
+    percentOff: input.percentOff ?? null,
+    amountOff: input.amountOff ?? null,
+    minimumSubtotal: input.minimumSubtotal ?? null,
+    validFrom: input.validFrom ?? null,
+    validUntil: input.validUntil ?? null,
+    usageLimit: input.usageLimit ?? null,
+  };
+}
+
+/**
+ * The same code written concurrently: the unique index refuses the second write after the existence check passed, and
+ * that is a CONFLICT, not an internal error. Anything else is returned unchanged, to be thrown.
+ */
+function concurrentDuplicate(error: unknown, code: string): unknown {
+  return error instanceof UniqueConstraintViolationException
+    ? new DomainError('CONFLICT', `${code} was just created by someone else`, { field: 'input.code' })
+    : error;
+}
+
 export async function createDiscountCode(ctx: RequestContext, data: unknown): Promise<DiscountCode> {
   const input = parseInput(CreateDiscountSchema, data, 'input');
   try {
@@ -75,25 +98,12 @@ export async function createDiscountCode(ctx: RequestContext, data: unknown): Pr
       if (await tx.em.count(DiscountCode, { code: input.code })) {
         throw new DomainError('BAD_USER_INPUT', `input.code: ${input.code} already exists`, { field: 'input.code' });
       }
-      const discount = tx.em.create(DiscountCode, {
-        brand: tx.brandId,
-        code: input.code,
-        percentOff: input.percentOff ?? null,
-        amountOff: input.amountOff ?? null,
-        minimumSubtotal: input.minimumSubtotal ?? null,
-        validFrom: input.validFrom ?? null,
-        validUntil: input.validUntil ?? null,
-        usageLimit: input.usageLimit ?? null,
-      });
+      const discount = tx.em.create(DiscountCode, { brand: tx.brandId, ...codeFields(input) });
       audit(tx, { action: 'discountCode.create', targetType: 'DISCOUNT_CODE', targetId: discount.id, before: null, after: auditState('DISCOUNT_CODE', discount) });
       return discount;
     });
   } catch (error) {
-    // The same code created concurrently: the unique index refuses the second insert after the check above passed.
-    if (error instanceof UniqueConstraintViolationException) {
-      throw new DomainError('CONFLICT', `${input.code} was just created by someone else`, { field: 'input.code' });
-    }
-    throw error;
+    throw concurrentDuplicate(error, input.code);
   }
 }
 
@@ -124,23 +134,12 @@ export async function updateDiscountCode(ctx: RequestContext, id: string, data: 
       if (input.code !== discount.code && (await tx.em.count(DiscountCode, { code: input.code }))) {
         throw new DomainError('BAD_USER_INPUT', `input.code: ${input.code} already exists`, { field: 'input.code' });
       }
-      Object.assign(discount, {
-        code: input.code,
-        percentOff: input.percentOff ?? null,
-        amountOff: input.amountOff ?? null,
-        minimumSubtotal: input.minimumSubtotal ?? null,
-        validFrom: input.validFrom ?? null,
-        validUntil: input.validUntil ?? null,
-        usageLimit: input.usageLimit ?? null,
-      });
+      Object.assign(discount, codeFields(input));
       audit(tx, { action: 'discountCode.update', targetType: 'DISCOUNT_CODE', targetId: discount.id, before, after: auditState('DISCOUNT_CODE', discount) });
       return discount;
     });
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) {
-      throw new DomainError('CONFLICT', `${input.code} was just created by someone else`, { field: 'input.code' });
-    }
-    throw error;
+    throw concurrentDuplicate(error, input.code);
   }
 }
 
