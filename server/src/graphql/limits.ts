@@ -93,7 +93,13 @@ export function clientAddressOf(
  * What the gate knows of a document by its source text — parsed, and checked against the document limits — cached
  * because clients send the same few documents over and over.
  */
-type Checked = { document: DocumentNode } | { refusal: LimitError };
+type Checked =
+  | {
+      document: DocumentNode;
+      /** Prices by operation name, for documents without variables (their price can never change). */
+      fixedPrices: Map<string, OperationCost> | null;
+    }
+  | { refusal: LimitError };
 
 const MAX_CACHED_SOURCE = 16 * 1024;
 
@@ -156,7 +162,9 @@ export function queryCostGate(options: {
       return { refusal: new LimitError('GRAPHQL_PARSE_FAILED', (error as Error).message) };
     }
     const [broken] = validate(options.schema, document, options.documentRules);
-    return broken ? { refusal: new LimitError('BAD_USER_INPUT', broken.message) } : { document };
+    if (broken) return { refusal: new LimitError('BAD_USER_INPUT', broken.message) };
+    const usesVariables = document.definitions.some((d) => d.kind === 'OperationDefinition' && (d.variableDefinitions?.length ?? 0) > 0);
+    return { document, fixedPrices: usesVariables ? null : new Map() };
   });
   return (req, res, next) => {
     const body = req.body;
@@ -173,12 +181,16 @@ export function queryCostGate(options: {
     }
     const checked = documents.get(body.query);
     if ('refusal' in checked) return refuse(res, checked.refusal);
-    let price: OperationCost;
-    try {
-      const variables = body.variables && typeof body.variables === 'object' ? body.variables : undefined;
-      price = operationCost(options.schema, checked.document, variables, typeof body.operationName === 'string' ? body.operationName : undefined);
-    } catch (error) {
-      return refuse(res, new LimitError('BAD_USER_INPUT', (error as Error).message));
+    const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+    let price = checked.fixedPrices?.get(operationName ?? '');
+    if (!price) {
+      try {
+        const variables = body.variables && typeof body.variables === 'object' ? body.variables : undefined;
+        price = operationCost(options.schema, checked.document, variables, operationName);
+      } catch (error) {
+        return refuse(res, new LimitError('BAD_USER_INPUT', (error as Error).message));
+      }
+      if (checked.fixedPrices && checked.fixedPrices.size < 20) checked.fixedPrices.set(operationName ?? '', price);
     }
     const { cost } = price;
     if (cost > options.maxCost) {
