@@ -11,7 +11,7 @@ import { isDatabaseUnavailable } from './db/database-unavailable';
 import type { Env } from './env';
 import { GraphQLContext } from './graphql/context';
 import { formatError, isUnexpected } from './graphql/errors';
-import { MAX_BODY_BYTES, serverLimits } from './graphql/limits';
+import { clientAddressOf, MAX_BODY_BYTES, serverLimits } from './graphql/limits';
 import { getSchema } from './graphql/schema';
 import { serviceUnavailable, serviceUnavailableStatus, withServiceUnavailable } from './graphql/service-unavailable';
 import type { Logger } from './logger';
@@ -173,6 +173,7 @@ export async function createApp(options: {
         let principal = null;
         try {
           principal = token ? await principalForToken(orm.em.fork(), token) : null;
+          if (principal) principal.clientAddress = clientAddressOf(req.headers, req.socket.remoteAddress, env.DASHBOARD_FORWARDING_SECRET);
         } catch (error) {
           if (!isDatabaseUnavailable(error)) throw error;
           log.error('database unavailable', { requestId: seen.requestId, error: String((error as Error)?.stack ?? error) });

@@ -168,8 +168,8 @@ export async function findOrderByNumber(scope: Scope, number: string): Promise<O
   return rows[0] ? toOrderRecord(rows[0]) : null;
 }
 
-/** WHERE clauses (after the brand) and their parameters for a filter. */
-function filterClauses(filter: OrderFilter | null | undefined): { clauses: string[]; params: unknown[] } {
+/** WHERE clauses (after the brand) and their parameters for a filter; the `orders` query and the CSV export share them. */
+export function filterClauses(filter: OrderFilter | null | undefined): { clauses: string[]; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   if (!filter) return { clauses, params };
