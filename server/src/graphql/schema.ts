@@ -4,6 +4,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { ApiKeyResolver } from '../api-keys/api-key.resolver';
 import { AuditLogResolver } from '../audit/audit.resolver';
 import { AuthResolver } from '../auth/auth.resolver';
+import { CustomerDataResolver } from '../customers/customer-data.resolver';
 import { BrandResolver } from '../brands/brand.resolver';
 import { DiscountCodeResolver } from '../discounts/discount.resolver';
 import { OrderConnectionResolver, OrderResolver } from '../orders/order.resolver';
@@ -33,6 +34,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       AuthResolver,
       ApiKeyResolver,
       AuditLogResolver,
+      CustomerDataResolver,
       DiscountCodeResolver,
       StatsResolver,
       StripeResolver,
