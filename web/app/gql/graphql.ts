@@ -22,6 +22,18 @@ export type AddressInput = {
   region?: string | null | undefined;
 };
 
+export type AuditLogFilterInput = {
+  /** An action (order.cancel), or a target prefix (order) for all of its actions. */
+  action?: string | null | undefined;
+  actorType?: ActorType | null | undefined;
+  /** Inclusive. */
+  from?: string | null | undefined;
+  targetId?: string | null | undefined;
+  targetType?: string | null | undefined;
+  /** Exclusive. */
+  to?: string | null | undefined;
+};
+
 export type BrandSettingsInput = {
   /** Null removes free shipping. */
   freeShippingThreshold?: number | null | undefined;
@@ -354,6 +366,31 @@ export type RevokeApiKeyMutationVariables = Exact<{
 
 export type RevokeApiKeyMutation = { revokeApiKey: { id: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, lastUsedAt: string | null, revokedAt: string | null, createdBy: { type: ActorType, label: string } } };
 
+export type AuditLogRowFragment = { id: string, action: string, targetType: string, targetId: string | null, changes: unknown, requestId: string | null, clientAddress: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } };
+
+export type AuditLogQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: AuditLogFilterInput | null | undefined;
+}>;
+
+
+export type AuditLogQuery = { auditLog: { nodes: Array<{ id: string, action: string, targetType: string, targetId: string | null, changes: unknown, requestId: string | null, clientAddress: string | null, createdAt: string, actor: { type: ActorType, id: string | null, label: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ExportCustomerDataQueryVariables = Exact<{
+  email: string;
+}>;
+
+
+export type ExportCustomerDataQuery = { exportCustomerData: unknown };
+
+export type EraseCustomerDataMutationVariables = Exact<{
+  email: string;
+}>;
+
+
+export type EraseCustomerDataMutation = { eraseCustomerData: { pseudonym: string, orderCount: number, timelineEntryCount: number, deletedOrderCount: number } };
+
 export type BrandSettingsFragment = { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, canceledAt: string | null, endedAt: string | null } | null };
 
 export type DiscountCodeRowFragment = { id: string, code: string, percentOff: number | null, usageLimit: number | null, timesUsed: number, active: boolean, validFrom: string | null, validUntil: string | null, amountOff: { amount: number, currency: CurrencyCode, formatted: string } | null, minimumSubtotal: { amount: number, currency: CurrencyCode, formatted: string } | null };
@@ -618,6 +655,23 @@ export const ApiKeyRowFragmentDoc = gql`
     type
     label
   }
+}
+    `;
+export const AuditLogRowFragmentDoc = gql`
+    fragment AuditLogRow on AuditLogEntry {
+  id
+  action
+  actor {
+    type
+    id
+    label
+  }
+  targetType
+  targetId
+  changes
+  requestId
+  clientAddress
+  createdAt
 }
     `;
 export const BrandSettingsFragmentDoc = gql`
@@ -959,6 +1013,46 @@ export const RevokeApiKeyDocument = gql`
 
 export function useRevokeApiKeyMutation() {
   return Urql.useMutation<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>(RevokeApiKeyDocument);
+};
+export const AuditLogDocument = gql`
+    query AuditLog($first: Int, $after: String, $filter: AuditLogFilterInput) {
+  auditLog(first: $first, after: $after, filter: $filter) {
+    nodes {
+      ...AuditLogRow
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    ${AuditLogRowFragmentDoc}`;
+
+export function useAuditLogQuery(options?: Omit<Urql.UseQueryArgs<AuditLogQueryVariables>, 'query'>) {
+  return Urql.useQuery<AuditLogQuery, AuditLogQueryVariables>({ query: AuditLogDocument, ...options });
+};
+export const ExportCustomerDataDocument = gql`
+    query ExportCustomerData($email: String!) {
+  exportCustomerData(email: $email)
+}
+    `;
+
+export function useExportCustomerDataQuery(options: Omit<Urql.UseQueryArgs<ExportCustomerDataQueryVariables>, 'query'>) {
+  return Urql.useQuery<ExportCustomerDataQuery, ExportCustomerDataQueryVariables>({ query: ExportCustomerDataDocument, ...options });
+};
+export const EraseCustomerDataDocument = gql`
+    mutation EraseCustomerData($email: String!) {
+  eraseCustomerData(email: $email) {
+    pseudonym
+    orderCount
+    timelineEntryCount
+    deletedOrderCount
+  }
+}
+    `;
+
+export function useEraseCustomerDataMutation() {
+  return Urql.useMutation<EraseCustomerDataMutation, EraseCustomerDataMutationVariables>(EraseCustomerDataDocument);
 };
 export const SettingsDocument = gql`
     query Settings {

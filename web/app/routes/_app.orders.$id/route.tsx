@@ -9,6 +9,7 @@ import { requireApi } from '~/lib/api.server';
 import { PAYMENT_METHOD_LABEL } from '~/lib/labels';
 import { useFormatters } from '~/lib/locale';
 import { useCanWrite } from '../_app/route';
+import { AuditEntriesCard } from './audit-entries-card';
 import { OrderActionsCard } from './order-actions-card';
 import { OrderItemsCard } from './order-items-card';
 import { TimelineCard } from './timeline-card';
@@ -76,6 +77,7 @@ export default function OrderPage() {
           <OrderItemsCard order={order} />
 
           <TimelineCard order={order} onChange={setOrder} canWrite={canWrite} />
+          <AuditEntriesCard orderId={order.id} />
         </div>
 
         <aside className="detail-grid__side">

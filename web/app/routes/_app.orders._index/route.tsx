@@ -113,6 +113,9 @@ export default function OrdersPage() {
             <button type="button" className="btn btn--secondary" onClick={refresh} disabled={fetching}>
               Refresh
             </button>
+            <a className="btn btn--secondary" href={`/exports/orders.csv?${orderListSearch(state)}`} download title="The orders matching these filters, as CSV">
+              Export CSV
+            </a>
             {canWrite ? (
               <Link to="/orders/new" className="btn btn--primary">
                 New order

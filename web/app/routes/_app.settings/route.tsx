@@ -14,7 +14,9 @@ import { requireApi } from '~/lib/api.server';
 import { canAdmin } from '~/lib/roles';
 import { OUTCOME_PARAM, parseOutcomeParam, stripeEventsVariables } from '~/lib/stripe';
 import { ApiKeysCard } from './api-keys-card';
+import { AuditLogCard } from './audit-log-card';
 import { BrandSettingsCard } from './brand-settings-card';
+import { CustomerDataCard } from './customer-data-card';
 import { DiscountCodesCard } from './discount-codes-card';
 import { StripeEventsCard } from './stripe-events-card';
 import { SubscriptionCard } from './subscription-card';
@@ -54,6 +56,8 @@ export default function SettingsPage() {
       <DiscountCodesCard codes={discountCodes} currency={viewer.brand.currency} onChanged={() => revalidator.revalidate()} />
       <StripeEventsCard seed={stripeEvents} />
       <ApiKeysCard />
+      <CustomerDataCard />
+      <AuditLogCard />
     </>
   );
 }

@@ -1,0 +1,142 @@
+import { useState } from 'react';
+import { Card, ProblemNotice, UpdatingStatus } from '~/components/ui';
+import { useAuditLogQuery, type ActorType, type AuditLogFilterInput, type AuditLogRowFragment } from '~/gql/graphql';
+import { problemFrom } from '~/lib/errors';
+import { useFormatters } from '~/lib/locale';
+
+const ACTOR_TYPES: { value: ActorType | ''; label: string }[] = [
+  { value: '', label: 'Anyone' },
+  { value: 'USER', label: 'People' },
+  { value: 'API_KEY', label: 'API keys' },
+  { value: 'STRIPE', label: 'Stripe' },
+  { value: 'SYSTEM', label: 'System and CLI' },
+];
+
+const PAGE_SIZE = 25;
+
+/** `{ before: { status: "PENDING" }, after: { status: "PROCESSING" } }` → "status: PENDING → PROCESSING". */
+export function describeChanges(changes: unknown): string {
+  const { before, after } = (changes ?? {}) as { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null };
+  const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
+  if (!before && after) return keys.map((k) => `${k}: ${show(after[k])}`).join(' · ');
+  if (before && !after) return `deleted (${keys.map((k) => `${k}: ${show(before[k])}`).join(' · ')})`;
+  return keys.map((k) => `${k}: ${show(before?.[k])} → ${show(after?.[k])}`).join(' · ');
+}
+
+/** The audit log's rows, with a “Load more” that follows the cursor; shared by Settings and each order. */
+export function AuditEntries({ filter, emptyText }: { filter: AuditLogFilterInput; emptyText: string }) {
+  const fmt = useFormatters();
+  const [after, setAfter] = useState<string | null>(null);
+  const [result] = useAuditLogQuery({ variables: { first: PAGE_SIZE, after, filter }, requestPolicy: 'cache-and-network' });
+  const [earlier, setEarlier] = useState<AuditLogRowFragment[]>([]);
+  const page = result.data?.auditLog;
+  const rows = [...earlier, ...(page?.nodes ?? [])];
+  if (result.error) return <ProblemNotice problem={problemFrom(result.error)} />;
+  return (
+    <>
+      <UpdatingStatus fetching={result.fetching} what="audit log" />
+      {rows.length === 0 && !result.fetching ? <p className="muted">{emptyText}</p> : null}
+      {rows.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="audit-log">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Target</th>
+                <th scope="col">Changes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((entry) => (
+                <tr key={entry.id}>
+                  <td>{fmt.dateTime(entry.createdAt)}</td>
+                  <td>
+                    {entry.actor.label} <span className="muted">({entry.actor.type})</span>
+                  </td>
+                  <td className="mono">{entry.action}</td>
+                  <td className="mono" title={entry.requestId ? `request ${entry.requestId}` : undefined}>
+                    {entry.targetType} {entry.targetId ?? ''}
+                  </td>
+                  <td>{describeChanges(entry.changes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {page?.pageInfo.hasNextPage ? (
+        <button
+          type="button"
+          className="btn btn--secondary btn--small"
+          onClick={() => {
+            setEarlier(rows);
+            setAfter(page.pageInfo.endCursor ?? null);
+          }}
+        >
+          Load more
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+/** Settings → Audit log: every change in the brand by anyone (people, API keys, Stripe, the system), filterable. */
+export function AuditLogCard() {
+  const [actorType, setActorType] = useState<ActorType | ''>('');
+  const [action, setAction] = useState('');
+  const [targetId, setTargetId] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const filter: AuditLogFilterInput = {
+    ...(actorType ? { actorType } : {}),
+    ...(action.trim() ? { action: action.trim() } : {}),
+    ...(targetId.trim() ? { targetId: targetId.trim() } : {}),
+    ...(from ? { from: new Date(`${from}T00:00:00`).toISOString() } : {}),
+    ...(to ? { to: new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString() } : {}),
+  };
+  const csv = new URLSearchParams(Object.entries(filter).map(([k, v]) => [k, String(v)]));
+  return (
+    <Card
+      title="Audit log"
+      actions={
+        <a className="btn btn--secondary btn--small" href={`/exports/audit.csv?${csv}`} download>
+          Download CSV
+        </a>
+      }
+    >
+      <p className="muted">Every change, by whom and from where. Entries cannot be edited or deleted; personal data shows as “[personal data]”.</p>
+      <div className="filters__row" role="group" aria-label="Audit log filters">
+        <label className="field">
+          <span className="field__label">Who</span>
+          <select className="input" value={actorType} onChange={(e) => setActorType(e.target.value as ActorType | '')}>
+            {ACTOR_TYPES.map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span className="field__label">Action</span>
+          <input className="input" value={action} placeholder="order, order.cancel…" onChange={(e) => setAction(e.target.value)} />
+        </label>
+        <label className="field">
+          <span className="field__label">Target id</span>
+          <input className="input" value={targetId} onChange={(e) => setTargetId(e.target.value)} />
+        </label>
+        <label className="field">
+          <span className="field__label">From</span>
+          <input className="input" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label className="field">
+          <span className="field__label">To</span>
+          <input className="input" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+      </div>
+      <AuditEntries key={JSON.stringify(filter)} filter={filter} emptyText="No entries match these filters." />
+    </Card>
+  );
+}
