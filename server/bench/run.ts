@@ -1,205 +1,604 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { createApp } from '../src/app';
-import { benchFlood } from './flood';
-import { principalForUser } from '../src/auth/auth.service';
-import { createBrand } from '../src/brands/brand.service';
-import { migrate } from '../src/db/database';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { Pool } from 'pg';
+import { createApiKeyForBrand } from '../src/api-keys/api-key.service';
 import { ormConfig } from '../src/db/orm-config';
-import { loadEnv } from '../src/env';
-import { createLogger } from '../src/logger';
-import { createProduct } from '../src/products/product.service';
-import { RequestContext } from '../src/shared/request-context';
-import { createUser } from '../src/users/user.service';
+import { WEBHOOK_SECRET } from '../test/support/stripe';
+import { LIST_PAGE_SQL } from './ceiling';
+import { openBenchDatabase, StatementCounter, type BenchDatabase } from './database';
+import { BENCH_PASSWORD, ensureDataset, type Dataset } from './dataset';
+import { benchFlood } from './flood';
+import { compareInstances } from './instances';
+import { freePort, SERVER_DIR, startServer, stopAllServers, WEB_DIR, withPeakRss, type ServerProcess } from './processes';
+import { describeMachine, printTable, writeMarkdown, type Row } from './report';
+import { checkBurst, deliverBurst, percentile, prepareWebhookBurst } from './webhooks';
+
+const USAGE = `pnpm bench [options]
+  --orders <n>        orders in the big brand (default 200000; 49 small brands share 4× as many)
+  --duration <s>      measured seconds per scenario (default 10)
+  --warmup <s>        warm-up seconds before each (default: the duration, at most 5)
+  --connections <n>   autocannon connections (default 10; stripe-events always 50 concurrent deliveries)
+  --rebuild           rebuild the benchmark database even if it matches
+  --json <file>       also write { machine, scenarios } as JSON
+  --output <file>     the markdown report (default docs/performance.md; --no-write skips it)
+  --instances <n>     also run a mixed scenario through n API instances on one database and compare their answers
+  --data-dir <dir>    the embedded PostgreSQL's folder (default .data/bench/pg; ignored with DATABASE_URL)
+  --pg-port <n>       its port (default 54393)`;
 
 /**
- * `pnpm bench`: measures the API on a real PostgreSQL (embedded, or DATABASE_URL) with a brand of BENCH_ORDERS orders
- * (default 100,000, three items each, generated in SQL). Prints requests/s and latency percentiles; asserts nothing.
+ * `pnpm bench`: the reference benchmark of issue 11. Builds (or reuses) the benchmark database, starts the API as
+ * `pnpm start` starts it (`node -r @swc-node/register src/main.ts`, NODE_ENV=production) and the ceilings beside it,
+ * loads each scenario with autocannon after a warm-up, and reports requests/s, p50, p99, SQL statements per request
+ * (pg_stat_statements), the serving process's peak RSS, and each scenario's ratio to its ceiling, measured in the same
+ * run. Never asserts a timing: machines differ, ratios carry over.
  */
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      orders: { type: 'string', default: '200000' },
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string' },
+      connections: { type: 'string', default: '10' },
+      rebuild: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      output: { type: 'string', default: path.resolve(SERVER_DIR, '../docs/performance.md') },
+      'no-write': { type: 'boolean', default: false },
+      instances: { type: 'string', default: '1' },
+      'data-dir': { type: 'string', default: path.resolve(SERVER_DIR, '../.data/bench/pg') },
+      'pg-port': { type: 'string', default: '54393' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const options = {
+    orders: Number(values.orders),
+    duration: Number(values.duration),
+    warmup: values.warmup === undefined ? Math.min(5, Number(values.duration)) : Number(values.warmup),
+    connections: Number(values.connections),
+    instances: Number(values.instances),
+  };
+  const log = (line: string) => console.log(line);
+  // pnpm runs this in server/; paths on the command line are meant from where `pnpm bench` was typed.
+  const fromCaller = (file: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  const output = fromCaller(values.output!);
+  const jsonFile = values.json === undefined ? undefined : fromCaller(values.json);
 
-async function run(title: string, opts: autocannon.Options) {
-  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
-  // autocannon drops its sockets at the deadline; let the server finish what it was doing before the next step.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  const non2xx = result.non2xx + result.errors;
-  console.log(
-    `${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms${non2xx ? `   (${non2xx} failed)` : ''}`,
-  );
+  let database: BenchDatabase | null = null;
+  let orm: MikroORM | null = null;
+  let counter: StatementCounter | null = null;
+  const stopEverything = async () => {
+    await stopAllServers();
+    await counter?.close();
+    await orm?.close(true);
+    await database?.stop();
+  };
+  // Ctrl-C must not leave a postmaster or an API behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stopEverything().finally(() => process.exit(130));
+    });
+  }
+  try {
+    database = await openBenchDatabase({ dataDir: fromCaller(values['data-dir']!), port: Number(values['pg-port']), log });
+    const dataset = await ensureDataset(database.url, { orders: options.orders, rebuild: values.rebuild!, ownsDatabase: database.embedded, log });
+    orm = await MikroORM.init(ormConfig(database.url, { pool: { min: 0, max: 4 } }));
+    counter = await StatementCounter.open(database);
+    const rows = await runScenarios({ database, dataset, orm, counter, ...options, log });
+    const machine = describeMachine(database.postgresVersion);
+    const settings = { orders: options.orders, duration: options.duration, warmup: options.warmup, connections: options.connections };
+    printTable(rows, machine, settings);
+    if (!values['no-write']) {
+      writeMarkdown(output, rows, machine, settings);
+      log(`Wrote ${output}`);
+    }
+    if (jsonFile) {
+      fs.writeFileSync(jsonFile, JSON.stringify({ machine, scenarios: rows }, null, 2));
+      log(`Wrote ${jsonFile}`);
+    }
+  } finally {
+    await stopEverything();
+  }
 }
 
-async function main() {
-  let url = process.env.DATABASE_URL;
-  let stop = async () => undefined as void;
-  if (!url) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'luneo-bench-'));
-    fs.chmodSync(dir, 0o755);
-    const db = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: 54391, durable: false });
-    await db.createDatabase('bench');
-    url = db.url('bench');
-    stop = async () => {
-      await db.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    };
-  }
-  const orm = await MikroORM.init(ormConfig(url));
-  await migrate(orm);
-  const em = orm.em.fork();
-  const slug = `bench-${Date.now()}`;
-  const brand = await createBrand(em, { slug, name: 'Bench', currency: 'EUR', prefix: 'BN' });
-  const user = await createUser(em, { brandSlug: slug, email: `owner@${slug}.test`, password: 'bench-password', role: 'OWNER' });
-  const ctx = RequestContext.create(orm.em as any, principalForUser(user));
-  const product = await createProduct(ctx, { sku: 'BENCH-1', name: 'Bench bag', price: 12_345, stock: 1_000_000 });
+interface Context {
+  database: BenchDatabase;
+  dataset: Dataset;
+  orm: MikroORM;
+  counter: StatementCounter;
+  duration: number;
+  warmup: number;
+  connections: number;
+  instances: number;
+  log: (line: string) => void;
+}
 
-  const started = Date.now();
-  await generateOrders(orm, { brandId: brand.id, productId: product.id, prefix: 'BN', count: ORDERS });
-  console.log(`Generated ${ORDERS.toLocaleString('en')} orders (3 items each) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+/** Failed answers of a scenario, and the first one's status and body (printed, to say why). */
+interface Failures {
+  count: number;
+  first?: string;
+}
 
-  // These scenarios measure throughput from one session; its bucket would throttle them (the flood scenario keeps it).
-  const env = loadEnv({ PORT: '0', LOG_LEVEL: 'error', THROTTLE_RESTORE_RATE: '1000000' });
-  const app = await createApp({ orm, env, log: createLogger('error'), port: 0 });
-  const login = await fetch(`${app.url}/graphql`, {
+/** What a scenario sends: autocannon requests, each of which counts a failed answer (non-2xx or GraphQL errors). */
+interface Scenario {
+  name: string;
+  ceiling: string | null;
+  url: string;
+  /** The process whose peak RSS is reported. */
+  server: ServerProcess | null;
+  requests: (failures: Failures) => autocannon.Request[];
+}
+
+function graphql(token: string | null, query: string, variables: Record<string, unknown> = {}) {
+  return (failures: Failures): autocannon.Request => ({
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: `mutation { login(email: "owner@${slug}.test", password: "bench-password") { token } }` }),
-  }).then((r) => r.json() as any);
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${login.data.login.token}` };
-  const post = (query: string, variables: object = {}) => ({
-    url: `${app.url}/graphql`,
-    method: 'POST' as const,
-    headers,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+    onResponse: (status: number, body: string) => {
+      if (status >= 300 || body.includes('"errors"')) {
+        failures.count++;
+        failures.first ??= `${status} ${body.slice(0, 300)}`;
+      }
+    },
+  });
+}
+
+async function post(url: string, token: string | null, query: string, variables: Record<string, unknown> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-
-  const page = `query($after: String) { orders(first: 20, after: $after) { totalCount pageInfo { endCursor hasNextPage }
-      nodes { id number status paymentStatus nextStatuses createdAt total { amount formatted } customer { email name }
-      items { sku quantity total { amount formatted } } statusHistory { kind to actor { label } createdAt } } } }`;
-  const deep = await fetch(`${app.url}/graphql`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ query: `{ orders(first: 100, sort: CREATED_AT_DESC) { pageInfo { endCursor } } }` }),
-  }).then((r) => r.json() as any);
-
-  console.log(`API on ${ORDERS.toLocaleString('en')} orders, ${CONNECTIONS} connections, ${SECONDS} s each:`);
-  await run('orders first page (20, items + history)', post(page));
-  await run('orders page after 100 (keyset)', post(page, { after: deep.data.orders.pageInfo.endCursor }));
-  await run('orders search, rare term "customer42@"', post(`{ orders(first: 20, filter: { search: "customer42@" }) { nodes { id number } } }`));
-  await run('orders search, common term "bench bag"', post(`{ orders(first: 20, filter: { search: "bench bag" }) { nodes { id number } } }`));
-  await run('orderStats (90 days, DAY)', post(`{ orderStats(range: { from: "${new Date(Date.now() - 90 * 86400_000).toISOString()}", to: "${new Date().toISOString()}" }) {
-      byCurrency { orderCount netRevenue { amount } } series { periodStart orderCount } topProducts { sku quantity } } }`));
-  let n = 0;
-  await run('createOrder (1 line, stock reserved)', {
-    ...post(''),
-    setupClient: undefined,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req: any) => ({
-          ...req,
-          body: JSON.stringify({
-            query: `mutation($i: CreateOrderInput!) { createOrder(input: $i) { number } }`,
-            variables: { i: { items: [{ productId: product.id, quantity: 1 }], customer: { email: `b${n++}@example.com` } } },
-          }),
-        }),
-      },
-    ],
-  });
-
-  await benchDashboard(app.url, `owner@${slug}.test`);
-  await benchFlood({ orm, heavyBrandSlug: slug, seconds: SECONDS, generateOrders });
-
-  await app.stop();
-  await orm.close(true);
-  await stop();
+  const json = (await res.json()) as any;
+  if (json.errors) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(json.errors)}`);
+  return json.data;
 }
 
-/**
- * Issue 4's budgets: server render of the orders page (p50 ≤ 50 ms on a 100,000-order brand) and the JavaScript it ships
- * (≤ 200 KB gzipped). Serves the built dashboard against this API, signs in through the real form, then renders /orders.
- */
-async function benchDashboard(apiUrl: string, email: string) {
-  const webDir = path.resolve(__dirname, '../../web');
-  if (!fs.existsSync(path.join(webDir, 'build/server/index.js'))) {
-    spawnSync('pnpm', ['--silent', 'build'], { cwd: webDir, stdio: 'inherit' });
-  }
-  const port = 3900 + Math.floor(Math.random() * 90);
-  const web = spawn(path.join(webDir, 'node_modules/.bin/remix-serve'), ['./build/server/index.js'], {
-    cwd: webDir,
-    env: { ...process.env, API_URL: `${apiUrl}/graphql`, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-0123456789' },
-    stdio: 'ignore',
+/** The dashboard's orders document: 20 orders with items, history, formatted money and the allowed next statuses. */
+export const LIST_DOCUMENT = `query($after: String) { orders(first: 20, after: $after) { totalCount pageInfo { endCursor hasNextPage }
+  nodes { id number status paymentStatus nextStatuses createdAt total { amount formatted } customer { email name }
+  items { sku quantity total { amount formatted } } statusHistory { kind to actor { label } createdAt } } } }`;
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+async function runScenarios(ctx: Context): Promise<Row[]> {
+  const { dataset, database, log } = ctx;
+  const apiEnv = (overrides: Record<string, string>) => ({
+    NODE_ENV: 'production',
+    DATABASE_URL: database.url,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    SEED_DEMO: 'false',
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    ...overrides,
   });
-  const base = `http://127.0.0.1:${port}`;
+  const startApi = async (name: string, overrides: Record<string, string>) => {
+    const port = await freePort();
+    return startServer({
+      name,
+      cwd: SERVER_DIR,
+      args: ['-r', '@swc-node/register', 'src/main.ts'],
+      env: apiEnv({ PORT: String(port), ...overrides }),
+      port,
+      readyPath: '/readyz',
+    });
+  };
+  // Throughput scenarios measure what the API can serve, not what one credential may: the bucket refills faster than
+  // any scenario spends (the flood scenario below runs a second instance with the production limits).
+  log('Starting the API (NODE_ENV=production, throttle lifted) and the ceiling server…');
+  const api = await startApi('API', { THROTTLE_RESTORE_RATE: '1000000000', THROTTLE_CAPACITY: '1000000000' });
+  const ceilingPort = await freePort();
+  const ceiling = await startServer({
+    name: 'ceiling',
+    cwd: SERVER_DIR,
+    args: ['-r', '@swc-node/register', 'bench/ceiling.ts'],
+    env: { DATABASE_URL: database.url, BRAND_ID: dataset.bigBrand.id, PORT: String(ceilingPort), NODE_ENV: 'production' },
+    port: ceilingPort,
+    readyPath: '/graphql?query=%7B__typename%7D',
+  });
+
+  const gql = `${api.url}/graphql`;
+  const login = await post(gql, null, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, {
+    e: dataset.bigBrand.ownerEmail,
+    p: BENCH_PASSWORD,
+  });
+  const token: string = login.login.token;
+
+  // Inputs the scenarios rotate through, read from the API itself.
+  const cursors: string[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const data: any = await post(gql, token, `query($after: String) { orders(first: 20, after: $after) { pageInfo { endCursor hasNextPage } } }`, { after });
+    if (!data.orders.pageInfo.hasNextPage) break;
+    after = data.orders.pageInfo.endCursor;
+    if (page % 5 === 0) cursors.push(after!);
+  }
+  const sample: any = await post(gql, token, `{ orders(first: 50) { nodes { id number customer { email } } } }`);
+  const nodes: { id: string; number: string; customer: { email: string } }[] = sample.orders.nodes.filter((_: unknown, i: number) => i % 5 === 0);
+  const now = Date.now();
+  const day = 86_400_000;
+  const iso = (t: number) => new Date(t).toISOString();
+  const productId = dataset.bigBrand.productIds[0];
+  let created = 0;
+
+  const scenarios: Scenario[] = [
+    { name: 'list-first', ceiling: 'ceiling-apollo-sql', url: gql, server: api, requests: (f) => [graphql(token, LIST_DOCUMENT)(f)] },
+    {
+      name: 'list-next',
+      ceiling: 'ceiling-apollo-sql',
+      url: gql,
+      server: api,
+      requests: (f) => cursors.map((cursor) => graphql(token, LIST_DOCUMENT, { after: cursor })(f)),
+    },
+    {
+      name: 'list-filtered',
+      ceiling: 'ceiling-apollo-sql',
+      url: gql,
+      server: api,
+      requests: (f) => [
+        graphql(token, LIST_DOCUMENT.replace('after: $after', 'after: $after, filter: $filter').replace('$after: String', '$after: String, $filter: OrderFilter'), {
+          filter: { status: ['SHIPPED', 'PROCESSING'], createdAfter: iso(now - 90 * day), createdBefore: iso(now - 30 * day) },
+        })(f),
+      ],
+    },
+    {
+      name: 'search',
+      ceiling: 'ceiling-apollo-sql',
+      url: gql,
+      server: api,
+      requests: (f) =>
+        nodes.map((n) =>
+          graphql(token, `query($s: String!) { orders(first: 20, filter: { search: $s }) { nodes { id number status total { amount formatted } customer { email } } } }`, {
+            s: n.customer.email,
+          })(f),
+        ),
+    },
+    {
+      name: 'order-by-id',
+      ceiling: 'ceiling-apollo-sql',
+      url: gql,
+      server: api,
+      requests: (f) => nodes.map((n) => graphql(token, `query($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }`, { id: n.id })(f)),
+    },
+    {
+      name: 'order-by-number',
+      ceiling: 'ceiling-apollo-sql',
+      url: gql,
+      server: api,
+      requests: (f) =>
+        nodes.map((n) => graphql(token, `query($n: String!) { orderByNumber(number: $n) { ${ORDER_FIELDS} } }`, { n: n.number })(f)),
+    },
+    {
+      name: 'stats-30d',
+      ceiling: 'ceiling-apollo-trivial',
+      url: gql,
+      server: api,
+      requests: (f) => [graphql(token, STATS_DOCUMENT, { range: { from: iso(now - 30 * day), to: iso(now), interval: 'DAY' } })(f)],
+    },
+    {
+      name: 'stats-year',
+      ceiling: 'ceiling-apollo-trivial',
+      url: gql,
+      server: api,
+      requests: (f) => [graphql(token, STATS_DOCUMENT, { range: { from: iso(now - 365 * day), to: iso(now), interval: 'MONTH' } })(f)],
+    },
+    {
+      name: 'quote',
+      ceiling: 'ceiling-apollo-trivial',
+      url: gql,
+      server: api,
+      requests: (f) => [
+        graphql(token, `query($i: CreateOrderInput!) { quoteOrder(input: $i) { subtotal { amount } shippingTotal { amount } taxTotal { amount } total { amount formatted } } }`, {
+          i: { customer: { email: 'quote@example.com' }, items: [{ productId, quantity: 2 }, { productId: dataset.bigBrand.productIds[1], quantity: 1 }] },
+        })(f),
+      ],
+    },
+    {
+      name: 'create-order',
+      ceiling: 'ceiling-apollo-trivial',
+      url: gql,
+      server: api,
+      requests: (f) => [
+        {
+          ...graphql(token, '')(f),
+          setupRequest: (req: any) => ({
+            ...req,
+            body: JSON.stringify({
+              query: `mutation($i: CreateOrderInput!) { createOrder(input: $i) { id number } }`,
+              variables: { i: { items: [{ productId, quantity: 1 }], customer: { email: `bench${created++}@example.com` } } },
+            }),
+          }),
+        },
+      ],
+    },
+  ];
+
+  const rows: Row[] = [];
+  for (const scenario of scenarios) rows.push(await measure(ctx, scenario));
+
+  // stripe-events: a fixed burst rather than a duration (each delivery is a distinct or duplicate event, once).
+  rows.push(await measureStripe(ctx, api));
+
+  rows.push(...(await measureDashboard(ctx, api.url)));
+
+  log('Ceilings…');
+  rows.push(
+    await measure(ctx, {
+      name: 'ceiling-apollo-sql',
+      ceiling: 'ceiling-sql',
+      url: `${ceiling.url}/graphql`,
+      server: ceiling,
+      requests: (f) => [graphql(null, LIST_DOCUMENT)(f)],
+    }),
+  );
+  rows.push(
+    await measure(ctx, {
+      name: 'ceiling-apollo-trivial',
+      ceiling: null,
+      url: `${ceiling.url}/graphql`,
+      server: ceiling,
+      requests: (f) => [graphql(null, '{ __typename }')(f)],
+    }),
+  );
+  rows.push(await measureRawSql(ctx));
+
+  rows.push(...(await measureFlood(ctx, startApi)));
+  if (ctx.instances > 1) rows.push(...(await compareInstances(ctx, startApi, token, LIST_DOCUMENT)));
+  await api.stop();
+  await ceiling.stop();
+
+  // Each scenario's ratio to its ceiling, both from this run.
+  for (const row of rows) {
+    const ceilingRow = rows.find((r) => r.name === row.ceiling);
+    if (row.ratio === null && ceilingRow && ceilingRow.rps > 0) row.ratio = round(row.rps / ceilingRow.rps, 2);
+  }
+  return rows;
+}
+
+const ORDER_FIELDS = `id number status paymentStatus nextStatuses createdAt subtotal { amount formatted } total { amount formatted }
+  customer { email name } items { sku name quantity unitPrice { amount formatted } total { amount formatted } }
+  statusHistory { kind from to note actor { type label } createdAt }`;
+
+const STATS_DOCUMENT = `query($range: StatsRange!) { orderStats(range: $range) {
+  byCurrency { currency orderCount netRevenue { amount formatted } } byStatus { status count }
+  byPaymentStatus { paymentStatus count } series { periodStart currency orderCount netRevenue { amount } } topProducts { sku quantity } } }`;
+
+function round(value: number, digits: number) {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+async function measure(ctx: Context, scenario: Scenario, connections = ctx.connections): Promise<Row> {
+  ctx.log(`${scenario.name}…`);
+  const failures: Failures = { count: 0 };
+  const requests = scenario.requests(failures);
+  const load = (duration: number) =>
+    autocannon({ url: scenario.url, method: 'POST', connections, duration, requests });
+  // Every distinct request once, answered correctly, before any load: a scenario that cannot answer stops the run
+  // here with the answer it got, whatever the machine's speed.
+  for (const request of requests) {
+    const sent = request.setupRequest ? (request.setupRequest as (r: autocannon.Request, c: object) => autocannon.Request)({ ...request }, {}) : request;
+    const res = await fetch(`${scenario.url}${sent.path ?? ''}`, { method: sent.method ?? 'POST', headers: sent.headers as Record<string, string>, body: sent.body as string | undefined });
+    const before = failures.count;
+    (request.onResponse as (status: number, body: string) => void)(res.status, await res.text());
+    if (failures.count > before) throw new Error(`${scenario.name} answered: ${failures.first}`);
+  }
+  if (ctx.warmup > 0) await load(ctx.warmup);
+  await settle();
+  await ctx.counter.reset();
+  const { result, peakRssMb } = await withPeakRss(scenario.server?.pid ?? null, () => load(ctx.duration));
+  // Requests in flight at the deadline still finish on the server: counted once they have.
+  await settle();
+  const statements = await ctx.counter.count();
+  if (failures.first) ctx.log(`  ${failures.count} failed answers; the first: ${failures.first}`);
+  const sent = Math.max(result.requests.sent, result.requests.total);
+  return {
+    name: scenario.name,
+    rps: round(result.requests.total / result.duration, 1),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    sqlPerRequest: statements === null || sent === 0 ? null : round(statements / sent, 2),
+    rssMb: peakRssMb === null ? null : Math.round(peakRssMb),
+    ceiling: scenario.ceiling,
+    ratio: null,
+    connections,
+    requests: result.requests.total,
+    failures: failures.count + result.errors + result.timeouts,
+  };
+}
+
+async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
+  ctx.log('stripe-events…');
+  // 300 checkouts × 4 events + 25% duplicates at the default duration; fewer in short runs.
+  const checkouts = Math.max(10, Math.min(300, Math.round(ctx.duration * 30)));
+  const warm = await prepareWebhookBurst(ctx.orm, Math.max(5, Math.round(checkouts / 10)));
+  await deliverBurst(api.url, warm);
+  const burst = await prepareWebhookBurst(ctx.orm, checkouts);
+  await settle();
+  await ctx.counter.reset();
+  const { result, peakRssMb } = await withPeakRss(api.pid, () => deliverBurst(api.url, burst));
+  await settle();
+  const statements = await ctx.counter.count();
+  const check = await checkBurst(ctx.orm, burst);
+  ctx.log(`  ${burst.deliveries.length} deliveries (${burst.unique} distinct + ${burst.duplicates} duplicates), 50 concurrent: ${check.summary}`);
+  const failed = [...result.statuses.entries()].filter(([status]) => status < 200 || status >= 300).reduce((n, [, count]) => n + count, 0);
+  return {
+    name: 'stripe-events',
+    rps: round(burst.deliveries.length / result.seconds, 1),
+    p50Ms: round(percentile(result.latencies, 50), 1),
+    p99Ms: round(percentile(result.latencies, 99), 1),
+    sqlPerRequest: statements === null ? null : round(statements / burst.deliveries.length, 2),
+    rssMb: peakRssMb === null ? null : Math.round(peakRssMb),
+    ceiling: 'ceiling-apollo-trivial',
+    ratio: null,
+    connections: 50,
+    requests: burst.deliveries.length,
+    failures: failed + (check.fine ? 0 : 1),
+  };
+}
+
+/** Server render of /orders by the dashboard's production build (remix-serve) against this API, signed in through its form. */
+async function measureDashboard(ctx: Context, apiUrl: string): Promise<Row[]> {
+  if (!fs.existsSync(path.join(WEB_DIR, 'build/server/index.js'))) {
+    ctx.log('Building the dashboard…');
+    const build = spawnSync('pnpm', ['--silent', 'build'], { cwd: WEB_DIR, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    if (build.status !== 0) throw new Error('the dashboard did not build');
+  }
+  const port = await freePort();
+  const web = await startServer({
+    name: 'dashboard',
+    cwd: WEB_DIR,
+    args: [path.join(WEB_DIR, 'node_modules/@remix-run/serve/dist/cli.js'), './build/server/index.js'],
+    env: {
+      API_URL: `${apiUrl}/graphql`,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      // Production refuses a secret shorter than 32 characters.
+      SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789abcdef',
+    },
+    port,
+    readyPath: '/login',
+  });
   try {
-    for (let i = 0; i < 100; i++) {
-      if (await fetch(`${base}/login`).then((r) => r.ok, () => false)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const login = await fetch(`${base}/login`, {
+    const login = await fetch(`${web.url}/login`, {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email, password: 'bench-password', redirectTo: '/orders' }),
+      body: new URLSearchParams({ email: ctx.dataset.bigBrand.ownerEmail, password: BENCH_PASSWORD, redirectTo: '/orders' }),
     });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-    if (!cookie) throw new Error(`dashboard sign-in failed (${login.status})`);
-    console.log('\nDashboard (remix-serve, production build):');
-    await run('server render of /orders (budget p50 ≤ 50 ms)', { url: `${base}/orders`, headers: { cookie } });
-    const size = spawnSync('node', ['scripts/bundle-size.mjs'], { cwd: webDir, encoding: 'utf8' });
-    console.log(`${size.stdout.trim()} (budget ≤ 200 KB gzipped)`);
+    if (!cookie) throw new Error(`dashboard sign-in failed (${login.status}):\n${web.output()}`);
+    const t0 = performance.now();
+    const probe = await fetch(`${web.url}/orders`, { headers: { cookie }, redirect: 'manual' });
+    const html = await probe.text();
+    ctx.log(`  one render: ${probe.status}, ${html.length} bytes, ${(performance.now() - t0).toFixed(0)} ms`);
+    if (probe.status !== 200) throw new Error(`the dashboard answered /orders with ${probe.status}:\n${html.slice(0, 500)}`);
+    const row = await measure(ctx, {
+      name: 'web-orders-page',
+      ceiling: 'ceiling-apollo-trivial',
+      url: `${web.url}/orders`,
+      server: web,
+      requests: (failures) => [
+        {
+          method: 'GET',
+          headers: { cookie },
+          onResponse: (status: number) => {
+            if (status !== 200) {
+              failures.count++;
+              failures.first ??= String(status);
+            }
+          },
+        },
+      ],
+    });
+    const size = spawnSync('node', ['scripts/bundle-size.mjs'], { cwd: WEB_DIR, encoding: 'utf8' });
+    if (size.status === 0) ctx.log(`  ${size.stdout.trim()} (budget ≤ 200 KB gzipped)`);
+    return [row];
   } finally {
-    web.kill('SIGTERM');
+    await web.stop();
+  }
+}
+
+/** The list statement alone through pg, `connections` clients in a loop: what PostgreSQL and the driver can do. */
+async function measureRawSql(ctx: Context): Promise<Row> {
+  ctx.log('ceiling-sql…');
+  const pool = new Pool({ connectionString: ctx.database.url, max: ctx.connections });
+  const params = [ctx.dataset.bigBrand.id, null, null];
+  let failures = 0;
+  const loop = async (seconds: number, latencies: number[] | null) => {
+    const deadline = performance.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: ctx.connections }, async () => {
+        while (performance.now() < deadline) {
+          const t0 = performance.now();
+          try {
+            await pool.query(LIST_PAGE_SQL, params);
+          } catch {
+            failures++;
+          }
+          latencies?.push(performance.now() - t0);
+        }
+      }),
+    );
+  };
+  try {
+    if (ctx.warmup > 0) await loop(ctx.warmup, null);
+    await ctx.counter.reset();
+    const latencies: number[] = [];
+    const started = performance.now();
+    await loop(ctx.duration, latencies);
+    const seconds = (performance.now() - started) / 1000;
+    const statements = await ctx.counter.count();
+    latencies.sort((a, b) => a - b);
+    return {
+      name: 'ceiling-sql',
+      rps: round(latencies.length / seconds, 1),
+      p50Ms: round(percentile(latencies, 50), 1),
+      p99Ms: round(percentile(latencies, 99), 1),
+      sqlPerRequest: statements === null ? null : round(statements / latencies.length, 2),
+      rssMb: null,
+      ceiling: null,
+      ratio: null,
+      connections: ctx.connections,
+      requests: latencies.length,
+      failures,
+    };
+  } finally {
+    await pool.end();
   }
 }
 
 /**
- * Writes `count` orders (three items and one timeline entry each, one per minute back from now) straight in SQL, with
- * the search text order-search.ts would build, and the brand's counters to match.
+ * The flood (issue 8) against a second API instance with the production limits. Rows: the other brand's dashboard
+ * quiet, then flooded; the flooded row's ratio is its p99 over the quiet p99 (target ≤ 2).
  */
-export async function generateOrders(orm: MikroORM, o: { brandId: string; productId: string; prefix: string; count: number }) {
-  // Bulk generation outlives the pool's statement timeout, which is meant for requests: lifted for this transaction.
-  await orm.em.getConnection().getKnex().transaction(async (trx) => {
-    await trx.raw('set local statement_timeout = 0');
-    await trx.raw(
-      `insert into orders (id, created_at, updated_at, brand_id, seq, number, status, payment_status, currency, subtotal,
-          discount_total, shipping_total, tax_total, total, customer_email, customer_name, source, search_text)
-       select gen_random_uuid(), now() - (g || ' minutes')::interval, now(), ?, g, ? || '-' || lpad(g::text, 6, '0'),
-          (array['PENDING','PROCESSING','SHIPPED','DELIVERED','CANCELLED'])[1 + g % 5],
-          (array['AWAITING_PAYMENT','PAID','PAID','PAID','PAID'])[1 + g % 5], 'EUR', 37035, 0, 0, 0, 37035,
-          'customer' || (g % 5000) || '@example.com', 'Customer ' || (g % 5000), 'DASHBOARD', ''
-         from generate_series(1, ?) g`,
-      [o.brandId, o.prefix, o.count],
-    );
-    await trx.raw(
-      `insert into order_items (id, created_at, updated_at, brand_id, order_id, product_id, position, sku, name, unit_price, quantity, discount, tax, total)
-       select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, ?, p, 'BENCH-1', 'Bench bag', 12345, 1, 0, 0, 12345
-         from orders o cross join generate_series(0, 2) p where o.brand_id = ?`,
-      [o.productId, o.brandId],
-    );
-    await trx.raw(
-      `insert into order_status_changes (id, created_at, updated_at, brand_id, order_id, kind, to_value, actor_type, actor_label)
-       select gen_random_uuid(), o.created_at, o.created_at, o.brand_id, o.id, 'STATUS', 'PENDING', 'SYSTEM', 'Bench'
-         from orders o where o.brand_id = ?`,
-      [o.brandId],
-    );
-    // The same text order-search.ts builds: number, customer, lines.
-    await trx.raw(
-      `update orders o set search_text = lower(concat_ws(E'\\n', o.number, o.customer_email, o.customer_name,
-          'bench-1', 'bench bag', 'bench-1', 'bench bag', 'bench-1', 'bench bag')) where o.brand_id = ?`,
-      [o.brandId],
-    );
-    await trx.raw(`update brands set last_order_seq = ?, order_count = ? where id = ?`, [o.count, o.count, o.brandId]);
+async function measureFlood(ctx: Context, startApi: (name: string, env: Record<string, string>) => Promise<ServerProcess>): Promise<Row[]> {
+  ctx.log('flood…');
+  const { secret } = await createApiKeyForBrand(ctx.orm.em.fork(), {
+    brandSlug: ctx.dataset.bigBrand.slug,
+    name: `flood ${new Date().toISOString()}`,
+    scopes: ['orders:read', 'stats:read'],
   });
-  const conn = orm.em.getConnection();
-  await conn.execute('vacuum analyze orders');
-  await conn.execute('analyze');
+  const limited = await startApi('API with production limits', {});
+  try {
+    const login = await post(`${limited.url}/graphql`, null, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, {
+      e: ctx.dataset.quietBrand.adminEmail,
+      p: BENCH_PASSWORD,
+    });
+    await ctx.counter.reset();
+    const { result, peakRssMb } = await withPeakRss(limited.pid, () =>
+      benchFlood({ apiUrl: limited.url, floodKey: secret, quietToken: login.login.token, seconds: ctx.duration }),
+    );
+    const granted = result.flood.requests.total - result.flood.non2xx;
+    ctx.log(`  flooding key: ${result.flood.requests.total} requests, ${granted} served, ${result.flood.non2xx} throttled (429)`);
+    const row = (name: string, run: autocannon.Result, ratio: number | null): Row => ({
+      name,
+      rps: round(run.requests.total / run.duration, 1),
+      p50Ms: run.latency.p50,
+      p99Ms: run.latency.p99,
+      sqlPerRequest: null,
+      rssMb: peakRssMb === null ? null : Math.round(peakRssMb),
+      ceiling: ratio === null ? null : 'flood-quiet',
+      ratio,
+      connections: 2,
+      requests: run.requests.total,
+      failures: run === result.quiet ? 0 : result.dashboardFailures + run.errors,
+    });
+    return [
+      row('flood-quiet', result.quiet, null),
+      row('flood', result.flooded, round(result.flooded.latency.p99 / Math.max(1, result.quiet.latency.p99), 2)),
+    ];
+  } finally {
+    await limited.stop();
+  }
 }
 
 main().catch((error) => {

@@ -35,6 +35,7 @@ const ORDERS = Number(process.env.BENCH_WEBHOOK_ORDERS ?? 300);
 const DUPLICATE_SHARE = Number(process.env.BENCH_WEBHOOK_DUPLICATES ?? 0.25);
 const CONCURRENCY = Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 50);
 const PRICE = 4_200;
+const STOCK = 1_000_000;
 
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -44,8 +45,141 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export interface WebhookBurst {
+  brandId: string;
+  checkouts: number;
+  units: number;
+  unique: number;
+  eventIds: string[];
+  paymentIntentIds: string[];
+  duplicates: number;
+  deliveries: { body: string; header: string }[];
+}
+
+/**
+ * A brand of its own with 30 products, and the burst for it: four events per checkout, duplicates mixed in, shuffled;
+ * signed before the clock starts.
+ */
+export async function prepareWebhookBurst(orm: MikroORM, checkouts: number, duplicateShare = DUPLICATE_SHARE): Promise<WebhookBurst> {
+  const em = orm.em.fork();
+  const slug = `bench-webhooks-${Date.now()}`;
+  const brand = await createBrand(em, { slug, name: 'Bench Webhooks', currency: 'EUR', prefix: 'BW' });
+  const user = await createUser(em, { brandSlug: slug, email: `owner@${slug}.test`, password: 'bench-password', role: 'OWNER' });
+  const ctx = RequestContext.create(orm.em as any, principalForUser(user));
+  const products = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => i + 1).map((i) => createProduct(ctx, { sku: `BW-${i}`, name: `Bench item ${i}`, price: PRICE, stock: STOCK })),
+  );
+
+  const unique: StripeEventPayload[] = [];
+  const paymentIntentIds: string[] = [];
+  let units = 0;
+  for (let i = 0; i < checkouts; i++) {
+    const product = products[i % products.length];
+    const quantity = 1 + (i % 3);
+    units += quantity;
+    const orderRef = `bench_${i}`;
+    const pi = stripeId('pi');
+    paymentIntentIds.push(pi);
+    const session = checkoutSession({
+      brandId: brand.id,
+      orderRef,
+      paymentIntent: pi,
+      paymentStatus: i % 2 ? 'paid' : 'unpaid',
+      items: [{ productId: product.id, quantity, unitPrice: PRICE }],
+    });
+    const total = session.amount_total as number;
+    unique.push(
+      stripeEvent('checkout.session.completed', session),
+      stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef, amount: total, succeeded: true })),
+      stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: Math.floor(total / 3) })),
+      stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: total })),
+    );
+  }
+  const duplicates = shuffle([...unique]).slice(0, Math.round(unique.length * duplicateShare));
+  const deliveries = shuffle([...unique, ...duplicates]).map((event) => {
+    const body = JSON.stringify(event);
+    return { body, header: signature(body) };
+  });
+  return { brandId: brand.id, checkouts, units, unique: unique.length, eventIds: unique.map((e) => e.id as string), paymentIntentIds, duplicates: duplicates.length, deliveries };
+}
+
+export interface BurstResult {
+  seconds: number;
+  /** Sorted, in ms. */
+  latencies: number[];
+  statuses: Map<number, number>;
+}
+
+/** POSTs every delivery to /webhooks/stripe, `concurrency` at a time, as Stripe would retry them: each until answered. */
+export async function deliverBurst(apiUrl: string, burst: WebhookBurst, concurrency = CONCURRENCY): Promise<BurstResult> {
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < burst.deliveries.length) {
+        const delivery = burst.deliveries[next++];
+        const t0 = performance.now();
+        let status = 0;
+        try {
+          const res = await fetch(`${apiUrl}/webhooks/stripe`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'stripe-signature': delivery.header },
+            body: delivery.body,
+          });
+          await res.arrayBuffer();
+          status = res.status;
+        } catch {
+          status = -1;
+        }
+        latencies.push(performance.now() - t0);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { seconds: (performance.now() - started) / 1000, latencies, statuses };
+}
+
+/** Loss / duplicate check, straight from the database: every event processed once, every effect exactly once. */
+export async function checkBurst(orm: MikroORM, burst: WebhookBurst): Promise<{ fine: boolean; summary: string }> {
+  const conn = orm.em.getConnection();
+  const [events] = await conn.execute(
+    `select count(*)::int as stored, count(*) filter (where processed_at is not null)::int as processed,
+            count(*) filter (where outcome = 'PROCESSED')::int as ok from stripe_events
+      where event_id in (select jsonb_array_elements_text(?::jsonb))`,
+    [JSON.stringify(burst.eventIds)],
+  );
+  const [orders] = await conn.execute(
+    `select count(*)::int as orders, count(*) filter (where payment_status = 'REFUNDED' and refunded_total = total)::int as refunded
+       from orders where brand_id = ?`,
+    [burst.brandId],
+  );
+  const [stock] = await conn.execute(`select ? * 30 - sum(stock)::int as sold from products where brand_id = ?`, [STOCK, burst.brandId]);
+  const [history] = await conn.execute(
+    `select count(*)::int as paid_changes from order_status_changes where brand_id = ? and kind = 'PAYMENT' and to_value = 'PAID'`,
+    [burst.brandId],
+  );
+  const [pending] = await conn.execute(`select count(*)::int as left from stripe_pending_payments where payment_intent_id in (select jsonb_array_elements_text(?::jsonb))`,
+    [JSON.stringify(burst.paymentIntentIds)],);
+  const fine =
+    events.processed === burst.unique &&
+    events.stored === burst.unique &&
+    orders.orders === burst.checkouts &&
+    orders.refunded === burst.checkouts &&
+    stock.sold === burst.units &&
+    history.paid_changes === burst.checkouts &&
+    pending.left === 0;
+  const summary =
+    `${events.processed}/${burst.unique} events processed (${events.ok} with effects), ${orders.orders}/${burst.checkouts} orders, ` +
+    `${orders.refunded} fully refunded, ${stock.sold}/${burst.units} units sold, ${history.paid_changes} PAID changes, ` +
+    `${pending.left} pending left → ${fine ? 'nothing lost or doubled' : 'MISMATCH'}`;
+  return { fine, summary };
 }
 
 async function main() {
@@ -64,126 +198,30 @@ async function main() {
   }
   const orm = await MikroORM.init(ormConfig(url, { pool: { min: 0, max: 20 } }));
   await migrate(orm);
-  const em = orm.em.fork();
-  const slug = `bench-webhooks-${Date.now()}`;
-  const brand = await createBrand(em, { slug, name: 'Bench Webhooks', currency: 'EUR', prefix: 'BW' });
-  const user = await createUser(em, { brandSlug: slug, email: `owner@${slug}.test`, password: 'bench-password', role: 'OWNER' });
-  const ctx = RequestContext.create(orm.em as any, principalForUser(user));
-  const STOCK = 1_000_000;
-  const products = await Promise.all(
-    Array.from({ length: 30 }, (_, i) => i + 1).map((i) => createProduct(ctx, { sku: `BW-${i}`, name: `Bench item ${i}`, price: PRICE, stock: STOCK })),
-  );
-
+  const burst = await prepareWebhookBurst(orm, ORDERS);
   const env = loadEnv({ PORT: '0', LOG_LEVEL: 'error', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
   const app = await createApp({ orm, env, log: createLogger('error'), port: 0 });
 
-  // The burst: four events per checkout, duplicates mixed in, shuffled; signed before the clock starts.
-  const unique: StripeEventPayload[] = [];
-  let units = 0;
-  for (let i = 0; i < ORDERS; i++) {
-    const product = products[i % products.length];
-    const quantity = 1 + (i % 3);
-    units += quantity;
-    const orderRef = `bench_${i}`;
-    const pi = stripeId('pi');
-    const session = checkoutSession({
-      brandId: brand.id,
-      orderRef,
-      paymentIntent: pi,
-      paymentStatus: i % 2 ? 'paid' : 'unpaid',
-      items: [{ productId: product.id, quantity, unitPrice: PRICE }],
-    });
-    const total = session.amount_total as number;
-    unique.push(
-      stripeEvent('checkout.session.completed', session),
-      stripeEvent('payment_intent.succeeded', paymentIntent({ id: pi, brandId: brand.id, orderRef, amount: total, succeeded: true })),
-      stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: Math.floor(total / 3) })),
-      stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: total })),
-    );
-  }
-  const duplicates = shuffle([...unique]).slice(0, Math.round(unique.length * DUPLICATE_SHARE));
-  const deliveries = shuffle([...unique, ...duplicates]).map((event) => {
-    const body = JSON.stringify(event);
-    return { body, header: signature(body) };
-  });
-
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < deliveries.length) {
-        const delivery = deliveries[next++];
-        const t0 = performance.now();
-        let status = 0;
-        try {
-          const res = await fetch(`${app.url}/webhooks/stripe`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'stripe-signature': delivery.header },
-            body: delivery.body,
-          });
-          await res.arrayBuffer();
-          status = res.status;
-        } catch {
-          status = -1;
-        }
-        latencies.push(performance.now() - t0);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-
+  const { seconds, latencies, statuses } = await deliverBurst(app.url, burst);
   console.log(
-    `Stripe webhooks: ${deliveries.length} deliveries (${unique.length} distinct events + ${duplicates.length} duplicates), ` +
+    `Stripe webhooks: ${burst.deliveries.length} deliveries (${burst.unique} distinct events + ${burst.duplicates} duplicates), ` +
       `${CONCURRENCY} concurrent, shuffled`,
   );
   console.log(
-    `  ${(deliveries.length / seconds).toFixed(0)} events/s   p50 ${percentile(latencies, 50).toFixed(1)} ms   ` +
+    `  ${(burst.deliveries.length / seconds).toFixed(0)} events/s   p50 ${percentile(latencies, 50).toFixed(1)} ms   ` +
       `p99 ${percentile(latencies, 99).toFixed(1)} ms   max ${latencies[latencies.length - 1].toFixed(1)} ms   (${seconds.toFixed(1)} s)`,
   );
   console.log(`  answers: ${[...statuses.entries()].map(([s, n]) => `${n}× ${s === -1 ? 'network error' : s}`).join(', ')}`);
-
-  // Loss / duplicate check, straight from the database.
-  const conn = orm.em.getConnection();
-  const [events] = await conn.execute(
-    `select count(*)::int as stored, count(*) filter (where processed_at is not null)::int as processed,
-            count(*) filter (where outcome = 'PROCESSED')::int as ok from stripe_events`,
-  );
-  const [orders] = await conn.execute(
-    `select count(*)::int as orders, count(*) filter (where payment_status = 'REFUNDED' and refunded_total = total)::int as refunded
-       from orders where brand_id = ?`,
-    [brand.id],
-  );
-  const [stock] = await conn.execute(`select ? * 30 - sum(stock)::int as sold from products where brand_id = ?`, [STOCK, brand.id]);
-  const [history] = await conn.execute(
-    `select count(*)::int as paid_changes from order_status_changes where brand_id = ? and kind = 'PAYMENT' and to_value = 'PAID'`,
-    [brand.id],
-  );
-  const [pending] = await conn.execute('select count(*)::int as left from stripe_pending_payments');
-  const lost = unique.length - events.processed;
-  const fine =
-    lost === 0 &&
-    events.stored === unique.length &&
-    orders.orders === ORDERS &&
-    orders.refunded === ORDERS &&
-    stock.sold === units &&
-    history.paid_changes === ORDERS &&
-    pending.left === 0;
-  console.log(
-    `  check: ${events.processed}/${unique.length} events processed (${events.ok} with effects), ${orders.orders}/${ORDERS} orders, ` +
-      `${orders.refunded} fully refunded, ${stock.sold}/${units} units sold, ${history.paid_changes} PAID changes, ` +
-      `${pending.left} pending left → ${fine ? 'nothing lost or doubled' : 'MISMATCH'}`,
-  );
+  console.log(`  check: ${(await checkBurst(orm, burst)).summary}`);
 
   await app.stop();
   await orm.close(true);
   await stop();
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const SERVER_DIR = path.resolve(__dirname, '..');
+export const WEB_DIR = path.resolve(__dirname, '../../web');
+
+/** A server the benchmark started: its URL, its pid (for RSS) and how to stop it. Every one is stopped at exit. */
+export interface ServerProcess {
+  name: string;
+  url: string;
+  pid: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const started = new Set<ServerProcess>();
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `node <args>` in `cwd` and resolves once `readyUrl` answers below 500. */
+export async function startServer(options: {
+  name: string;
+  cwd: string;
+  args: string[];
+  env: Record<string, string>;
+  port: number;
+  readyPath: string;
+}): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, options.args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${options.port}`;
+  const server: ServerProcess = {
+    name: options.name,
+    url,
+    pid: child.pid!,
+    output: () => output,
+    async stop() {
+      started.delete(server);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(force);
+    },
+  };
+  started.add(server);
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${options.name} exited with code ${child.exitCode}:\n${output}`);
+    if (await fetch(`${url}${options.readyPath}`).then((r) => r.status < 500, () => false)) return server;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await server.stop();
+  throw new Error(`${options.name} did not answer within 120 s:\n${output}`);
+}
+
+export async function stopAllServers() {
+  await Promise.all([...started].map((server) => server.stop()));
+}
+
+/** Resident set size of a process in MB (Linux /proc), or null where it cannot be read. */
+function rssMb(pid: number): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? kb / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples a process's RSS every 50 ms while `work` runs; returns the work's result and the peak seen. */
+export async function withPeakRss<T>(pid: number | null, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number | null }> {
+  if (pid === null) return { result: await work(), peakRssMb: null };
+  let peak = rssMb(pid);
+  const timer = setInterval(() => {
+    const now = rssMb(pid);
+    if (now !== null && (peak === null || now > peak)) peak = now;
+  }, 50);
+  try {
+    const result = await work();
+    return { result, peakRssMb: peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
