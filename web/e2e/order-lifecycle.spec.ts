@@ -1,6 +1,12 @@
 import { expect, settled, test } from './fixtures';
+import { expectAccessibleAndFitting } from './page-checks';
 
-test('order detail: mark paid with method and reference, confirm irreversible moves, one tracking place', async ({ page, login, saveScreenshot }) => {
+for (const size of [
+  { name: 'desk', width: 1440, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const) {
+test(`order detail at ${size.width} px: mark paid with method and reference, confirm irreversible moves, one tracking place`, async ({ page, login, saveScreenshot }) => {
+  await page.setViewportSize({ width: size.width, height: size.height });
   await login('owner', '/orders?status=PENDING&payment=AWAITING_PAYMENT&sort=CREATED_AT_ASC');
   await settled(page);
   const link = page.getByTestId('orders-table').locator('.order-link').first();
@@ -26,6 +32,7 @@ test('order detail: mark paid with method and reference, confirm irreversible mo
   await pay.getByRole('button', { name: 'Confirm payment' }).click();
   await expect(pay.getByLabel('Reference')).toBeFocused();
   await pay.getByLabel('Reference').fill('VIR-2026-118');
+  await expectAccessibleAndFitting(page, 'the Mark paid panel');
   await pay.getByRole('button', { name: 'Confirm payment' }).click();
   await expect(page.locator('.page-header [data-payment-status]')).toHaveAttribute('data-payment-status', 'PAID');
   await expect(result).toHaveText(`Order ${number} is marked paid.`);
@@ -64,7 +71,8 @@ test('order detail: mark paid with method and reference, confirm irreversible mo
   await expect(actions.getByRole('button', { name: 'Mark shipped…' })).toBeFocused();
   await expect(page.locator('.page-header [data-status]')).toHaveAttribute('data-status', 'PROCESSING');
   await actions.getByRole('button', { name: 'Mark shipped…' }).click();
-  await saveScreenshot('order-confirm-shipped');
+  await expectAccessibleAndFitting(page, 'the shipping confirmation');
+  await saveScreenshot(`order-confirm-shipped-${size.name}`);
   await confirm.getByRole('button', { name: 'Yes, mark shipped' }).click();
   await expect(page.locator('.page-header [data-status]')).toHaveAttribute('data-status', 'SHIPPED');
   await expect(result).toHaveText(`Order ${number} is now shipped.`);
@@ -89,17 +97,20 @@ test('order detail: mark paid with method and reference, confirm irreversible mo
   await expect(timeline).toContainText('Bank transfer · reference VIR-2026-118');
   await expect(timeline).toContainText('Tracking: Colissimo 6A12345678901');
   await expect(timeline).toContainText('Camille Laurent');
-  await saveScreenshot('order-lifecycle-detail');
+  await saveScreenshot(`order-lifecycle-detail-${size.name}`);
 
   // The list reflects the change.
   await page.getByRole('link', { name: 'Orders' }).first().click();
   await page.getByLabel('Search').fill(number);
+  await expect(page).toHaveURL(new RegExp(`q=${number}`));
   await settled(page);
+  await expect(page.getByTestId('orders-table').locator('tbody tr')).toHaveCount(1);
   await expect(page.getByTestId('orders-table').locator('[data-status]').first()).toHaveAttribute('data-status', 'DELIVERED');
   await page.getByTestId('orders-table').locator('.order-link').first().click();
   await expect(page.getByTestId('order-number')).toHaveText(number);
-  await saveScreenshot('order-lifecycle');
+  await saveScreenshot(`order-lifecycle-${size.name}`);
 });
+}
 
 test('a missing order offers the way back to the list, not "Try again"', async ({ page, login, saveScreenshot }) => {
   await login('owner', '/orders');

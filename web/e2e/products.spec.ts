@@ -1,4 +1,5 @@
 import { expect, settled, test, uniqueSuffix } from './fixtures';
+import { expectAccessibleAndFitting } from './page-checks';
 
 test('products: create, edit the price, adjust stock with a reason', async ({ page, login, saveScreenshot }) => {
   const sku = `E2E-${uniqueSuffix()}`;
@@ -68,7 +69,14 @@ test('products: pages both ways with a range, edits in a dialog over the list, s
   await expect(dialog).toBeVisible();
   await expect(dialog).toBeInViewport();
   await expect(dialog.getByLabel('Name')).toBeFocused();
+  await expectAccessibleAndFitting(page, 'the product dialog');
   await saveScreenshot('products-edit-dialog', { fullPage: false });
+  // At phone width the dialog fits the screen too.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(dialog).toBeInViewport({ ratio: 0.5 });
+  await expectAccessibleAndFitting(page, 'the product dialog at 390 px');
+  await saveScreenshot('products-edit-dialog-phone', { fullPage: false });
+  await page.setViewportSize({ width: 1360, height: 900 });
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
   await expect(last.getByRole('button', { name: `Edit ${name}` })).toBeFocused();
@@ -90,6 +98,7 @@ test('products: pages both ways with a range, edits in a dialog over the list, s
   await expect(items.first()).toContainText('Restock delivery');
   await expect(items.first()).toContainText('+3');
   await expect(items.last()).toContainText('Initial stock');
+  await expectAccessibleAndFitting(page, 'the stock history');
   await saveScreenshot('products-stock-history', { fullPage: false });
   await history.getByRole('button', { name: 'Close' }).click();
   await expect(history).toHaveCount(0);
