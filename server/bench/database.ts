@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 
 /**
  * The benchmark's PostgreSQL: DATABASE_URL when set, else an embedded server of its own (its own data folder and port,
- * never the product's `.data/pg`) started with pg_stat_statements preloaded, so that SQL statements per request are
- * counted by the database itself rather than estimated.
+ * never the product's `.data/pg`) with pg_stat_statements preloaded, so that SQL statements per request are counted by
+ * the database itself rather than estimated.
  */
 export interface BenchDatabase {
   url: string;
@@ -17,12 +18,7 @@ export interface BenchDatabase {
   stop(): Promise<void>;
 }
 
-const USER = 'postgres';
-const PASSWORD = 'luneo-bench';
 const DATABASE = 'luneo_bench';
-
-// embedded-postgres is ESM-only; a real dynamic import (not one a transpiler rewrites into require) loads it.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
 
 export async function openBenchDatabase(options: { dataDir: string; port: number; log: (line: string) => void }): Promise<BenchDatabase> {
   const external = process.env.DATABASE_URL;
@@ -31,49 +27,26 @@ export async function openBenchDatabase(options: { dataDir: string; port: number
   if (external) {
     url = external;
   } else {
-    const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
     const dataDir = path.resolve(options.dataDir);
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    stopLeftoverPostmaster(dataDir);
-    const pg = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      user: USER,
-      password: PASSWORD,
-      port: options.port,
-      persistent: true,
-      createPostgresUser: isRoot,
-      authMethod: 'scram-sha-256',
-      // Durable like the product's own database: create-order and the Stripe events commit as they would in production.
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'shared_preload_libraries=pg_stat_statements'],
-      onLog: () => undefined,
-      onError: () => undefined,
-    });
-    if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-      fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-      // As root, PostgreSQL runs as a separate user that must be able to enter the parent folder.
-      fs.chmodSync(path.dirname(dataDir), 0o755);
-      options.log(`Creating the benchmark's PostgreSQL in ${dataDir}`);
-      await pg.initialise();
+    // As root, PostgreSQL runs as a separate user that must be able to enter the parent folder.
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    fs.chmodSync(path.dirname(dataDir), 0o755);
+    // Durable like the product's own database: create-order and the Stripe events commit as they would in production.
+    let embedded = await startEmbeddedPostgres({ dataDir, port: options.port });
+    if (!(await preloadsStatements(embedded.url('postgres')))) {
+      // A library is preloaded only at server start: set it once in this data folder, then restart.
+      await withClient(embedded.url('postgres'), (c) => c.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`));
+      await embedded.stop();
+      embedded = await startEmbeddedPostgres({ dataDir, port: options.port });
     }
-    await pg.start();
-    stop = () => pg.stop();
-    const admin = new Client({ connectionString: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres` });
-    await admin.connect();
-    try {
-      const exists = await admin.query('select 1 from pg_database where datname = $1', [DATABASE]);
-      if (exists.rowCount === 0) await admin.query(`create database ${DATABASE}`);
-    } finally {
-      await admin.end();
-    }
-    url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`;
+    await embedded.createDatabase(DATABASE);
+    stop = () => embedded.stop();
+    url = embedded.url(DATABASE);
   }
 
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  let countsStatements = false;
-  let postgresVersion = '';
-  try {
-    postgresVersion = (await client.query('show server_version')).rows[0].server_version;
+  return withClient(url, async (client) => {
+    const postgresVersion: string = (await client.query('show server_version')).rows[0].server_version;
+    let countsStatements = false;
     try {
       await client.query('create extension if not exists pg_stat_statements');
       await client.query('select count(*) from pg_stat_statements');
@@ -81,32 +54,22 @@ export async function openBenchDatabase(options: { dataDir: string; port: number
     } catch {
       options.log('pg_stat_statements is not loaded on this server: SQL statements per request are not reported.');
     }
+    return { url, embedded: !external, countsStatements, postgresVersion, stop };
+  });
+}
+
+async function preloadsStatements(url: string): Promise<boolean> {
+  return withClient(url, async (c) => ((await c.query('show shared_preload_libraries')).rows[0].shared_preload_libraries as string).includes('pg_stat_statements'));
+}
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
   } finally {
     await client.end();
   }
-  return { url, embedded: !external, countsStatements, postgresVersion, stop };
-}
-
-/** A postmaster left by a killed run keeps the data folder locked: stop it (fast shutdown) before starting ours. */
-function stopLeftoverPostmaster(dataDir: string) {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  try {
-    if (pid > 0) process.kill(pid, 'SIGINT');
-  } catch {
-    // no such process: a stale lock file
-  }
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      break;
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-  }
-  fs.rmSync(pidFile, { force: true });
 }
 
 /**

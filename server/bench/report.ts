@@ -55,12 +55,14 @@ const HEADERS = ['scenario', 'c', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'peak 
 
 function cells(row: Row): string[] {
   const show = (value: number | null) => (value === null ? '–' : String(value));
+  // No answer within the duration: latencies were not measured, not zero.
+  const latency = (value: number) => (row.requests === 0 ? '–' : String(value));
   return [
     row.name,
     String(row.connections),
     String(row.rps),
-    show(row.p50Ms),
-    show(row.p99Ms),
+    latency(row.p50Ms),
+    latency(row.p99Ms),
     show(row.sqlPerRequest),
     show(row.rssMb),
     row.ceiling ?? '–',

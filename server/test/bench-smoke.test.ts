@@ -34,7 +34,8 @@ const SERVER_DIR = path.resolve(__dirname, '..');
 test('pnpm bench runs every scenario end to end on 500 orders', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'luneo-bench-smoke-'));
   const jsonFile = path.join(dir, 'bench.json');
-  const args = ['-r', '@swc-node/register', 'bench/run.ts', '--orders', '500', '--duration', '1', '--warmup', '1', '--instances', '2'];
+  // Two connections and no warm-up: enough to exercise every path, light on the machine the other test files share.
+  const args = ['-r', '@swc-node/register', 'bench/run.ts', '--orders', '500', '--duration', '1', '--warmup', '0', '--connections', '2', '--instances', '2'];
   args.push('--data-dir', path.join(dir, 'pg'), '--pg-port', String(await freePort()), '--json', jsonFile, '--no-write');
   const env = { ...process.env };
   // The benchmark's own embedded PostgreSQL (it loads pg_stat_statements), not the test run's.
