@@ -77,20 +77,24 @@ beforeAll(async () => {
     { status: 'PENDING', paymentStatus: 'PAID', currency: 'EUR', createdAt: new Date(from - 1) },
     { status: 'DELIVERED', paymentStatus: 'PAID', currency: 'USD', createdAt: new Date(RANGE.to) },
   );
-  // Orders are independent of each other: each walks its own path concurrently (numbering still serializes creation).
-  await Promise.all(
-    orders.map(async (o, i) => {
-      const order = await createOrder(asOwner(), {
-        items: [
-          { productId: a.id, quantity: 1 + (i % 3) },
-          { productId: b.id, quantity: 1 + (i % 2) },
-        ],
-        customer: { email: `c${i}@example.com` },
-      });
-      await reach(order.id, order.total.amount, o.status, o.paymentStatus);
-      await t.sql('update orders set created_at = ?, currency = ? where id = ?', [o.createdAt, o.currency, order.id]);
-    }),
-  );
+  // Created one by one (a brand's numbering serializes creation anyway), then each walks its own path, a few orders at a
+  // time: enough to overlap their round trips, few enough that none waits long for a pooled connection.
+  const created = [];
+  for (const [i, o] of orders.entries()) {
+    const items = [
+      { productId: a.id, quantity: 1 + (i % 3) },
+      { productId: b.id, quantity: 1 + (i % 2) },
+    ];
+    created.push({ ...o, order: await createOrder(asOwner(), { items, customer: { email: `c${i}@example.com` } }) });
+  }
+  for (let start = 0; start < created.length; start += 6) {
+    await Promise.all(
+      created.slice(start, start + 6).map(async ({ order, status, paymentStatus, createdAt, currency }) => {
+        await reach(order.id, order.total.amount, status, paymentStatus);
+        await t.sql('update orders set created_at = ?, currency = ? where id = ?', [createdAt, currency, order.id]);
+      }),
+    );
+  }
 });
 afterAll(() => t.close());
 
