@@ -405,7 +405,14 @@ describe('other mutation arguments', () => {
         { input: { code: 'race2026', percentOff: 10 } },
         brand.tokens.ADMIN,
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Commit only once the mutation's insert is queued behind ours (a backend of this database waiting on a lock).
+      for (let waiting = 0; waiting === 0; ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const { rows } = await other.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        );
+        waiting = rows[0].n;
+      }
       await other.query('commit');
       const res = await pending;
       expect(res.errors?.[0].extensions).toEqual({ code: 'CONFLICT', field: 'input.code' });
