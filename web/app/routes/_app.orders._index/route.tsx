@@ -4,6 +4,7 @@ import { Link, useLoaderData, useNavigate } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { PaymentBadge, StatusBadge } from '~/components/badges';
+import { Pager } from '~/components/pager';
 import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
 import {
   OrdersDocument,
@@ -336,51 +337,16 @@ export default function OrdersPage() {
         </div>
       )}
 
-      <nav className="pager" aria-label="Pagination">
-        <div className="pager__size">
-          <label htmlFor="page-size" className="field__label field__label--inline">
-            Rows
-          </label>
-          <select
-            id="page-size"
-            className="input input--small"
-            value={state.size}
-            onChange={(e) => apply(withFilters(state, { size: Number(e.target.value) }))}
-          >
-            {PAGE_SIZES.map((size) => (
-              <option key={size} value={size}>
-                {size}
-              </option>
-            ))}
-          </select>
-        </div>
-        <p className="pager__range" aria-live="polite" data-testid="page-range">
-          {fetching ? '' : pageRange(state, nodes.length, totalCount, fmt.number)}
-        </p>
-        <div className="pager__buttons">
-          {state.after || state.before ? (
-            <button type="button" className="btn btn--ghost" onClick={() => goToPage(withFilters(state, {}))}>
-              First page
-            </button>
-          ) : null}
-          <button
-            type="button"
-            className="btn btn--secondary"
-            disabled={!canGoBack || !pageInfo.startCursor}
-            onClick={() => pageInfo.startCursor && goToPage(previousPage(state, pageInfo.startCursor))}
-          >
-            ← Previous
-          </button>
-          <button
-            type="button"
-            className="btn btn--secondary"
-            disabled={!canGoForward || !pageInfo.endCursor}
-            onClick={() => pageInfo.endCursor && goToPage(nextPage(state, pageInfo.endCursor))}
-          >
-            Next →
-          </button>
-        </div>
-      </nav>
+      <Pager
+        sizeId="page-size"
+        size={state.size}
+        sizes={PAGE_SIZES}
+        onSize={(size) => apply(withFilters(state, { size }))}
+        range={fetching ? '' : pageRange(state, nodes.length, totalCount, fmt.number)}
+        onFirst={state.after || state.before ? () => goToPage(withFilters(state, {})) : undefined}
+        onPrevious={canGoBack && pageInfo.startCursor ? () => goToPage(previousPage(state, pageInfo.startCursor!)) : undefined}
+        onNext={canGoForward && pageInfo.endCursor ? () => goToPage(nextPage(state, pageInfo.endCursor!)) : undefined}
+      />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { useLoaderData } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Dialog } from '~/components/dialog';
+import { Pager } from '~/components/pager';
 import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
 import { ProductsDocument, useProductsQuery, type ProductRowFragment, type ProductsQuery, type ProductsQueryVariables } from '~/gql/graphql';
 import { requireApi } from '~/lib/api.server';
@@ -263,50 +264,27 @@ export default function ProductsPage() {
         </div>
       )}
 
-      <nav className="pager" aria-label="Pagination">
-        <div className="pager__size">
-          <label htmlFor="product-page-size" className="field__label field__label--inline">
-            Rows
-          </label>
-          <select id="product-page-size" className="input input--small" value={size} onChange={(e) => goTo({ size: e.target.value, after: null, before: null, page: null })}>
-            {PAGE_SIZES.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </div>
-        <p className="pager__range" aria-live="polite" data-testid="page-range">
-          {products.fetching ? '' : pageRange({ page, size }, nodes.length, totalCount, fmt.number)}
-        </p>
-        <div className="pager__buttons">
-          {cursor ? (
-            <button type="button" className="btn btn--ghost" onClick={() => goTo({ after: null, before: null, page: null })}>
-              First page
-            </button>
-          ) : null}
-          <button
-            type="button"
-            className="btn btn--secondary"
-            disabled={!(pageInfo.hasPreviousPage || variables.after) || !pageInfo.startCursor}
-            onClick={() =>
-              page === 2
-                ? goTo({ after: null, before: null, page: null })
-                : goTo({ after: null, before: pageInfo.startCursor, page: page ? String(page - 1) : null })
-            }
-          >
-            ← Previous
-          </button>
-          <button
-            type="button"
-            className="btn btn--secondary"
-            disabled={!(pageInfo.hasNextPage || variables.before) || !pageInfo.endCursor}
-            onClick={() => goTo({ after: pageInfo.endCursor, before: null, page: page ? String(page + 1) : null })}
-          >
-            Next →
-          </button>
-        </div>
-      </nav>
+      <Pager
+        sizeId="product-page-size"
+        size={size}
+        sizes={PAGE_SIZES}
+        onSize={(next) => goTo({ size: String(next), after: null, before: null, page: null })}
+        range={products.fetching ? '' : pageRange({ page, size }, nodes.length, totalCount, fmt.number)}
+        onFirst={cursor ? () => goTo({ after: null, before: null, page: null }) : undefined}
+        onPrevious={
+          (pageInfo.hasPreviousPage || variables.after) && pageInfo.startCursor
+            ? () =>
+                page === 2
+                  ? goTo({ after: null, before: null, page: null })
+                  : goTo({ after: null, before: pageInfo.startCursor, page: page ? String(page - 1) : null })
+            : undefined
+        }
+        onNext={
+          (pageInfo.hasNextPage || variables.before) && pageInfo.endCursor
+            ? () => goTo({ after: pageInfo.endCursor, before: null, page: page ? String(page + 1) : null })
+            : undefined
+        }
+      />
     </>
   );
 }
