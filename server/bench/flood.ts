@@ -10,17 +10,27 @@ export interface FloodResult {
   quiet: autocannon.Result;
   flooded: autocannon.Result;
   flood: autocannon.Result;
-  /** Responses of the other brand's dashboard that were not a 2xx without GraphQL errors. */
-  dashboardFailures: number;
+  /** The other brand's dashboard answers, quiet then flooded: throttled by its own session's bucket, or failed otherwise. */
+  quietAnswers: DashboardAnswers;
+  floodedAnswers: DashboardAnswers;
+}
+
+/**
+ * Two autocannon connections read faster than a person: at the production restore rate the dashboard's own session
+ * may be throttled too. Those 429s are its limits working, counted apart from failures.
+ */
+export interface DashboardAnswers {
+  throttled: number;
+  failed: number;
 }
 
 export async function benchFlood(options: { apiUrl: string; floodKey: string; quietToken: string; seconds: number }): Promise<FloodResult> {
   const { apiUrl, floodKey, quietToken, seconds } = options;
   const url = `${apiUrl}/graphql`;
-  let dashboardFailures = 0;
-  const dashboard = dashboardRequests(quietToken, () => dashboardFailures++);
+  const quietAnswers: DashboardAnswers = { throttled: 0, failed: 0 };
+  const floodedAnswers: DashboardAnswers = { throttled: 0, failed: 0 };
 
-  const quiet = await autocannon({ url, connections: 2, duration: seconds, requests: dashboard });
+  const quiet = await autocannon({ url, connections: 2, duration: seconds, requests: dashboardRequests(quietToken, quietAnswers) });
   await settle();
 
   const year = 365 * 86_400_000;
@@ -33,22 +43,23 @@ export async function benchFlood(options: { apiUrl: string; floodKey: string; qu
     body: JSON.stringify({ query }),
   });
   const [flooded, flood] = await Promise.all([
-    autocannon({ url, connections: 2, duration: seconds, requests: dashboard }),
+    autocannon({ url, connections: 2, duration: seconds, requests: dashboardRequests(quietToken, floodedAnswers) }),
     autocannon({ url, connections: 20, duration: seconds, requests: [floodBody(stats), floodBody(bigPage)] }),
   ]);
   await settle();
-  return { quiet, flooded, flood, dashboardFailures };
+  return { quiet, flooded, flood, quietAnswers, floodedAnswers };
 }
 
 /** What the orders page of the dashboard asks for: who am I, then the first page of orders. */
-function dashboardRequests(token: string, onFailure: () => void): autocannon.Request[] {
+function dashboardRequests(token: string, answers: DashboardAnswers): autocannon.Request[] {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const request = (query: string): autocannon.Request => ({
     method: 'POST',
     headers,
     body: JSON.stringify({ query }),
     onResponse: (status: number, body: string) => {
-      if (status >= 300 || body.includes('"errors"')) onFailure();
+      if (status === 429) answers.throttled++;
+      else if (status >= 300 || body.includes('"errors"')) answers.failed++;
     },
   });
   return [

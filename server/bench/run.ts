@@ -12,7 +12,7 @@ import { WEBHOOK_SECRET } from '../test/support/stripe';
 import { LIST_PAGE_SQL } from './ceiling';
 import { openBenchDatabase, StatementCounter, type BenchDatabase } from './database';
 import { BENCH_PASSWORD, ensureDataset, type Dataset } from './dataset';
-import { benchFlood } from './flood';
+import { benchFlood, type DashboardAnswers } from './flood';
 import { compareInstances } from './instances';
 import { freePort, SERVER_DIR, startServer, stopAllServers, WEB_DIR, withPeakRss, type ServerProcess } from './processes';
 import { describeMachine, printTable, writeMarkdown, type Row } from './report';
@@ -579,7 +579,8 @@ async function measureFlood(ctx: Context, startApi: (name: string, env: Record<s
     );
     const granted = result.flood.requests.total - result.flood.non2xx;
     ctx.log(`  flooding key: ${result.flood.requests.total} requests, ${granted} served, ${result.flood.non2xx} throttled (429)`);
-    const row = (name: string, run: autocannon.Result, ratio: number | null): Row => ({
+    ctx.log(`  other brand's dashboard throttled by its own session's bucket: ${result.quietAnswers.throttled} quiet, ${result.floodedAnswers.throttled} flooded`);
+    const row = (name: string, run: autocannon.Result, answers: DashboardAnswers, ratio: number | null): Row => ({
       name,
       rps: round(run.requests.total / run.duration, 1),
       p50Ms: run.latency.p50,
@@ -590,11 +591,11 @@ async function measureFlood(ctx: Context, startApi: (name: string, env: Record<s
       ratio,
       connections: 2,
       requests: run.requests.total,
-      failures: run === result.quiet ? 0 : result.dashboardFailures + run.errors,
+      failures: answers.failed + run.errors,
     });
     return [
-      row('flood-quiet', result.quiet, null),
-      row('flood', result.flooded, round(result.flooded.latency.p99 / Math.max(1, result.quiet.latency.p99), 2)),
+      row('flood-quiet', result.quiet, result.quietAnswers, null),
+      row('flood', result.flooded, result.floodedAnswers, round(result.flooded.latency.p99 / Math.max(1, result.quiet.latency.p99), 2)),
     ];
   } finally {
     await limited.stop();
