@@ -49,7 +49,7 @@ describe('sign-in forwards the client address', () => {
   });
 
   it('nothing when there is no proxy header, or its last entry is not an address', async () => {
-    for (const extra of [{}, { 'x-forwarded-for': '203.0.113.7, not-an-ip' }]) {
+    for (const extra of [{}, { 'x-forwarded-for': '203.0.113.7, not-an-ip' }] as Record<string, string>[]) {
       const headers = await signIn(extra);
       expect(headers['x-luneo-client-address']).toBeUndefined();
       expect(headers['x-luneo-forwarding-secret']).toBeUndefined();
