@@ -1,6 +1,6 @@
 import { badInput } from '../errors';
 import { ORDER_STATUSES, PAYMENT_STATUSES, type OrderStatus, type PaymentStatus } from '../orders/order-lifecycle';
-import { filterClauses, type OrderFilter } from '../orders/order.queries';
+import { filterClauses, type OrderFilter } from '../orders/order-filter';
 import { parseId } from '../shared/ids';
 import { toDecimalString, type CurrencyCode } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';

@@ -12,10 +12,10 @@ import {
   type PageInfo,
 } from '../shared/pagination';
 import { parseId } from '../shared/ids';
-import { likePattern, pgArray, scopedSql } from '../shared/sql';
-import { MAX_SEARCH_LENGTH } from '../shared/validation';
+import { pgArray, scopedSql } from '../shared/sql';
 import type { AddressData, OrderSource, PaymentMethod } from './order.entity';
 import type { OrderStatus, PaymentStatus } from './order-lifecycle';
+import { filterClauses, type OrderFilter } from './order-filter';
 
 /**
  * The lean read path for orders: SQL rows mapped straight to plain records shaped like the GraphQL types (no entity
@@ -78,15 +78,6 @@ export interface OrderStatusChangeRecord {
   tracking: { number: string | null; carrier: string | null; url: string | null } | null;
   actor: Actor;
   createdAt: Date;
-}
-
-export interface OrderFilter {
-  status?: OrderStatus[] | null;
-  paymentStatus?: PaymentStatus[] | null;
-  search?: string | null;
-  createdAfter?: Date | null;
-  createdBefore?: Date | null;
-  productId?: string | null;
 }
 
 export const ORDER_SORTS = ['CREATED_AT_DESC', 'CREATED_AT_ASC', 'TOTAL_DESC', 'TOTAL_ASC', 'NUMBER_DESC'] as const;
@@ -166,42 +157,6 @@ export async function findOrderByNumber(scope: Scope, number: string): Promise<O
     number.trim().toUpperCase(),
   ]);
   return rows[0] ? toOrderRecord(rows[0]) : null;
-}
-
-/** WHERE clauses (after the brand) and their parameters for a filter; the `orders` query and the CSV export share them. */
-export function filterClauses(filter: OrderFilter | null | undefined): { clauses: string[]; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  if (!filter) return { clauses, params };
-  if (filter.status?.length) {
-    clauses.push('o.status = any(?::text[])');
-    params.push(pgArray(filter.status));
-  }
-  if (filter.paymentStatus?.length) {
-    clauses.push('o.payment_status = any(?::text[])');
-    params.push(pgArray(filter.paymentStatus));
-  }
-  if (filter.createdAfter) {
-    clauses.push('o.created_at >= ?');
-    params.push(filter.createdAfter);
-  }
-  if (filter.createdBefore) {
-    clauses.push('o.created_at < ?');
-    params.push(filter.createdBefore);
-  }
-  if (filter.productId) {
-    clauses.push('exists (select 1 from order_items pi where pi.order_id = o.id and pi.product_id = ?)');
-    params.push(parseId(filter.productId, 'filter.productId'));
-  }
-  const search = filter.search?.trim();
-  if (search) {
-    if (search.length > MAX_SEARCH_LENGTH) {
-      throw badInput('filter.search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
-    }
-    clauses.push('o.search_text ilike ?');
-    params.push(likePattern(search.toLowerCase()));
-  }
-  return { clauses, params };
 }
 
 /** A cursor's sort value as the column needs it (a valid date, or a safe integer), or null when it is forged or broken. */

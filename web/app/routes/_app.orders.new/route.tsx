@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useNavigate } from '@remix-run/react';
-import { useEffect, useMemo, useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
-import { Card, ProblemText, Spinner } from '~/components/ui';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { Card, ProblemText } from '~/components/ui';
 import {
   NewOrderProductsDocument,
   ViewerDocument,
@@ -20,7 +20,6 @@ import { requireApi } from '~/lib/api.server';
 import { problemFrom, type Problem } from '~/lib/errors';
 import { newIdempotencyKey } from '~/lib/id';
 import { useFormatters } from '~/lib/locale';
-import { taxIsIncluded } from '~/lib/money';
 import {
   EMPTY_FORM,
   canQuote,
@@ -35,13 +34,12 @@ import { canWrite } from '~/lib/roles';
 import { useDebounced } from '~/lib/use-debounced';
 import { useSeededQuery } from '~/lib/use-seeded-query';
 import { variablesKey } from '~/lib/variables-key';
+import { QuoteSummaryCard } from './quote-summary-card';
+import { fieldErrorId, TextField } from './text-field';
 
 export const meta: MetaFunction = () => [{ title: 'New order · Luneo Orders' }];
 
 const PICKER_SIZE = 30;
-
-/** The id of a field's error message, which its input points at with aria-describedby. */
-const fieldErrorId = (name: string) => `${name.replace(/\W/g, '-')}-error`;
 
 type AddressKey = Exclude<keyof NewOrderForm['address'], 'country'>;
 
@@ -53,55 +51,6 @@ const ADDRESS_FIELDS: { key: AddressKey; label: string; optional?: boolean }[] =
   { key: 'postalCode', label: 'Postal code' },
   { key: 'region', label: 'Region', optional: true },
 ];
-
-/** A labelled text input whose error (from client validation or the API) is announced with it. */
-function TextField({
-  name,
-  label,
-  optional,
-  hint,
-  error,
-  onValue,
-  className = 'input',
-  ...input
-}: {
-  name: string;
-  label: string;
-  optional?: boolean;
-  hint?: string;
-  error?: string;
-  onValue: (value: string) => void;
-} & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'name' | 'onChange'>) {
-  const errorId = fieldErrorId(name);
-  const hintId = `${errorId}-hint`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
-  return (
-    <div className="field">
-      <label htmlFor={name} className="field__label">
-        {label} {optional ? <span className="muted">(optional)</span> : null}
-      </label>
-      {hint ? (
-        <p className="field__hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      <input
-        id={name}
-        className={className}
-        autoComplete="off"
-        {...input}
-        onChange={(e) => onValue(e.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-      />
-      {error ? (
-        <p className="field__error" id={errorId}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const api = await requireApi(request);
@@ -165,7 +114,6 @@ export default function NewOrderPage() {
   }, [form, stock, fmt.number]);
   // A line asking for more than the stock says so at once, before any submit.
   const liveStockErrors = useMemo(() => stockErrors(form, stock, fmt.number), [form, stock, fmt.number]);
-  const overStock = Object.keys(liveStockErrors).length > 0;
   // After a refused submit, focus goes to the first field in error once the errors are on screen.
   const [focusRequest, setFocusRequest] = useState(0);
   useEffect(() => {
@@ -421,53 +369,17 @@ export default function NewOrderPage() {
         </div>
 
         <aside className="new-order__side">
-          <Card title="Summary" className="quote" actions={quoteStale && canQuote(form) ? <Spinner label="Updating the quote" /> : null}>
-            {!canQuote(form) ? (
-              <p className="muted">Add a product to see the price.</p>
-            ) : quote ? (
-              <dl className={`totals ${quoteStale ? 'is-busy' : ''}`} aria-live="polite" data-testid="quote">
-                <div>
-                  <dt>Subtotal</dt>
-                  <dd>{fmt.amount(quote.subtotal)}</dd>
-                </div>
-                {quote.discountTotal.amount ? (
-                  <div>
-                    <dt>Discount</dt>
-                    <dd data-testid="quote-discount">−{fmt.amount(quote.discountTotal)}</dd>
-                  </div>
-                ) : null}
-                <div>
-                  <dt>Shipping</dt>
-                  <dd>{quote.shippingTotal.amount ? fmt.amount(quote.shippingTotal) : 'Free'}</dd>
-                </div>
-                <div>
-                  <dt>{taxIsIncluded(quote) ? 'Tax (included)' : 'Tax'}</dt>
-                  <dd>{fmt.amount(quote.taxTotal)}</dd>
-                </div>
-                <div className="totals__grand">
-                  <dt>Total</dt>
-                  <dd data-testid="quote-total">{fmt.amount(quote.total)}</dd>
-                </div>
-              </dl>
-            ) : null}
-            {quote && overStock ? (
-              <p className="problem" role="alert" data-testid="quote-stock-problem">
-                Not enough stock for{' '}
-                {form.lines
-                  .filter((_, i) => liveStockErrors[`items.${i}.quantity`])
-                  .map((line) => picked.get(line.productId)?.name)
-                  .join(', ')}
-                . This total cannot be ordered: lower the quantity on the line.
-              </p>
-            ) : null}
-            {canQuote(form) && !quote && !quoteProblem ? (
-              <p className="muted">
-                <Spinner label="Calculating" /> Calculating…
-              </p>
-            ) : null}
-            <ProblemText problem={otherQuoteProblem} />
-            <ProblemText problem={problem && !problem.field ? problem : null} />
-          </Card>
+          <QuoteSummaryCard
+            quotable={canQuote(form)}
+            quote={quote}
+            stale={quoteStale}
+            overStockProducts={form.lines
+              .filter((_, i) => liveStockErrors[`items.${i}.quantity`])
+              .map((line) => picked.get(line.productId)?.name ?? '')}
+            quoteFailed={Boolean(quoteProblem)}
+            quoteProblem={otherQuoteProblem}
+            submitProblem={problem && !problem.field ? problem : null}
+          />
           {/* At phone width this bar stays pinned to the bottom of the screen while the form scrolls. */}
           <div className="submit-bar">
             {quote ? (
