@@ -4,6 +4,8 @@ import { useUpdateOrderStatusMutation, type OrderDetailFragment, type OrderStatu
 import { problemFrom, type Problem } from '~/lib/errors';
 import { closeOnEscape } from '~/lib/keyboard';
 import { STATUS_ACTION, STATUS_LABEL } from '~/lib/labels';
+import { canAdmin } from '~/lib/roles';
+import { useViewer } from '../_app/route';
 import { CancelOrderPanel } from './cancel-order-panel';
 import { MarkPaidPanel } from './mark-paid-panel';
 import type { OrderSectionProps } from './order-section';
@@ -23,6 +25,7 @@ type Open = { kind: 'confirm'; to: OrderStatus } | { kind: 'pay' } | { kind: 'ca
  * stays in this card (on the announcement) when the button that was pressed goes away.
  */
 export function OrderActionsCard({ order, onChange }: OrderSectionProps) {
+  const viewer = useViewer();
   const [status, updateStatus] = useUpdateOrderStatusMutation();
   const [problem, setProblem] = useState<Problem | null>(null);
   const [open, setOpen] = useState<Open>(null);
@@ -37,7 +40,9 @@ export function OrderActionsCard({ order, onChange }: OrderSectionProps) {
 
   const moves: OrderStatus[] = order.nextStatuses.filter((s) => s !== 'CANCELLED');
   const canCancel = order.nextStatuses.includes('CANCELLED');
-  const canMarkPaid = UNPAID.has(order.paymentStatus) && order.status !== 'CANCELLED';
+  // Stripe reports its own orders' payments; marking one paid by hand is an ADMIN's call (the API refuses STAFF).
+  const canMarkPaid =
+    UNPAID.has(order.paymentStatus) && order.status !== 'CANCELLED' && (order.source !== 'STRIPE_CHECKOUT' || canAdmin(viewer.role));
   const hasActions = moves.length > 0 || canCancel || canMarkPaid;
 
   function done(next: OrderDetailFragment, message: string) {
