@@ -28,7 +28,9 @@ const USAGE = `pnpm bench [options]
   --output <file>     the markdown report (default docs/performance.md; --no-write skips it)
   --instances <n>     also run a mixed scenario through n API instances on one database and compare their answers
   --data-dir <dir>    the embedded PostgreSQL's folder (default .data/bench/pg; ignored with DATABASE_URL)
-  --pg-port <n>       its port (default 54393)`;
+  --pg-port <n>       its port (default 54393)
+  --only <names>      run only these scenarios (comma-separated, e.g. list-first,stats-30d) and the ceilings they use;
+                      prints the table without writing docs/performance.md`;
 
 /**
  * `pnpm bench`: the reference benchmark of issue 11. Builds (or reuses) the benchmark database, starts the API as
@@ -51,6 +53,7 @@ async function main() {
       instances: { type: 'string', default: '1' },
       'data-dir': { type: 'string', default: path.resolve(SERVER_DIR, '../.data/bench/pg') },
       'pg-port': { type: 'string', default: '54393' },
+      only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -64,6 +67,7 @@ async function main() {
     warmup: values.warmup === undefined ? Math.min(5, Number(values.duration)) : Number(values.warmup),
     connections: Number(values.connections),
     instances: Number(values.instances),
+    only: values.only ? new Set(values.only.split(',').map((name) => name.trim()).filter(Boolean)) : null,
   };
   const log = (line: string) => console.log(line);
   // pnpm runs this in server/; paths on the command line are meant from where `pnpm bench` was typed.
@@ -95,7 +99,7 @@ async function main() {
     const machine = describeMachine(database.postgresVersion);
     const settings = { orders: options.orders, duration: options.duration, warmup: options.warmup, connections: options.connections };
     printTable(rows, machine, settings);
-    if (!values['no-write']) {
+    if (!values['no-write'] && !options.only) {
       writeMarkdown(output, rows, machine, settings);
       log(`Wrote ${output}`);
     }
@@ -117,6 +121,8 @@ interface Context {
   warmup: number;
   connections: number;
   instances: number;
+  /** Scenario names to run (null: all). */
+  only: Set<string> | null;
   log: (line: string) => void;
 }
 
@@ -320,36 +326,50 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
     },
   ];
 
+  // --only: the named scenarios, and the ceilings their ratios need (all of them when nothing is named).
+  const wanted = (name: string) => ctx.only === null || ctx.only.has(name);
+  const ceilingOf = new Map<string, string>([
+    ...scenarios.map((s) => [s.name, s.ceiling ?? ''] as [string, string]),
+    ['stripe-events', 'ceiling-apollo-trivial'],
+    ['web-orders-page', 'ceiling-apollo-trivial'],
+    ['ceiling-apollo-sql', 'ceiling-sql'],
+  ]);
+  const ceilingWanted = (name: string) => wanted(name) || [...ceilingOf].some(([scenario, ceil]) => ceil === name && ctx.only?.has(scenario));
+
   const rows: Row[] = [];
-  for (const scenario of scenarios) rows.push(await measure(ctx, scenario));
+  for (const scenario of scenarios) if (wanted(scenario.name)) rows.push(await measure(ctx, scenario));
 
   // stripe-events: a fixed burst rather than a duration (each delivery is a distinct or duplicate event, once).
-  rows.push(await measureStripe(ctx, api));
+  if (wanted('stripe-events')) rows.push(await measureStripe(ctx, api));
 
-  rows.push(...(await measureDashboard(ctx, api.url)));
+  if (wanted('web-orders-page')) rows.push(...(await measureDashboard(ctx, api.url)));
 
   log('Ceilings…');
-  rows.push(
-    await measure(ctx, {
-      name: 'ceiling-apollo-sql',
-      ceiling: 'ceiling-sql',
-      url: `${ceiling.url}/graphql`,
-      server: ceiling,
-      requests: (f) => [graphql(null, LIST_DOCUMENT)(f)],
-    }),
-  );
-  rows.push(
-    await measure(ctx, {
-      name: 'ceiling-apollo-trivial',
-      ceiling: null,
-      url: `${ceiling.url}/graphql`,
-      server: ceiling,
-      requests: (f) => [graphql(null, '{ __typename }')(f)],
-    }),
-  );
-  rows.push(await measureRawSql(ctx));
+  if (ceilingWanted('ceiling-apollo-sql')) {
+    rows.push(
+      await measure(ctx, {
+        name: 'ceiling-apollo-sql',
+        ceiling: 'ceiling-sql',
+        url: `${ceiling.url}/graphql`,
+        server: ceiling,
+        requests: (f) => [graphql(null, LIST_DOCUMENT)(f)],
+      }),
+    );
+  }
+  if (ceilingWanted('ceiling-apollo-trivial')) {
+    rows.push(
+      await measure(ctx, {
+        name: 'ceiling-apollo-trivial',
+        ceiling: null,
+        url: `${ceiling.url}/graphql`,
+        server: ceiling,
+        requests: (f) => [graphql(null, '{ __typename }')(f)],
+      }),
+    );
+  }
+  if (ceilingWanted('ceiling-sql')) rows.push(await measureRawSql(ctx));
 
-  rows.push(...(await measureFlood(ctx, startApi)));
+  if (wanted('flood')) rows.push(...(await measureFlood(ctx, startApi)));
   if (ctx.instances > 1) rows.push(...(await compareInstances(ctx, startApi, token, LIST_DOCUMENT)));
   await api.stop();
   await ceiling.stop();
