@@ -140,6 +140,8 @@ interface Scenario {
   /** The process whose peak RSS is reported. */
   server: ServerProcess | null;
   requests: (failures: Failures) => autocannon.Request[];
+  /** Concurrency when the target is stated at one (a person's dashboard); otherwise --connections. */
+  connections?: number;
 }
 
 function graphql(token: string | null, query: string, variables: Record<string, unknown> = {}) {
@@ -286,6 +288,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
       ceiling: 'ceiling-apollo-trivial',
       url: gql,
       server: api,
+      connections: 1,
       requests: (f) => [graphql(token, STATS_DOCUMENT, { range: { from: iso(now - 30 * day), to: iso(now), interval: 'DAY' } })(f)],
     },
     {
@@ -293,6 +296,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
       ceiling: 'ceiling-apollo-trivial',
       url: gql,
       server: api,
+      connections: 1,
       requests: (f) => [graphql(token, STATS_DOCUMENT, { range: { from: iso(now - 365 * day), to: iso(now), interval: 'MONTH' } })(f)],
     },
     {
@@ -337,7 +341,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
   const ceilingWanted = (name: string) => wanted(name) || [...ceilingOf].some(([scenario, ceil]) => ceil === name && ctx.only?.has(scenario));
 
   const rows: Row[] = [];
-  for (const scenario of scenarios) if (wanted(scenario.name)) rows.push(await measure(ctx, scenario));
+  for (const scenario of scenarios) if (wanted(scenario.name)) rows.push(await measure(ctx, scenario, scenario.connections));
 
   // stripe-events: a fixed burst rather than a duration (each delivery is a distinct or duplicate event, once).
   if (wanted('stripe-events')) rows.push(await measureStripe(ctx, api));
