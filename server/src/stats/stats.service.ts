@@ -1,12 +1,13 @@
 import { badInput } from '../errors';
-import { PAID_PAYMENT_STATUSES, ORDER_STATUSES, PAYMENT_STATUSES, type OrderStatus, type PaymentStatus } from '../orders/order-lifecycle';
+import { ORDER_STATUSES, PAYMENT_STATUSES, type OrderStatus, type PaymentStatus } from '../orders/order-lifecycle';
 import { moneyValue as money, type CurrencyCode, type MoneyValue } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
 import { divideRoundHalfUp } from '../orders/pricing';
-import { pgArray, scopedSql } from '../shared/sql';
+import { breakdownRows, productSalesRows, seriesRows } from './stats-rollup';
 
 /**
- * Order statistics, computed exactly in SQL over the orders created in [from, to).
+ * Order statistics over the orders created in [from, to), read from the stats rollup (stats-rollup.ts) and exactly
+ * equal to the same figures computed over the orders themselves.
  * Definitions (also in the README):
  * - an order is "paid" when its payment status is PAID, PARTIALLY_REFUNDED or REFUNDED;
  * - gross revenue = sum of paid orders' totals; refunded = sum of their refunded amounts; net = gross − refunded;
@@ -83,64 +84,17 @@ export function parseStatsRange(range: { from: Date; to: Date; interval?: StatsI
   return { from: range.from, to: range.to, interval, timeZone };
 }
 
-const PAID = pgArray(PAID_PAYMENT_STATUSES);
-
-/**
- * Every statistic reads this CTE, so the brand and the window are bound once, first, and in one place. Its columns are
- * exactly those of the covering index orders(brand_id, created_at) include (…), so it is read from the index alone.
- */
-const IN_RANGE = `with in_range as (
-  select created_at, currency, status, payment_status, total, refunded_total
-    from orders where brand_id = ? and created_at >= ? and created_at < ?
-)`;
-
 export async function orderStats(
   ctx: RequestContext,
   rangeInput: Parameters<typeof parseStatsRange>[0],
 ): Promise<OrderStats> {
   const range = parseStatsRange(rangeInput);
-  const window = [range.from, range.to];
   const unit = range.interval.toLowerCase(); // one of day/week/month: safe to inline
-  const tz = range.timeZone;
+  const [breakdown, series] = await Promise.all([breakdownRows(ctx, range), seriesRows(ctx, range, unit, range.timeZone)]);
 
-  const [breakdownRows, seriesRows] = await Promise.all([
-    // One pass for the three breakdowns: per currency (with money), per status, per payment status.
-    scopedSql<any>(
-      ctx,
-      `${IN_RANGE}
-       select grouping(currency) = 0 as by_currency, grouping(status) = 0 as by_status, currency, status, payment_status,
-              count(*) as order_count,
-              count(*) filter (where payment_status = any(?::text[])) as paid_count,
-              coalesce(sum(total) filter (where payment_status = any(?::text[])), 0) as gross,
-              coalesce(sum(refunded_total) filter (where payment_status = any(?::text[])), 0) as refunded
-         from in_range group by grouping sets ((currency), (status), (payment_status))
-        order by currency, status, payment_status`,
-      [...window, PAID, PAID, PAID],
-    ),
-    // Buckets are generated in local wall time (so DST days are 23 or 25 hours long) and converted back to instants.
-    scopedSql<any>(
-      ctx,
-      `${IN_RANGE}, buckets as (
-         select generate_series(date_trunc('${unit}', ?::timestamptz at time zone ?),
-                                ?::timestamptz at time zone ?, interval '1 ${unit}') as local_start
-       ), per_bucket as (
-         select date_trunc('${unit}', created_at at time zone ?) as local_start, currency, count(*) as order_count,
-                coalesce(sum(total - refunded_total) filter (where payment_status = any(?::text[])), 0) as net
-           from in_range group by 1, 2
-       ), currencies as (select distinct currency from per_bucket)
-       select (b.local_start at time zone ?) as period_start, c.currency,
-              coalesce(p.order_count, 0) as order_count, coalesce(p.net, 0) as net
-         from buckets b cross join currencies c
-         left join per_bucket p on p.local_start = b.local_start and p.currency = c.currency
-        where (b.local_start at time zone ?) < ?
-        order by 1, 2`,
-      [...window, range.from, tz, range.to, tz, tz, PAID, tz, tz, range.to],
-    ),
-  ]);
-
-  const currencyRows = breakdownRows.filter((r) => r.by_currency);
-  const statusRows = breakdownRows.filter((r) => r.by_status);
-  const paymentRows = breakdownRows.filter((r) => !r.by_currency && !r.by_status);
+  const currencyRows = breakdown.filter((r) => r.by_currency);
+  const statusRows = breakdown.filter((r) => r.by_status);
+  const paymentRows = breakdown.filter((r) => !r.by_currency && !r.by_status);
   const byCurrency: CurrencyStats[] = currencyRows.map((r) => {
     const currency = r.currency as CurrencyCode;
     const paidCount = Number(r.paid_count);
@@ -168,7 +122,7 @@ export async function orderStats(
       paymentStatus,
       count: paymentCounts.get(paymentStatus) ?? 0,
     })),
-    series: seriesRows.map((r) => ({
+    series: series.map((r) => ({
       periodStart: new Date(r.period_start),
       currency: r.currency,
       orderCount: Number(r.order_count),
@@ -181,26 +135,7 @@ export async function orderStats(
 /** Best sellers among paid orders in the range, by units sold, per currency (revenue is never mixed across currencies). */
 export async function topProducts(ctx: RequestContext, range: StatsRange, limit: number): Promise<ProductSales[]> {
   if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw badInput('limit', 'must be between 1 and 50');
-  // Aggregate by hash first (no per-group sort), then name each product by its current catalog name, or by the name
-  // the order snapshotted when the product is gone.
-  const rows = await scopedSql<any>(
-    ctx,
-    `with paid as (
-       select id, currency from orders
-        where brand_id = ? and created_at >= ? and created_at < ? and payment_status = any(?::text[])
-     ), sales as (
-       select i.product_id, i.sku, o.currency, max(i.name) as snapshot_name,
-              sum(i.quantity) as quantity, sum(i.total) as revenue
-         from paid o join order_items i on i.order_id = o.id
-        group by i.product_id, i.sku, o.currency
-        order by quantity desc, revenue desc, i.sku
-        limit ?
-     )
-     select s.product_id, s.sku, s.currency, coalesce(p.name, s.snapshot_name) as name, s.quantity, s.revenue
-       from sales s left join products p on p.id = s.product_id
-      order by s.quantity desc, s.revenue desc, s.sku`,
-    [range.from, range.to, PAID, limit],
-  );
+  const rows = await productSalesRows(ctx, range, limit);
   return rows.map((r) => ({
     productId: r.product_id,
     sku: r.sku,
