@@ -121,12 +121,12 @@ declare
 begin
   if TG_OP <> 'INSERT' then
     select * into o from orders where id = old.order_id;
-    if found then ${applyLines('(select old.*) i where true', -1)}
+    if found and o.payment_status in ${PAID} then ${applyLines('(select old.*) i where true', -1)}
     end if;
   end if;
   if TG_OP <> 'DELETE' then
     select * into o from orders where id = new.order_id;
-    if found then ${applyLines('(select new.*) i where true', 1)}
+    if found and o.payment_status in ${PAID} then ${applyLines('(select new.*) i where true', 1)}
     end if;
   end if;
   return null;

@@ -33,12 +33,16 @@ const ORDER_GRAINS = `daily as not materialized (
       from orders where brand_id = ?
   )`;
 
-/** Rows of the three grains that fall in `pieces` (tier, lo, hi, and the `keep` columns of the piece). */
+/**
+ * Rows of the three grains that fall in `pieces` (tier, lo, hi), with the piece's `keep` columns. Each grain is read
+ * per piece (LATERAL … OFFSET 0 keeps it a range scan of its index per piece, never a scan of the brand's rows).
+ */
 function inPieces(pieces: string, keep: string): string {
   return ['day:daily', 'hour:hourly', 'raw:raw']
     .map((pair) => {
       const [tier, grain] = pair.split(':');
-      return `select ${keep}, r.* from ${pieces} p join ${grain} r on p.tier = '${tier}' and r.at >= p.lo and r.at < p.hi`;
+      return `select ${keep}, r.* from ${pieces} p
+        cross join lateral (select * from ${grain} g where g.at >= p.lo and g.at < p.hi offset 0) r where p.tier = '${tier}'`;
     })
     .join('\n union all\n');
 }
