@@ -38,12 +38,10 @@ const ORDER_GRAINS = `daily as not materialized (
  * per piece (LATERAL … OFFSET 0 keeps it a range scan of its index per piece, never a scan of the brand's rows).
  */
 function inPieces(pieces: string, keep: string): string {
-  return ['day:daily', 'hour:hourly', 'raw:raw']
-    .map((pair) => {
-      const [tier, grain] = pair.split(':');
-      return `select ${keep}, r.* from ${pieces} p
-        cross join lateral (select * from ${grain} g where g.at >= p.lo and g.at < p.hi offset 0) r where p.tier = '${tier}'`;
-    })
+  const grains = [['day', 'daily'], ['hour', 'hourly'], ['raw', 'raw']];
+  return grains
+    .map(([tier, grain]) => `select ${keep}, r.* from ${pieces} p
+      cross join lateral (select * from ${grain} g where g.at >= p.lo and g.at < p.hi offset 0) r where p.tier = '${tier}'`)
     .join('\n union all\n');
 }
 
