@@ -5,7 +5,7 @@ import { consumeDiscount, findApplicableDiscount } from '../discounts/discount.s
 import type { DiscountCode } from '../discounts/discount-code.entity';
 import { badInput, DomainError, orNotFound } from '../errors';
 import { Product } from '../products/product.entity';
-import { releaseStock, reserveStock } from '../products/stock.service';
+import { releaseStock } from '../products/stock.service';
 import { parseId } from '../shared/ids';
 import type { RequestContext } from '../shared/request-context';
 import { scopedSql } from '../shared/sql';
@@ -19,7 +19,7 @@ import { markPaidManually } from './order-payments';
 import { insertOrder, lockOrder } from './order-writes';
 import { Order, type OrderSource, type PaymentMethod } from './order.entity';
 import { OrderItem } from './order-item.entity';
-import { findOrderById, type OrderRecord } from './order.queries';
+import { findOrderById, toOrderRecord, type OrderRecord } from './order.queries';
 import {
   CreateOrderSchema,
   ManualPaymentSchema,
@@ -95,7 +95,7 @@ export async function createOrder(
   idempotencyKey?: string | null,
 ): Promise<OrderRecord> {
   const key = validateIdempotencyKey(idempotencyKey);
-  const orderId = await ctx.transaction(async (tx) => {
+  const created = await ctx.transaction(async (tx): Promise<OrderRecord | string> => {
     const newId = uuidv7();
     if (key) {
       const { replayOf } = await claimIdempotencyKey(tx, 'createOrder', key, data, newId);
@@ -103,36 +103,33 @@ export async function createOrder(
     }
     const quote = await quoteCart(tx, data);
     const { input, priced, brand } = quote;
-    await reserveStock(
-      { em: tx.em, brandId: tx.brandId, actor: tx.actor },
-      input.items.map((item, i) => ({ productId: quote.products[i].id, quantity: item.quantity })),
-      newId,
-    );
     if (quote.discount) await consumeDiscount(tx, quote.discount);
-    const order = await insertOrder(tx, {
-      id: newId,
-      brand,
-      currency: brand.currency,
-      totals: priced,
-      discountCode: quote.discount?.code ?? null,
-      customer: input.customer,
-      shippingAddress: input.shippingAddress,
-      source: sourceOf(tx),
-      lines: quote.products.map((product, i) => ({
-        product,
-        unitPrice: product.price,
-        quantity: input.items[i].quantity,
-        discount: priced.lines[i].discount,
-        tax: priced.lines[i].tax,
-        total: priced.lines[i].total,
-        customization: input.items[i].customization ?? null,
-      })),
-    });
-    if (input.note) recordChange(tx.em, tx.actor, order, 'NOTE', { note: input.note });
-    audit(tx, { action: 'order.create', targetType: 'ORDER', targetId: newId, before: null, after: auditState('ORDER', order) });
-    return newId;
+    const { row } = await insertOrder(
+      tx,
+      {
+        id: newId,
+        currency: brand.currency,
+        totals: priced,
+        discountCode: quote.discount?.code ?? null,
+        customer: input.customer,
+        shippingAddress: input.shippingAddress,
+        source: sourceOf(tx),
+        lines: quote.products.map((product, i) => ({
+          product,
+          unitPrice: product.price,
+          quantity: input.items[i].quantity,
+          discount: priced.lines[i].discount,
+          tax: priced.lines[i].tax,
+          total: priced.lines[i].total,
+          customization: input.items[i].customization ?? null,
+        })),
+      },
+      { notes: input.note ? [input.note] : [], audit: true },
+    );
+    return toOrderRecord(row);
   });
-  return loadAfterCommit(ctx, orderId);
+  // A replayed key answers the order it created, as it is now.
+  return typeof created === 'string' ? loadAfterCommit(ctx, created) : created;
 }
 
 /** Sets the tracking parts given (others stay) and returns the order's whole tracking, or null when nothing was given. */
