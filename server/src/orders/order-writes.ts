@@ -50,9 +50,10 @@ export interface InsertedOrder {
  * The insert shared by every way an order is born (dashboard/API and Stripe Checkout), as ONE statement: it takes the
  * stock (stock.service.ts), numbers the order (order-number.ts), and writes the order, its frozen lines, its first
  * timeline entries and (when given) its audit entry. The brand's numbering row and the products are therefore locked
- * for this one statement and the commit only, which is what lets one brand's orders be created concurrently. Discounts
- * are the caller's. Throws INSUFFICIENT_STOCK (or NOT_FOUND for a product gone meanwhile) and writes nothing when a
- * line cannot be served, unless `allowOversell`.
+ * for this one statement and the commit only, which is what lets one brand's orders be created concurrently. All or
+ * nothing, so it needs no transaction of its own: `tx` may be one, or a request context outside any. Discounts are the
+ * caller's. Throws INSUFFICIENT_STOCK (or NOT_FOUND for a product gone meanwhile) and writes nothing when a line
+ * cannot be served, unless `allowOversell`.
  */
 export async function insertOrder(
   tx: RequestContext,

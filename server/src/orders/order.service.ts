@@ -63,8 +63,8 @@ export async function priceLines(
   discountCode: string | null = null,
 ): Promise<Omit<CartQuote, 'input'>> {
   const ids = items.map((item, i) => parseId(item.productId, `input.items.${i}.productId`));
-  const brand = await ctx.em.findOneOrFail(Brand, ctx.brandId);
-  const found = await ctx.em.find(Product, { id: { $in: [...new Set(ids)] } });
+  // The brand comes joined to its products (one statement); a cart naming none of them fails below before it is used.
+  const found = await ctx.em.find(Product, { id: { $in: [...new Set(ids)] } }, { populate: ['brand'], strategy: 'joined' });
   const byId = new Map(found.map((p) => [p.id, p]));
   const products = ids.map((id, i) => {
     const product = byId.get(id);
@@ -74,6 +74,7 @@ export async function priceLines(
     if (!product.active) throw badInput(`input.items.${i}.productId`, `${product.name} is not for sale`);
     return product;
   });
+  const brand = products[0].brand;
   const lines = products.map((p, i) => ({ unitPrice: p.price, quantity: items[i].quantity }));
   const subtotal = lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
   const discount = discountCode ? await findApplicableDiscount(ctx, discountCode, subtotal) : null;
@@ -95,41 +96,49 @@ export async function createOrder(
   idempotencyKey?: string | null,
 ): Promise<OrderRecord> {
   const key = validateIdempotencyKey(idempotencyKey);
-  const created = await ctx.transaction(async (tx): Promise<OrderRecord | string> => {
-    const newId = uuidv7();
-    if (key) {
+  if (key) {
+    const created = await ctx.transaction(async (tx): Promise<OrderRecord | string> => {
+      const newId = uuidv7();
       const { replayOf } = await claimIdempotencyKey(tx, 'createOrder', key, data, newId);
-      if (replayOf) return replayOf;
-    }
-    const quote = await quoteCart(tx, data);
-    const { input, priced, brand } = quote;
-    if (quote.discount) await consumeDiscount(tx, quote.discount);
-    const { row } = await insertOrder(
-      tx,
-      {
-        id: newId,
-        currency: brand.currency,
-        totals: priced,
-        discountCode: quote.discount?.code ?? null,
-        customer: input.customer,
-        shippingAddress: input.shippingAddress,
-        source: sourceOf(tx),
-        lines: quote.products.map((product, i) => ({
-          product,
-          unitPrice: product.price,
-          quantity: input.items[i].quantity,
-          discount: priced.lines[i].discount,
-          tax: priced.lines[i].tax,
-          total: priced.lines[i].total,
-          customization: input.items[i].customization ?? null,
-        })),
-      },
-      { notes: input.note ? [input.note] : [], audit: true },
-    );
-    return toOrderRecord(row);
-  });
-  // A replayed key answers the order it created, as it is now.
-  return typeof created === 'string' ? loadAfterCommit(ctx, created) : created;
+      // A replayed key answers the order it created, as it is now (the cart is not priced again: it may have changed).
+      return replayOf ?? placeOrder(tx, await quoteCart(tx, data), newId);
+    });
+    return typeof created === 'string' ? loadAfterCommit(ctx, created) : created;
+  }
+  const quote = await quoteCart(ctx, data);
+  // Without a key to claim or a discount to consume, the order is one statement (insertOrder), atomic on its own: no
+  // transaction is opened, and the brand's numbering row is released by that statement's own commit.
+  if (!quote.discount) return placeOrder(ctx, quote, uuidv7());
+  return ctx.transaction((tx) => placeOrder(tx, quote, uuidv7()));
+}
+
+/** Consumes the cart's discount, if any, and inserts the order with its stock, number, lines, timeline and audit entry. */
+async function placeOrder(tx: RequestContext, quote: CartQuote, id: string): Promise<OrderRecord> {
+  const { input, priced, brand } = quote;
+  if (quote.discount) await consumeDiscount(tx, quote.discount);
+  const { row } = await insertOrder(
+    tx,
+    {
+      id,
+      currency: brand.currency,
+      totals: priced,
+      discountCode: quote.discount?.code ?? null,
+      customer: input.customer,
+      shippingAddress: input.shippingAddress,
+      source: sourceOf(tx),
+      lines: quote.products.map((product, i) => ({
+        product,
+        unitPrice: product.price,
+        quantity: input.items[i].quantity,
+        discount: priced.lines[i].discount,
+        tax: priced.lines[i].tax,
+        total: priced.lines[i].total,
+        customization: input.items[i].customization ?? null,
+      })),
+    },
+    { notes: input.note ? [input.note] : [], audit: true },
+  );
+  return toOrderRecord(row);
 }
 
 /** Sets the tracking parts given (others stay) and returns the order's whole tracking, or null when nothing was given. */

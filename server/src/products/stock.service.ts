@@ -47,10 +47,11 @@ export interface StockTaken {
 /**
  * A sale's stock, as the leading part of one larger statement (order-writes.ts adds the order to it), so that the
  * product rows are locked for one statement and the commit rather than for a whole transaction. The products are
- * locked in id order (two orders sharing products cannot deadlock), decremented in one UPDATE — never below zero unless
- * `allowOversell` (a paid Stripe order) — and logged as SALE movements. Its CTEs: `stock_taken (id, quantity,
- * stock_after)`; the statement must check that it holds `lineCount` rows (fewer: a product is short or gone, and
- * `stockShortfall` says which) before it writes anything that depends on the sale.
+ * locked in id order (two orders sharing products cannot deadlock) and, only when every line can be served — never
+ * below zero unless `allowOversell` (a paid Stripe order) — decremented in one UPDATE and logged as SALE movements.
+ * All or nothing, so the statement is atomic without a transaction around it. Its CTE `stock_taken (id, quantity,
+ * stock_after)` holds `lineCount` rows, or none (a product is short or gone: `stockShortfall` says which); the
+ * statement must write nothing that depends on the sale when it is empty.
  */
 export function stockSaleSql(
   scope: StockScope,
@@ -63,25 +64,28 @@ export function stockSaleSql(
   const ids = totals.map(([productId]) => productId);
   return {
     ctes: `stock_locked as materialized (
-        select id from products where brand_id = ? and id = any(?::uuid[]) order by id for update
+        select id, stock from products where brand_id = ? and id = any(?::uuid[]) order by id for update
+      ), stock_lines as (
+        select * from unnest(?::uuid[], ?::int[], ?::uuid[]) as l(product_id, quantity, movement_id)
+      ), stock_enough as (
+        select count(*) = ${totals.length} as ok from stock_locked k join stock_lines l on l.product_id = k.id
+         where ${options.allowOversell ? 'true' : 'k.stock >= l.quantity'}
       ), stock_taken as (
         update products p set stock = p.stock - l.quantity, updated_at = ?
-          from stock_locked k join unnest(?::uuid[], ?::int[], ?::uuid[]) as l(product_id, quantity, movement_id)
-            on l.product_id = k.id
-         where p.id = k.id${options.allowOversell ? '' : ' and p.stock >= l.quantity'}
+          from stock_locked k join stock_lines l on l.product_id = k.id
+         where p.id = k.id and (select ok from stock_enough)
         returning p.id, l.quantity, p.stock as stock_after, l.movement_id
       ), stock_logged as (
         insert into stock_movements (id, created_at, updated_at, brand_id, product_id, order_id, delta, stock_after,
             reason, actor_type, actor_id, actor_label)
-        select t.movement_id, ?, ?, ?, t.id, ?, -t.quantity, t.stock_after, 'SALE', ?, ?, ?
-          from stock_taken t where (select count(*) from stock_taken) = ?
+        select t.movement_id, ?, ?, ?, t.id, ?, -t.quantity, t.stock_after, 'SALE', ?, ?, ? from stock_taken t
       )`,
     params: [
       pgArray(ids),
-      at,
       pgArray(ids),
       `{${totals.map(([, quantity]) => quantity).join(',')}}`,
       pgArray(totals.map(() => uuidv7())),
+      at,
       at,
       at,
       scope.brandId,
@@ -89,7 +93,6 @@ export function stockSaleSql(
       scope.actor.type,
       scope.actor.id,
       scope.actor.label,
-      totals.length,
     ],
     lineCount: totals.length,
   };
