@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
 import { unauthenticated } from '../errors';
 import type { Actor } from '../shared/actor';
 import type { RequestContext } from '../shared/request-context';
@@ -105,7 +106,20 @@ export function auditActorOf(ctx: RequestContext): AuditActor {
 
 /** The same, for the few writers that run without a request context (operator CLI commands). */
 export function auditAs(em: EntityManager, who: AuditActor, record: AuditRecord): AuditEntry {
-  return em.create(AuditEntry, {
+  return em.create(AuditEntry, auditValues(who, record));
+}
+
+/**
+ * The entry as column values, for a hot path that writes its change and its entry in one statement (a new order:
+ * order-writes.ts) rather than through the unit of work; the same transaction either way.
+ */
+export function auditRow(tx: RequestContext, record: AuditRecord) {
+  const values = auditValues(auditActorOf(tx), record);
+  return { ...values, id: uuidv7(), changes: JSON.stringify(values.changes) };
+}
+
+function auditValues(who: AuditActor, record: AuditRecord) {
+  return {
     brandId: who.brandId,
     actorType: who.actor.type,
     actorId: who.actor.id,
@@ -116,5 +130,5 @@ export function auditAs(em: EntityManager, who: AuditActor, record: AuditRecord)
     changes: compactChanges(record.before, record.after),
     requestId: who.requestId,
     clientAddress: who.clientAddress,
-  });
+  };
 }

@@ -1,10 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { audit, auditState } from '../audit/audit';
-import { Brand } from '../brands/brand.entity';
 import { badInput, forbidden, orNotFound } from '../errors';
 import { Product } from '../products/product.entity';
-import { reserveStock } from '../products/stock.service';
 import { formatMoney, isCurrency, type CurrencyCode } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
 import { changePaymentStatus, recordChange } from './order-history';
@@ -178,7 +176,6 @@ export async function completeCheckout(
   }
   if (discount > subtotal) throw badInput('amounts.discount', 'cannot exceed the subtotal');
 
-  const brand = await tx.em.findOneOrFail(Brand, tx.brandId);
   const notes: string[] = [];
   const ids = [...new Set(data.items.map((i) => i.productId))];
   const found = await tx.em.find(Product, { id: { $in: ids } });
@@ -201,34 +198,35 @@ export async function completeCheckout(
   const lineBases = lineSubtotals.map((s, i) => s - lineDiscounts[i]);
   const lineTaxes = allocate(BigInt(tax), lineBases);
 
-  const id = uuidv7();
-  const { oversold } = await reserveStock(
-    { em: tx.em, brandId: tx.brandId, actor: tx.actor },
-    known.map((item) => ({ productId: item.productId, quantity: item.quantity })),
-    id,
+  const { row, taken } = await insertOrder(
+    tx,
+    {
+      id: uuidv7(),
+      currency: currency as CurrencyCode,
+      totals: { subtotal, discountTotal: discount, shippingTotal: shipping, taxTotal: tax, total },
+      discountCode: null,
+      customer: { email: data.customer.email ?? 'unknown@checkout.invalid', name: data.customer.name, phone: data.customer.phone },
+      shippingAddress: data.shippingAddress,
+      source: 'STRIPE_CHECKOUT',
+      checkoutRef: data.checkoutRef,
+      stripeCheckoutSessionId: data.checkoutSessionId,
+      stripePaymentIntentId: data.paymentIntentId,
+      lines: known.map((item, i) => ({
+        product: byId.get(item.productId)!,
+        unitPrice: byId.get(item.productId)!.price,
+        quantity: item.quantity,
+        discount: Number(lineDiscounts[i]),
+        tax: Number(lineTaxes[i]),
+        total: Number(lineBases[i] + (exclusive ? lineTaxes[i] : 0n)),
+      })),
+    },
     { allowOversell: true },
   );
-  const order = await insertOrder(tx, {
-    id,
-    brand,
-    currency: currency as CurrencyCode,
-    totals: { subtotal, discountTotal: discount, shippingTotal: shipping, taxTotal: tax, total },
-    discountCode: null,
-    customer: { email: data.customer.email ?? 'unknown@checkout.invalid', name: data.customer.name, phone: data.customer.phone },
-    shippingAddress: data.shippingAddress,
-    source: 'STRIPE_CHECKOUT',
-    checkoutRef: data.checkoutRef,
-    stripeCheckoutSessionId: data.checkoutSessionId,
-    stripePaymentIntentId: data.paymentIntentId,
-    lines: known.map((item, i) => ({
-      product: byId.get(item.productId)!,
-      unitPrice: byId.get(item.productId)!.price,
-      quantity: item.quantity,
-      discount: Number(lineDiscounts[i]),
-      tax: Number(lineTaxes[i]),
-      total: Number(lineBases[i] + (exclusive ? lineTaxes[i] : 0n)),
-    })),
-  });
+  // The rules below change the new order through the unit of work, as they change any order.
+  const order = tx.em.map(Order, row);
+  const oversold = taken
+    .filter((t) => t.stockAfter < 0)
+    .map((t) => ({ sku: byId.get(t.productId)!.sku, requested: t.quantity, available: Math.max(t.stockAfter + t.quantity, 0) }));
   if (!data.customer.email) notes.push('Stripe sent no customer email');
   if (oversold.length) {
     const detail = oversold.map((o) => `${o.sku}: ${o.requested} sold, ${o.available} in stock`).join('; ');

@@ -110,7 +110,8 @@ const ORDER_COLUMNS = `o.id, o.number, o.seq, o.status, o.payment_status, o.curr
 
 type Row = Record<string, any>;
 
-function toOrderRecord(r: Row): OrderRecord {
+/** A row of `orders` (all columns, as PostgreSQL returns them) as the read model; also what a create returns. */
+export function toOrderRecord(r: Row): OrderRecord {
   const currency = r.currency as CurrencyCode;
   return {
     id: r.id,

@@ -5,7 +5,7 @@ import { consumeDiscount, findApplicableDiscount } from '../discounts/discount.s
 import type { DiscountCode } from '../discounts/discount-code.entity';
 import { badInput, DomainError, orNotFound } from '../errors';
 import { Product } from '../products/product.entity';
-import { releaseStock, reserveStock } from '../products/stock.service';
+import { releaseStock } from '../products/stock.service';
 import { parseId } from '../shared/ids';
 import type { RequestContext } from '../shared/request-context';
 import { scopedSql } from '../shared/sql';
@@ -19,7 +19,7 @@ import { markPaidManually } from './order-payments';
 import { insertOrder, lockOrder } from './order-writes';
 import { Order, type OrderSource, type PaymentMethod } from './order.entity';
 import { OrderItem } from './order-item.entity';
-import { findOrderById, type OrderRecord } from './order.queries';
+import { findOrderById, toOrderRecord, type OrderRecord } from './order.queries';
 import {
   CreateOrderSchema,
   ManualPaymentSchema,
@@ -63,8 +63,8 @@ export async function priceLines(
   discountCode: string | null = null,
 ): Promise<Omit<CartQuote, 'input'>> {
   const ids = items.map((item, i) => parseId(item.productId, `input.items.${i}.productId`));
-  const brand = await ctx.em.findOneOrFail(Brand, ctx.brandId);
-  const found = await ctx.em.find(Product, { id: { $in: [...new Set(ids)] } });
+  // The brand comes joined to its products (one statement); a cart naming none of them fails below before it is used.
+  const found = await ctx.em.find(Product, { id: { $in: [...new Set(ids)] } }, { populate: ['brand'], strategy: 'joined' });
   const byId = new Map(found.map((p) => [p.id, p]));
   const products = ids.map((id, i) => {
     const product = byId.get(id);
@@ -74,6 +74,7 @@ export async function priceLines(
     if (!product.active) throw badInput(`input.items.${i}.productId`, `${product.name} is not for sale`);
     return product;
   });
+  const brand = products[0].brand;
   const lines = products.map((p, i) => ({ unitPrice: p.price, quantity: items[i].quantity }));
   const subtotal = lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
   const discount = discountCode ? await findApplicableDiscount(ctx, discountCode, subtotal) : null;
@@ -95,23 +96,30 @@ export async function createOrder(
   idempotencyKey?: string | null,
 ): Promise<OrderRecord> {
   const key = validateIdempotencyKey(idempotencyKey);
-  const orderId = await ctx.transaction(async (tx) => {
-    const newId = uuidv7();
-    if (key) {
+  if (key) {
+    const created = await ctx.transaction(async (tx): Promise<OrderRecord | string> => {
+      const newId = uuidv7();
       const { replayOf } = await claimIdempotencyKey(tx, 'createOrder', key, data, newId);
-      if (replayOf) return replayOf;
-    }
-    const quote = await quoteCart(tx, data);
-    const { input, priced, brand } = quote;
-    await reserveStock(
-      { em: tx.em, brandId: tx.brandId, actor: tx.actor },
-      input.items.map((item, i) => ({ productId: quote.products[i].id, quantity: item.quantity })),
-      newId,
-    );
-    if (quote.discount) await consumeDiscount(tx, quote.discount);
-    const order = await insertOrder(tx, {
-      id: newId,
-      brand,
+      // A replayed key answers the order it created, as it is now (the cart is not priced again: it may have changed).
+      return replayOf ?? placeOrder(tx, await quoteCart(tx, data), newId);
+    });
+    return typeof created === 'string' ? loadAfterCommit(ctx, created) : created;
+  }
+  const quote = await quoteCart(ctx, data);
+  // Without a key to claim or a discount to consume, the order is one statement (insertOrder), atomic on its own: no
+  // transaction is opened, and the brand's numbering row is released by that statement's own commit.
+  if (!quote.discount) return placeOrder(ctx, quote, uuidv7());
+  return ctx.transaction((tx) => placeOrder(tx, quote, uuidv7()));
+}
+
+/** Consumes the cart's discount, if any, and inserts the order with its stock, number, lines, timeline and audit entry. */
+async function placeOrder(tx: RequestContext, quote: CartQuote, id: string): Promise<OrderRecord> {
+  const { input, priced, brand } = quote;
+  if (quote.discount) await consumeDiscount(tx, quote.discount);
+  const { row } = await insertOrder(
+    tx,
+    {
+      id,
       currency: brand.currency,
       totals: priced,
       discountCode: quote.discount?.code ?? null,
@@ -127,12 +135,10 @@ export async function createOrder(
         total: priced.lines[i].total,
         customization: input.items[i].customization ?? null,
       })),
-    });
-    if (input.note) recordChange(tx.em, tx.actor, order, 'NOTE', { note: input.note });
-    audit(tx, { action: 'order.create', targetType: 'ORDER', targetId: newId, before: null, after: auditState('ORDER', order) });
-    return newId;
-  });
-  return loadAfterCommit(ctx, orderId);
+    },
+    { notes: input.note ? [input.note] : [], audit: true },
+  );
+  return toOrderRecord(row);
 }
 
 /** Sets the tracking parts given (others stay) and returns the order's whole tracking, or null when nothing was given. */

@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
 import { badInput, DomainError } from '../errors';
 import type { Actor } from '../shared/actor';
-import { scopedSql } from '../shared/sql';
+import { pgArray, scopedSql } from '../shared/sql';
 import { StockMovement, type StockMovementReason } from './stock-movement.entity';
 
 /**
- * Stock rules. Every change is a single conditional UPDATE (never read-then-write) plus a row in the movement log, in
- * the caller's transaction. Products are locked in id order so two orders sharing products cannot deadlock.
+ * Stock rules. Every change is a conditional UPDATE (never read-then-write) plus a row in the movement log, in the
+ * caller's transaction. Products are locked in id order so two orders sharing products cannot deadlock.
  */
 export interface StockLine {
   productId: string;
@@ -36,51 +37,82 @@ function perProduct(lines: StockLine[]): [string, number][] {
   return [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** What a sale took from one product: its stock after, and how many units (the lines summed). */
+export interface StockTaken {
+  productId: string;
+  quantity: number;
+  stockAfter: number;
+}
+
 /**
- * Takes stock for every line or throws INSUFFICIENT_STOCK (naming the product and what is available) so that the
- * caller's transaction rolls back. With `allowOversell` (a paid Stripe order) the stock goes negative instead and the
- * oversold products are returned for the caller to flag.
+ * A sale's stock, as the leading part of one larger statement (order-writes.ts adds the order to it), so that the
+ * product rows are locked for one statement and the commit rather than for a whole transaction. The products are
+ * locked in id order (two orders sharing products cannot deadlock) and, only when every line can be served — never
+ * below zero unless `allowOversell` (a paid Stripe order) — decremented in one UPDATE and logged as SALE movements.
+ * All or nothing, so the statement is atomic without a transaction around it. Its CTE `stock_taken (id, quantity,
+ * stock_after)` holds `lineCount` rows, or none (a product is short or gone: `stockShortfall` says which); the
+ * statement must write nothing that depends on the sale when it is empty.
  */
-export async function reserveStock(
+export function stockSaleSql(
   scope: StockScope,
   lines: StockLine[],
   orderId: string,
+  at: Date,
   options: { allowOversell?: boolean } = {},
-): Promise<{ oversold: { productId: string; sku: string; requested: number; available: number }[] }> {
-  const oversold: { productId: string; sku: string; requested: number; available: number }[] = [];
-  for (const [productId, quantity] of perProduct(lines)) {
-    const updated = await scopedSql<{ stock: number }>(
-      scope,
-      `with target as (select id from products where brand_id = ? and id = ?)
-       update products p set stock = p.stock - ?, updated_at = now()
-         from target where p.id = target.id and p.stock >= ? returning p.stock`,
-      [productId, quantity, quantity],
-    );
-    let stockAfter: number;
-    if (updated.length === 1) {
-      stockAfter = updated[0].stock;
-    } else {
-      const [current] = await scopedSql<{ stock: number; sku: string; name: string }>(
-        scope,
-        'select stock, sku, name from products where brand_id = ? and id = ? for update',
-        [productId],
-      );
-      if (!current) throw new DomainError('NOT_FOUND', 'Product not found', { productId });
-      if (!options.allowOversell) {
-        throw insufficientStock(productId, current, quantity);
-      }
-      const [forced] = await scopedSql<{ stock: number }>(
-        scope,
-        `with target as (select id from products where brand_id = ? and id = ?)
-         update products p set stock = p.stock - ?, updated_at = now() from target where p.id = target.id returning p.stock`,
-        [productId, quantity],
-      );
-      stockAfter = forced.stock;
-      oversold.push({ productId, sku: current.sku, requested: quantity, available: Math.max(current.stock, 0) });
-    }
-    logMovement(scope, productId, -quantity, stockAfter, 'SALE', orderId);
+): { ctes: string; params: unknown[]; lineCount: number } {
+  const totals = perProduct(lines);
+  const ids = totals.map(([productId]) => productId);
+  return {
+    ctes: `stock_locked as materialized (
+        select id, stock from products where brand_id = ? and id = any(?::uuid[]) order by id for update
+      ), stock_lines as (
+        select * from unnest(?::uuid[], ?::int[], ?::uuid[]) as l(product_id, quantity, movement_id)
+      ), stock_enough as (
+        select count(*) = ${totals.length} as ok from stock_locked k join stock_lines l on l.product_id = k.id
+         where ${options.allowOversell ? 'true' : 'k.stock >= l.quantity'}
+      ), stock_taken as (
+        update products p set stock = p.stock - l.quantity, updated_at = ?
+          from stock_locked k join stock_lines l on l.product_id = k.id
+         where p.id = k.id and (select ok from stock_enough)
+        returning p.id, l.quantity, p.stock as stock_after, l.movement_id
+      ), stock_logged as (
+        insert into stock_movements (id, created_at, updated_at, brand_id, product_id, order_id, delta, stock_after,
+            reason, actor_type, actor_id, actor_label)
+        select t.movement_id, ?, ?, ?, t.id, ?, -t.quantity, t.stock_after, 'SALE', ?, ?, ? from stock_taken t
+      )`,
+    params: [
+      pgArray(ids),
+      pgArray(ids),
+      `{${totals.map(([, quantity]) => quantity).join(',')}}`,
+      pgArray(totals.map(() => uuidv7())),
+      at,
+      at,
+      at,
+      scope.brandId,
+      orderId,
+      scope.actor.type,
+      scope.actor.id,
+      scope.actor.label,
+    ],
+    lineCount: totals.length,
+  };
+}
+
+/** Why a sale took fewer products than it asked for: INSUFFICIENT_STOCK for the first one short, NOT_FOUND for one gone. */
+export async function stockShortfall(scope: StockScope, lines: StockLine[]): Promise<DomainError> {
+  const totals = perProduct(lines);
+  const rows = await scopedSql<{ id: string; stock: number; sku: string; name: string }>(
+    scope,
+    'select id, stock, sku, name from products where brand_id = ? and id = any(?::uuid[])',
+    [pgArray(totals.map(([productId]) => productId))],
+  );
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const [productId, quantity] of totals) {
+    const product = byId.get(productId);
+    if (!product) return new DomainError('NOT_FOUND', 'Product not found', { productId });
+    if (product.stock < quantity) return insufficientStock(productId, product, quantity);
   }
-  return { oversold };
+  return new DomainError('INSUFFICIENT_STOCK', 'Not enough stock for this order');
 }
 
 /** Gives stock back (a cancelled or deleted order). */

@@ -35,9 +35,14 @@ export async function scopedSql<T = Record<string, any>>(
   return unscopedSql<T>(ctx.em, query, [ctx.brandId, ...params]);
 }
 
-/** Waits for a transaction-scoped advisory lock on `key` (it touches no table, so it needs no brand). */
-export async function lockKey(em: EntityManager, key: string): Promise<void> {
-  await unscopedSql(em, 'select pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
+/**
+ * Waits for transaction-scoped advisory locks on `keys`, taken one after the other in the order given, in one round
+ * trip (they touch no table, so they need no brand).
+ */
+export async function lockKeys(em: EntityManager, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const locks = keys.map(() => 'pg_advisory_xact_lock(hashtextextended(?, 0))').join(', ');
+  await unscopedSql(em, `select ${locks}`, keys);
 }
 
 /** A PostgreSQL array literal, bound as one parameter (knex would otherwise expand a JS array into a list). */

@@ -261,6 +261,12 @@ describe('createOrder and quoteOrder', () => {
     expect(created.extensions).toMatchObject({ sku: lowStock.sku, available: 2, requested: 3, productId: lowStock.id });
     expect(created.message).toContain(lowStock.sku);
     expect(created.message).toContain(lowStock.name);
+    // Without a key the order is written by one statement and no transaction: it too must take nothing from `product`.
+    await expectRefused(
+      CREATE_ORDER,
+      { input: orderInput([{ productId: product.id, quantity: 1 }, { productId: lowStock.id, quantity: 3 }]) },
+      'INSUFFICIENT_STOCK',
+    );
 
     // Two lines of the same product add up: 2 + 1 > 2.
     const summed = await expectRefused(

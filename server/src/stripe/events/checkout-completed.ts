@@ -3,7 +3,7 @@ import { completeCheckout } from '../../orders/order-payments';
 import type { AddressData } from '../../orders/order.entity';
 import { parseItems, readContract } from '../checkout-contract';
 import { idOf, ignored, lockPayment, processed, type EventHandler } from './handler';
-import { applyParkedPayments } from './pending-payments';
+import { applyParkedPayments, takeParkedPayments } from './pending-payments';
 
 function toAddress(details: Stripe.Checkout.Session.CollectedInformation.ShippingDetails | null | undefined): AddressData | null {
   const address = details?.address;
@@ -29,6 +29,7 @@ export const onCheckoutCompleted: EventHandler = async (tx, event, brandId) => {
   const items = parseItems(session.metadata?.items);
   const paymentIntentId = idOf(session.payment_intent);
   await lockPayment(tx, brandId, contract.orderRef, paymentIntentId);
+  const parked = await takeParkedPayments(tx, brandId, contract.orderRef, paymentIntentId);
   const totals = session.total_details;
   const customer = session.customer_details;
   const { order, created } = await completeCheckout(tx, {
@@ -52,7 +53,7 @@ export const onCheckoutCompleted: EventHandler = async (tx, event, brandId) => {
     items,
     paid: session.payment_status === 'paid' || session.payment_status === 'no_payment_required',
   });
-  const early = await applyParkedPayments(tx, order, brandId, contract.orderRef, paymentIntentId);
+  const early = applyParkedPayments(tx, order, parked);
   const what = created ? `Created order ${order.number}` : `Order ${order.number} already existed`;
   return processed(`${what} (${order.paymentStatus})${early ? `; applied ${early}` : ''}`);
 };

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import type { Actor } from '../../shared/actor';
 import type { RequestContext } from '../../shared/request-context';
-import { lockKey } from '../../shared/sql';
+import { lockKeys } from '../../shared/sql';
 
 /**
  * What every event handler shares. A handler runs inside the delivery's transaction (event-delivery.ts), as the event's
@@ -38,7 +38,5 @@ export async function lockPayment(
   paymentIntentId: string | null,
 ) {
   const keys = [orderRef && brandId ? `ref:${brandId}:${orderRef}` : null, paymentIntentId ? `pi:${paymentIntentId}` : null];
-  for (const key of keys) {
-    if (key) await lockKey(tx.em, `stripe:${key}`);
-  }
+  await lockKeys(tx.em, keys.filter((key): key is string => key !== null).map((key) => `stripe:${key}`));
 }

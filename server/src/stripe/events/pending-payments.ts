@@ -54,29 +54,40 @@ export async function parkPayment(
   );
 }
 
-/** Applies (then forgets) payment results and refunds that arrived before the order existed. */
-export async function applyParkedPayments(
+/** A parked payment result or refund, taken out of `stripe_pending_payments` to be applied to its order. */
+export interface ParkedPayment {
+  payment_intent_id: string;
+  result: PendingPaymentResult | null;
+  refunded_amount: string;
+  last_event_id: string;
+  amount: string | null;
+  currency: string | null;
+  created_at: Date;
+}
+
+/**
+ * Takes (deletes, returning them) the payment results and refunds parked for a checkout, oldest first: one statement,
+ * run before the order is created so that the brand's numbering row is not held through it. The caller's transaction
+ * either applies them to the order or rolls back and leaves them parked.
+ */
+export async function takeParkedPayments(
   tx: RequestContext,
-  order: Order,
   brandId: string,
   orderRef: string,
   paymentIntentId: string | null,
-): Promise<string | null> {
-  const rows = await unscopedSql<{
-    id: string;
-    payment_intent_id: string;
-    result: PendingPaymentResult | null;
-    refunded_amount: string;
-    last_event_id: string;
-    amount: string | null;
-    currency: string | null;
-  }>(
+): Promise<ParkedPayment[]> {
+  const rows = await unscopedSql<ParkedPayment>(
     tx.em,
-    `select id, payment_intent_id, result, refunded_amount, last_event_id, amount, currency from stripe_pending_payments
+    `delete from stripe_pending_payments
       where payment_intent_id = ? or (brand_id = ? and order_ref = ?)
-      order by created_at for update`,
+      returning payment_intent_id, result, refunded_amount, last_event_id, amount, currency, created_at`,
     [paymentIntentId ?? '', brandId, orderRef],
   );
+  return rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+}
+
+/** Applies payment results and refunds that arrived before the order existed (taken by takeParkedPayments). */
+export function applyParkedPayments(tx: RequestContext, order: Order, rows: ParkedPayment[]): string | null {
   const applied: string[] = [];
   for (const row of rows) {
     const as = tx.withActor(stripeActor(row.last_event_id));
@@ -92,7 +103,6 @@ export async function applyParkedPayments(
       applyReportedRefund(as, order, refunded, note);
       applied.push('an early refund');
     }
-    await unscopedSql(tx.em, 'delete from stripe_pending_payments where id = ?', [row.id]);
   }
   return applied.length ? applied.join(', ') : null;
 }
