@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { addMonths, formatDateLong, monthGrid } from '~/lib/date-input';
 import { addDays, todayInZone } from '~/lib/dates';
+import { dateTimeFormat } from '~/lib/intl-cache';
 import { useLocaleInfo } from '~/lib/locale';
 
 interface CalendarPopoverProps {
@@ -36,10 +37,10 @@ export function CalendarPopover({ label, value, min, max, locale, onPick, onClos
   const [focused, setFocused] = useState(() => value ?? (max && max < today ? max : today));
   const grid = useMemo(() => monthGrid(focused, locale), [focused, locale]);
   const root = useRef<HTMLDivElement>(null);
-  const monthTitle = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${focused}T00:00:00Z`));
+  const monthTitle = dateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${focused}T00:00:00Z`));
   const weekdays = grid[0].map((d) => ({
-    short: new Intl.DateTimeFormat(locale, { weekday: 'narrow', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)),
-    long: new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)),
+    short: dateTimeFormat(locale, { weekday: 'narrow', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)),
+    long: dateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`)),
   }));
   const outOfRange = (d: string) => Boolean((min && d < min) || (max && d > max));
 

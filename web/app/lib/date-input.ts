@@ -1,4 +1,5 @@
 import { isYmd } from './dates';
+import { dateTimeFormat } from './intl-cache';
 
 /**
  * Calendar dates (YYYY-MM-DD, what the API and URLs exchange) written and read the way a person's locale writes them:
@@ -12,7 +13,7 @@ const NUMERIC_DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'nume
 
 function dateFormat(locale: string) {
   // Latin digits whatever the locale's default numbering, so what is shown can be typed back.
-  return new Intl.DateTimeFormat(`${locale}-u-nu-latn`, NUMERIC_DATE);
+  return dateTimeFormat(`${locale}-u-nu-latn`, NUMERIC_DATE);
 }
 
 function utcDate(ymd: string): Date {
@@ -34,7 +35,7 @@ export function formatDateInput(ymd: string | null | undefined, locale: string):
 
 /** A long, unambiguous form for screen readers and calendar buttons, e.g. "Wednesday 2 December 2026". */
 export function formatDateLong(ymd: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' }).format(utcDate(ymd));
+  return dateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' }).format(utcDate(ymd));
 }
 
 /**
