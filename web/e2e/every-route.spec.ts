@@ -9,6 +9,8 @@ const SCREENS = [
 
 for (const size of SCREENS) {
   test(`every route at ${size.width} px, ${size.colorScheme}: no serious axe violation, no sideways scroll`, async ({ page, login, saveScreenshot }) => {
+    // Eight screens, each with an axe run: more than the default minute on a loaded 2-core machine.
+    test.setTimeout(180_000);
     await page.setViewportSize({ width: size.width, height: size.height });
     await page.emulateMedia({ colorScheme: size.colorScheme });
 

@@ -4,6 +4,8 @@ import { test as base, expect, type Page } from '@playwright/test';
 /** Demo users seeded by the API (`SEED_DEMO=true`). */
 export const USERS = {
   owner: { email: 'owner@demo.luneo.test', password: 'luneo-demo' },
+  admin: { email: 'admin@demo.luneo.test', password: 'luneo-demo' },
+  staff: { email: 'staff@demo.luneo.test', password: 'luneo-demo' },
   viewer: { email: 'viewer@demo.luneo.test', password: 'luneo-demo' },
 } as const;
 

@@ -94,6 +94,8 @@ export default async function globalSetup() {
       dataDir = mkdtempSync(resolve(tmpdir(), 'luneo-e2e-'));
       chmodSync(dataDir, 0o755);
       process.env.API_URL = `http://127.0.0.1:${apiPort}/graphql`;
+      // Lets e2e/stripe-order.spec.ts deliver a signed Checkout event, as Stripe would (the secret exists only for this run).
+      process.env.E2E_STRIPE_WEBHOOK_SECRET ??= `whsec_e2e_${randomBytes(16).toString('hex')}`;
       // The server's own start command, without pnpm around it: stopping it then prints no wrapper error.
       api = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
         cwd: resolve(webDir, '../server'),
@@ -106,6 +108,7 @@ export default async function globalSetup() {
           EMBEDDED_PG_PORT: String(pgPort),
           DATA_DIR: dataDir,
           SEED_DEMO: 'true',
+          STRIPE_WEBHOOK_SECRET: process.env.E2E_STRIPE_WEBHOOK_SECRET,
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
         },
       });

@@ -37,3 +37,14 @@ export async function fillNewOrder(page: Page, options: NewOrderOptions) {
   await page.getByLabel('Country code').fill('FR');
   if (options.discountCode) await page.getByLabel(/Discount code/).fill(options.discountCode);
 }
+
+/** Sends one GraphQL operation through the dashboard's own endpoint, as the signed-in page would, and expects no error. */
+export async function graphql(page: Page, query: string, variables: Record<string, unknown> = {}) {
+  const body = await page.evaluate(
+    async ([q, v]) =>
+      (await fetch('/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) })).json(),
+    [query, variables] as const,
+  );
+  expect(body.errors).toBeUndefined();
+  return body.data;
+}

@@ -60,6 +60,14 @@ test(`order detail at ${size.width} px: mark paid with method and reference, con
   await expect(page.getByTestId('tracking-carrier')).toHaveText('Colissimo');
   await expect(page.getByRole('link', { name: /Follow the parcel/ })).toHaveAttribute('href', /laposte\.fr/);
 
+  // A part once set can be removed: an emptied field clears it, the others stay, and the timeline says so.
+  await page.getByRole('region', { name: 'Tracking' }).getByRole('button', { name: 'Edit tracking' }).click();
+  await tracking.getByLabel(/Tracking link/).fill('');
+  await tracking.getByRole('button', { name: 'Save tracking' }).click();
+  await expect(page.getByRole('link', { name: /Follow the parcel/ })).toHaveCount(0);
+  await expect(page.getByTestId('tracking-number')).toHaveText('6A12345678901');
+  await expect(page.getByTestId('timeline')).toContainText('Updated tracking (removed link)');
+
   // Shipping cannot be undone: it asks first, and going back changes nothing.
   await actions.getByRole('button', { name: 'Mark shipped…' }).click();
   const confirm = page.getByRole('group', { name: /Mark shipped: order/ });

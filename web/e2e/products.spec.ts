@@ -1,4 +1,5 @@
 import { expect, settled, test, uniqueSuffix } from './fixtures';
+import { graphql } from './helpers';
 import { expectAccessibleAndFitting } from './page-checks';
 
 test('products: create, edit the price, adjust stock with a reason', async ({ page, login, saveScreenshot }) => {
@@ -102,4 +103,40 @@ test('products: pages both ways with a range, edits in a dialog over the list, s
   await saveScreenshot('products-stock-history', { fullPage: false });
   await history.getByRole('button', { name: 'Close' }).click();
   await expect(history).toHaveCount(0);
+});
+
+test('stock history: pages of 50 follow one another with "Load more", down to the initial stock', async ({ page, login, saveScreenshot }) => {
+  const sku = 'ML-FRG-001';
+  await login('owner', `/products?q=${sku}`);
+  await settled(page);
+  const { products } = await graphql(page, 'query($q: String) { products(first: 1, search: $q) { nodes { id } } }', { q: sku });
+  const id = products.nodes[0].id;
+  // More than one page of movements, whatever the seed gave this product.
+  for (let n = 1; n <= 55; n++) {
+    await graphql(page, 'mutation($id: ID!, $reason: String!) { adjustStock(id: $id, delta: 1, reason: $reason) { id } }', { id, reason: `Count ${n}` });
+  }
+  await page.reload();
+  await page.locator(`tr[data-sku="${sku}"]`).getByRole('button', { name: /^Stock history of/ }).click();
+  const history = page.getByRole('dialog', { name: /Stock history/ });
+  const items = history.getByRole('list', { name: /Stock history of/ }).getByRole('listitem');
+  await expect(items).toHaveCount(50);
+  await expect(items.first()).toContainText('Count 55');
+  await expect(history.getByRole('status')).toHaveText('The latest 50 movements are shown.');
+
+  await history.getByRole('button', { name: 'Load more' }).click();
+  await expect(items.nth(50)).toBeFocused();
+  expect(await items.count()).toBeGreaterThan(50);
+  while (await history.getByRole('button', { name: 'Load more' }).count()) {
+    await history.getByRole('button', { name: 'Load more' }).click();
+    await expect(history.getByRole('button', { name: 'Loading…' })).toHaveCount(0);
+  }
+  await expect(items.last()).toContainText('Initial stock');
+  // Each page continues where the previous stopped: every movement once, newest first.
+  const texts = await items.allInnerTexts();
+  const counts = texts.flatMap((text) => /Count (\d+)\b/.exec(text)?.[1] ?? []).map(Number);
+  expect(counts).toEqual(Array.from({ length: 55 }, (_, i) => 55 - i));
+  const total = await items.count();
+  await expect(history.getByRole('status')).toHaveText(`All ${total} movements are shown.`);
+  await expectAccessibleAndFitting(page, 'the stock history, several pages');
+  await saveScreenshot('products-stock-history-load-more', { fullPage: false });
 });

@@ -141,13 +141,26 @@ async function placeOrder(tx: RequestContext, quote: CartQuote, id: string): Pro
   return toOrderRecord(row);
 }
 
-/** Sets the tracking parts given (others stay) and returns the order's whole tracking, or null when nothing was given. */
-function applyTracking(order: Order, given: TrackingData): TrackingData | null {
-  if (given.number === null && given.carrier === null && given.url === null) return null;
-  if (given.number !== null) order.trackingNumber = given.number;
-  if (given.carrier !== null) order.trackingCarrier = given.carrier;
-  if (given.url !== null) order.trackingUrl = given.url;
-  return { number: order.trackingNumber, carrier: order.trackingCarrier, url: order.trackingUrl };
+/** A tracking change: a part left out stays as it is; null (or an empty string, parsed to null) clears it. */
+type TrackingChange = { [K in keyof TrackingData]?: string | null };
+
+const TRACKING_PART_LABEL: Record<keyof TrackingData, string> = { carrier: 'carrier', number: 'number', url: 'link' };
+
+/**
+ * Applies the parts given and returns the order's whole tracking after the change, plus the parts it removed (for the
+ * timeline's words), or null when no part was given.
+ */
+function applyTracking(order: Order, change: TrackingChange): { tracking: TrackingData; removed: string[] } | null {
+  const before: TrackingData = { number: order.trackingNumber, carrier: order.trackingCarrier, url: order.trackingUrl };
+  const parts = (Object.keys(TRACKING_PART_LABEL) as (keyof TrackingData)[]).filter((part) => change[part] !== undefined);
+  if (parts.length === 0) return null;
+  const after: TrackingData = { ...before };
+  for (const part of parts) after[part] = change[part] ?? null;
+  order.trackingNumber = after.number;
+  order.trackingCarrier = after.carrier;
+  order.trackingUrl = after.url;
+  const removed = parts.filter((part) => before[part] !== null && after[part] === null).map((part) => TRACKING_PART_LABEL[part]);
+  return { tracking: after, removed };
 }
 
 export async function updateOrderStatus(
@@ -168,19 +181,19 @@ export async function updateOrderStatus(
   await ctx.transaction(async (tx) => {
     const order = await lockOrder(tx, id);
     const before = auditState('ORDER', order);
-    const tracking = applyTracking(order, given);
-    changeStatus(tx.em, tx.actor, order, status, cleanNote, tracking);
+    changeStatus(tx.em, tx.actor, order, status, cleanNote, applyTracking(order, given)?.tracking ?? null);
     audit(tx, { action: 'order.updateStatus', targetType: 'ORDER', targetId: order.id, before, after: auditState('ORDER', order) });
   });
   return loadAfterCommit(ctx, id);
 }
 
-/** The tracking arguments, each checked under its own name (the API's `extensions.field`). */
-function parseTracking(args: { trackingNumber?: string | null; trackingCarrier?: string | null; trackingUrl?: string | null }) {
+/** The tracking arguments, each checked under its own name (the API's `extensions.field`); a part left out stays undefined. */
+function parseTracking(args: { trackingNumber?: string | null; trackingCarrier?: string | null; trackingUrl?: string | null }): TrackingChange {
+  const { number, carrier, url } = TrackingSchema.shape;
   return {
-    number: parseInput(TrackingSchema.shape.number, args.trackingNumber, 'trackingNumber'),
-    carrier: parseInput(TrackingSchema.shape.carrier, args.trackingCarrier, 'trackingCarrier'),
-    url: parseInput(TrackingSchema.shape.url, args.trackingUrl, 'trackingUrl'),
+    number: args.trackingNumber === undefined ? undefined : parseInput(number, args.trackingNumber, 'trackingNumber'),
+    carrier: args.trackingCarrier === undefined ? undefined : parseInput(carrier, args.trackingCarrier, 'trackingCarrier'),
+    url: args.trackingUrl === undefined ? undefined : parseInput(url, args.trackingUrl, 'trackingUrl'),
   };
 }
 
@@ -287,14 +300,15 @@ export async function updateOrder(ctx: RequestContext, id: string, data: UpdateO
       order.shippingAddress = input.shippingAddress;
       changed.push('shipping address');
     }
+    // Left out = unchanged; null or "" (parsed to null) = removed.
     const tracking = applyTracking(order, {
-      number: input.trackingNumber ?? null,
-      carrier: input.trackingCarrier ?? null,
-      url: input.trackingUrl ?? null,
+      number: data.trackingNumber === undefined ? undefined : input.trackingNumber,
+      carrier: data.trackingCarrier === undefined ? undefined : input.trackingCarrier,
+      url: data.trackingUrl === undefined ? undefined : input.trackingUrl,
     });
-    if (tracking) changed.push('tracking');
+    if (tracking) changed.push(tracking.removed.length ? `tracking (removed ${tracking.removed.join(', ')})` : 'tracking');
     if (changed.length === 0) throw badInput('input', 'nothing to update');
-    recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Updated ${changed.join(', ')}`, tracking });
+    recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Updated ${changed.join(', ')}`, tracking: tracking?.tracking ?? null });
     audit(tx, { action: 'order.update', targetType: 'ORDER', targetId: order.id, before, after: auditState('ORDER', order) });
   });
   return loadAfterCommit(ctx, id);

@@ -112,6 +112,27 @@ describe('tracking', () => {
     });
   });
 
+  it('null or an empty string clears a part, a part left out stays, and the timeline says what was removed', async () => {
+    const id = await processingOrder();
+    const set = { trackingNumber: 'JD0003', trackingCarrier: 'DHL', trackingUrl: 'https://www.dhl.com/track?id=JD0003' };
+    expect((await t.gql(UPDATE, { id, input: set }, brand.tokens.STAFF)).errors).toBeUndefined();
+    const res = await t.gql(UPDATE, { id, input: { trackingCarrier: '', trackingUrl: null } }, brand.tokens.STAFF);
+    expect(res.errors).toBeUndefined();
+    const order = res.data.updateOrder;
+    expect(order).toMatchObject({ trackingNumber: 'JD0003', trackingCarrier: null, trackingUrl: null });
+    expect(order.statusHistory[order.statusHistory.length - 1]).toMatchObject({
+      kind: 'NOTE',
+      note: 'Updated tracking (removed carrier, link)',
+      tracking: { number: 'JD0003', carrier: null, url: null },
+    });
+
+    const cleared = await t.gql(MOVE, { id, status: 'SHIPPED', number: null }, brand.tokens.STAFF);
+    expect(cleared.errors).toBeUndefined();
+    expect(cleared.data.updateOrderStatus).toMatchObject({ status: 'SHIPPED', trackingNumber: null, trackingCarrier: null });
+    const [row] = await t.sql('select tracking_number, tracking_carrier, tracking_url from orders where id = ?', [id]);
+    expect(row).toEqual({ tracking_number: null, tracking_carrier: null, tracking_url: null });
+  });
+
   it.each([['javascript:alert(1)'], ['ftp://example.com/x'], ['not a url']])('refuses %s as a tracking link', async (url) => {
     const id = await processingOrder();
     const res = await t.gql(UPDATE, { id, input: { trackingUrl: url } }, brand.tokens.STAFF);

@@ -1,4 +1,5 @@
 import { LOCALE_COOKIE } from '~/lib/dates';
+import { languageNames, numberFormat } from '~/lib/intl-cache';
 import { useLocaleInfo, usePreferredLocale } from '~/lib/locale';
 
 /** Formats a person may pick; each is shown in its own words. */
@@ -6,7 +7,7 @@ const CHOICES = ['en-US', 'en-GB', 'fr-FR', 'de-DE', 'de-CH', 'it-IT', 'es-ES', 
 
 function nameOf(locale: string): string {
   try {
-    return new Intl.DisplayNames([locale], { type: 'language' }).of(locale) ?? locale;
+    return languageNames(locale).of(locale) ?? locale;
   } catch {
     return locale;
   }
@@ -19,7 +20,7 @@ function nameOf(locale: string): string {
 export function LocalePicker({ brandLocale }: { brandLocale: string }) {
   const preferred = usePreferredLocale();
   const { locale } = useLocaleInfo();
-  const sample = new Intl.NumberFormat(locale).format(1234.5);
+  const sample = numberFormat(locale).format(1234.5);
 
   function choose(value: string) {
     document.cookie = value

@@ -1,5 +1,7 @@
 /** Date helpers that respect the user's locale and time zone (both known on the server from the request). */
 
+import { dateTimeFormat } from './intl-cache';
+
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Whether `value` is a real calendar date written as YYYY-MM-DD. */
@@ -18,7 +20,7 @@ export function addDays(ymd: string, days: number): string {
 
 /** Offset (ms) of `timeZone` from UTC at the instant `utcMs`. */
 function zoneOffset(utcMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -46,7 +48,7 @@ export function startOfDayInZone(ymd: string, timeZone: string): string {
 
 /** Today's date (YYYY-MM-DD) in `timeZone`. */
 export function todayInZone(timeZone: string, now: Date = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const parts = dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
   return parts; // en-CA formats as YYYY-MM-DD
 }
 
@@ -85,11 +87,11 @@ export function localeFromAcceptLanguage(header: string | null | undefined, fall
 }
 
 export function formatDateTime(iso: string, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return dateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 export function formatDate(iso: string, locale: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium' }).format(new Date(iso));
+  return dateTimeFormat(locale, { timeZone, dateStyle: 'medium' }).format(new Date(iso));
 }
 
 /** Name of the cookie in which the page records the browser's time zone for server rendering. */

@@ -1,6 +1,7 @@
 import { useRouteLoaderData } from '@remix-run/react';
 import { useMemo } from 'react';
 import { formatDate, formatDateTime } from './dates';
+import { numberFormat } from './intl-cache';
 import { formatMoney } from './money';
 
 export interface LocaleInfo {
@@ -34,7 +35,7 @@ export function useFormatters() {
   const { locale, timeZone } = useLocaleInfo();
   // Stable while the locale is: the formatters can be effect and memo dependencies.
   return useMemo(() => {
-    const numberFormat = new Intl.NumberFormat(locale);
+    const counts = numberFormat(locale);
     return {
       locale,
       timeZone,
@@ -43,7 +44,7 @@ export function useFormatters() {
       money: (amount: number, currency: string) => formatMoney(amount, currency, locale),
       /** An API Money in this person's locale (the API's own `formatted` is in the brand's). */
       amount: (money: { amount: number; currency: string }) => formatMoney(money.amount, money.currency, locale),
-      number: (n: number) => numberFormat.format(n),
+      number: (n: number) => counts.format(n),
     };
   }, [locale, timeZone]);
 }

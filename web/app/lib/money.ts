@@ -4,6 +4,8 @@
  * chart axes, values typed by the user, and totals computed for a preview.
  */
 
+import { numberFormat } from './intl-cache';
+
 const digitsCache = new Map<string, number>();
 
 /** The number of minor-unit digits of a currency (2 for EUR, 0 for JPY, 3 for KWD). */
@@ -35,14 +37,13 @@ export function minorToDecimalString(amount: number, currency: string): string {
 
 /** Formats minor units in the user's locale, exactly (no float rounding even for large amounts). */
 export function formatMoney(amount: number, currency: string, locale?: string): string {
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency });
-  return format.format(minorToDecimalString(amount, currency) as Intl.StringNumericLiteral);
+  return numberFormat(locale, { style: 'currency', currency }).format(minorToDecimalString(amount, currency) as Intl.StringNumericLiteral);
 }
 
 /** An amount as a person edits it in a price field: their decimal separator, no grouping, the currency's decimals. */
 export function formatMoneyInput(amount: number, currency: string, locale?: string): string {
   const digits = minorDigits(currency);
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(
+  return numberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(
     minorToDecimalString(amount, currency) as Intl.StringNumericLiteral,
   );
 }
@@ -54,7 +55,7 @@ export function formatMoneyCompact(amount: number, currency: string, locale?: st
 
 /** Short form of an amount already in major units (chart values). */
 export function formatMajorCompact(major: number, currency: string, locale?: string): string {
-  return new Intl.NumberFormat(locale, {
+  return numberFormat(locale, {
     style: 'currency',
     currency,
     notation: 'compact',

@@ -3,6 +3,7 @@ import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { Link, useLoaderData, useNavigate } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { DateField } from '~/components/date-field';
 import { PaymentBadge, StatusBadge } from '~/components/badges';
 import { Pager } from '~/components/pager';
 import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
@@ -175,32 +176,14 @@ export default function OrdersPage() {
         </div>
         <div className="filters__more" id="order-filters-more" hidden={!filtersOpen}>
           <div className="filters__row">
-            <div className="field">
-              <label htmlFor="order-from" className="field__label">
-                From
-              </label>
-              <input
-                id="order-from"
-                type="date"
-                className="input"
-                value={state.from ?? ''}
-                max={state.to ?? undefined}
-                onChange={(e) => apply(withFilters(state, { from: e.target.value || null }))}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor="order-to" className="field__label">
-                To
-              </label>
-              <input
-                id="order-to"
-                type="date"
-                className="input"
-                value={state.to ?? ''}
-                min={state.from ?? undefined}
-                onChange={(e) => apply(withFilters(state, { to: e.target.value || null }))}
-              />
-            </div>
+            <DateField
+              id="order-from"
+              label="From"
+              value={state.from ?? null}
+              max={state.to ?? undefined}
+              onChange={(from) => apply(withFilters(state, { from }))}
+            />
+            <DateField id="order-to" label="To" value={state.to ?? null} min={state.from ?? undefined} onChange={(to) => apply(withFilters(state, { to }))} />
           </div>
           <div className="filters__row filters__row--chips">
           <ChipGroup

@@ -1,8 +1,10 @@
 import { useState } from 'react';
+import { DateField } from '~/components/date-field';
 import { Card, ProblemNotice, UpdatingStatus } from '~/components/ui';
 import { useAuditLogQuery, type ActorType, type AuditLogFilterInput, type AuditLogRowFragment } from '~/gql/graphql';
 import { problemFrom } from '~/lib/errors';
-import { useFormatters } from '~/lib/locale';
+import { addDays, startOfDayInZone } from '~/lib/dates';
+import { useFormatters, useLocaleInfo } from '~/lib/locale';
 
 const ACTOR_TYPES: { value: ActorType | ''; label: string }[] = [
   { value: '', label: 'Anyone' },
@@ -85,6 +87,7 @@ export function AuditEntries({ filter, emptyText }: { filter: AuditLogFilterInpu
 
 /** Settings → Audit log: every change in the brand by anyone (people, API keys, Stripe, the system), filterable. */
 export function AuditLogCard() {
+  const { timeZone } = useLocaleInfo();
   const [actorType, setActorType] = useState<ActorType | ''>('');
   const [action, setAction] = useState('');
   const [targetId, setTargetId] = useState('');
@@ -94,8 +97,9 @@ export function AuditLogCard() {
     ...(actorType ? { actorType } : {}),
     ...(action.trim() ? { action: action.trim() } : {}),
     ...(targetId.trim() ? { targetId: targetId.trim() } : {}),
-    ...(from ? { from: new Date(`${from}T00:00:00`).toISOString() } : {}),
-    ...(to ? { to: new Date(new Date(`${to}T00:00:00`).getTime() + 86_400_000).toISOString() } : {}),
+    // Whole days in the person's time zone (as the orders filters), not the browser's.
+    ...(from ? { from: startOfDayInZone(from, timeZone) } : {}),
+    ...(to ? { to: startOfDayInZone(addDays(to, 1), timeZone) } : {}),
   };
   const csv = new URLSearchParams(Object.entries(filter).map(([k, v]) => [k, String(v)]));
   return (
@@ -127,14 +131,8 @@ export function AuditLogCard() {
           <span className="field__label">Target id</span>
           <input className="input" value={targetId} onChange={(e) => setTargetId(e.target.value)} />
         </label>
-        <label className="field">
-          <span className="field__label">From</span>
-          <input className="input" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
-        </label>
-        <label className="field">
-          <span className="field__label">To</span>
-          <input className="input" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
-        </label>
+        <DateField id="audit-from" label="From" value={from || null} max={to || undefined} onChange={(value) => setFrom(value ?? '')} />
+        <DateField id="audit-to" label="To" value={to || null} min={from || undefined} onChange={(value) => setTo(value ?? '')} />
       </div>
       <AuditEntries key={JSON.stringify(filter)} filter={filter} emptyText="No entries match these filters." />
     </Card>

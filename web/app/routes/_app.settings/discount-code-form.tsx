@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { DateField } from '~/components/date-field';
 import { ProblemText } from '~/components/ui';
 import { useCreateDiscountCodeMutation, useUpdateDiscountCodeMutation, type DiscountCodeRowFragment } from '~/gql/graphql';
 import { addDays, startOfDayInZone, todayInZone } from '~/lib/dates';
@@ -113,17 +114,18 @@ export function DiscountCodeForm({ currency, editing, onSaved }: { currency: str
           <input id="discount-min" className="input" inputMode="decimal" value={minimum} onChange={(e) => setMinimum(e.target.value)} {...describe('minimumSubtotal')} />
           {err('minimumSubtotal')}
         </div>
+        <DateField id="discount-from" label="Valid from" optional value={from || null} max={until || undefined} onChange={(value) => setFrom(value ?? '')} />
         <div className="field">
-          <label htmlFor="discount-from" className="field__label">
-            Valid from <span className="muted">(optional)</span>
-          </label>
-          <input id="discount-from" type="date" className="input" value={from} onChange={(e) => setFrom(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="discount-until" className="field__label">
-            Valid until <span className="muted">(optional)</span>
-          </label>
-          <input id="discount-until" type="date" className="input" value={until} onChange={(e) => setUntil(e.target.value)} {...describe('validUntil')} />
+          <DateField
+            id="discount-until"
+            label="Valid until"
+            optional
+            value={until || null}
+            min={from || undefined}
+            onChange={(value) => setUntil(value ?? '')}
+            invalid={Boolean(errors.validUntil)}
+            describedBy={errors.validUntil ? 'discount-validUntil-error' : undefined}
+          />
           {err('validUntil')}
         </div>
         <div className="field">

@@ -3,6 +3,7 @@ import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { useLoaderData } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
 import { useMemo, useState } from 'react';
+import { DateField } from '~/components/date-field';
 import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
 import {
   OrderStatsDocument,
@@ -119,37 +120,25 @@ export default function StatsPage() {
               </button>
             ))}
           </div>
-          <div className="field">
-            <label htmlFor="stats-from" className="field__label">
-              From
-            </label>
-            <input
-              id="stats-from"
-              type="date"
-              className="input"
-              value={shownFrom}
-              max={shownTo < today ? shownTo : today}
-              onChange={(e) => changeDate('from', e.target.value)}
-              aria-invalid={draftProblem?.field === 'from' ? true : undefined}
-              aria-describedby={draftProblem?.field === 'from' ? 'stats-range-error' : undefined}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="stats-to" className="field__label">
-              To
-            </label>
-            <input
-              id="stats-to"
-              type="date"
-              className="input"
-              value={shownTo}
-              min={shownFrom}
-              max={today}
-              onChange={(e) => changeDate('to', e.target.value)}
-              aria-invalid={draftProblem?.field === 'to' ? true : undefined}
-              aria-describedby={draftProblem?.field === 'to' ? 'stats-range-error' : undefined}
-            />
-          </div>
+          <DateField
+            id="stats-from"
+            label="From"
+            value={shownFrom}
+            max={shownTo < today ? shownTo : today}
+            onChange={(value) => changeDate('from', value ?? '')}
+            invalid={draftProblem?.field === 'from'}
+            describedBy={draftProblem?.field === 'from' ? 'stats-range-error' : undefined}
+          />
+          <DateField
+            id="stats-to"
+            label="To"
+            value={shownTo}
+            min={shownFrom}
+            max={today}
+            onChange={(value) => changeDate('to', value ?? '')}
+            invalid={draftProblem?.field === 'to'}
+            describedBy={draftProblem?.field === 'to' ? 'stats-range-error' : undefined}
+          />
           <div className="field">
             <label htmlFor="stats-interval" className="field__label">
               Interval
