@@ -79,13 +79,13 @@ export class UpdateOrderInput {
   @Field(() => AddressInput, { nullable: true })
   shippingAddress?: AddressInput | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Left out: unchanged; null or "": removed.' })
   trackingNumber?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'e.g. "Colissimo", "DHL Express".' })
+  @Field(() => String, { nullable: true, description: 'e.g. "Colissimo", "DHL Express". Left out: unchanged; null or "": removed.' })
   trackingCarrier?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Where the parcel can be followed; http(s) only.' })
+  @Field(() => String, { nullable: true, description: 'Where the parcel can be followed; http(s) only. Left out: unchanged; null or "": removed.' })
   trackingUrl?: string | null;
 }
 

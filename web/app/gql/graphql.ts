@@ -173,10 +173,11 @@ export type StockMovementReason =
 export type UpdateOrderInput = {
   customer?: CustomerInput | null | undefined;
   shippingAddress?: AddressInput | null | undefined;
-  /** e.g. "Colissimo", "DHL Express". */
+  /** e.g. "Colissimo", "DHL Express". Left out: unchanged; null or "": removed. */
   trackingCarrier?: string | null | undefined;
+  /** Left out: unchanged; null or "": removed. */
   trackingNumber?: string | null | undefined;
-  /** Where the parcel can be followed; http(s) only. */
+  /** Where the parcel can be followed; http(s) only. Left out: unchanged; null or "": removed. */
   trackingUrl?: string | null | undefined;
 };
 
