@@ -9,7 +9,7 @@ export function AuditEntriesCard({ orderId }: { orderId: string }) {
   if (!canAdmin(viewer.role)) return null;
   return (
     <Card title="Audit log">
-      <AuditEntries filter={{ targetId: orderId }} emptyText="No entries for this order." />
+      <AuditEntries key={orderId} filter={{ targetId: orderId }} emptyText="No entries for this order." />
     </Card>
   );
 }

@@ -26,13 +26,14 @@ export function describeChanges(changes: unknown): string {
   return keys.map((k) => `${k}: ${show(before?.[k])} → ${show(after?.[k])}`).join(' · ');
 }
 
-/** The audit log's rows, with a “Load more” that follows the cursor; shared by Settings and each order. */
+/** The audit log's rows, with a “Load more” that follows the cursor; shared by Settings and each order (key it by its filter). */
 export function AuditEntries({ filter, emptyText }: { filter: AuditLogFilterInput; emptyText: string }) {
   const fmt = useFormatters();
   const [after, setAfter] = useState<string | null>(null);
   const [result] = useAuditLogQuery({ variables: { first: PAGE_SIZE, after, filter }, requestPolicy: 'cache-and-network' });
   const [earlier, setEarlier] = useState<AuditLogRowFragment[]>([]);
-  const page = result.data?.auditLog;
+  // Only the page asked for counts: while the next one loads, the previous answer is already among `earlier`.
+  const page = (result.operation?.variables.after ?? null) === after ? result.data?.auditLog : undefined;
   const rows = [...earlier, ...(page?.nodes ?? [])];
   if (result.error) return <ProblemNotice problem={problemFrom(result.error)} />;
   return (
