@@ -71,3 +71,14 @@ test('phone: a long KPI amount stays inside its card', async ({ page, login, sav
   expect(fits).toBe(true);
   await saveScreenshot('phone-stats-long-kpi', { fullPage: false });
 });
+
+test('phone: with the filters open the search field keeps a usable width', async ({ page, login, saveScreenshot }) => {
+  await login('owner', '/orders');
+  await settled(page);
+  await page.getByRole('button', { name: /^Filters/ }).click();
+  const search = page.getByLabel('Search', { exact: true });
+  // The field spans the filters' row (390 px less the page's and the card's padding), not a sliver beside the buttons.
+  expect((await search.boundingBox())!.width).toBeGreaterThan(250);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(1);
+  await saveScreenshot('phone-orders-filters-open', { fullPage: false });
+});
