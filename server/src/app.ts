@@ -6,7 +6,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import helmet from 'helmet';
-import { principalForToken } from './auth/auth.service';
 import { isDatabaseUnavailable } from './db/database-unavailable';
 import type { Env } from './env';
 import { GraphQLContext } from './graphql/context';
@@ -172,7 +171,7 @@ export async function createApp(options: {
         const token = bearerToken(req.headers.authorization);
         let principal = null;
         try {
-          principal = token ? await principalForToken(orm.em.fork(), token) : null;
+          principal = token ? await limits.authenticateAndCharge(req.body, token) : null;
           if (principal) principal.clientAddress = clientAddressOf(req.headers, req.socket.remoteAddress, env.DASHBOARD_FORWARDING_SECRET);
         } catch (error) {
           if (!isDatabaseUnavailable(error)) throw error;

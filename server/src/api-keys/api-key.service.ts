@@ -6,7 +6,7 @@ import { Brand } from '../brands/brand.entity';
 import { DomainError, notFound } from '../errors';
 import { OPERATOR_ACTOR, type Actor } from '../shared/actor';
 import { parseId } from '../shared/ids';
-import type { Principal, RequestContext } from '../shared/request-context';
+import type { RequestContext } from '../shared/request-context';
 import { parseInput } from '../shared/validation';
 import { API_KEY_SCOPES } from './api-key-scopes';
 import { ApiKey } from './api-key.entity';
@@ -18,9 +18,9 @@ const PUBLIC_PREFIX_LENGTH = API_KEY_SECRET_PREFIX.length + 8;
 /** A brand with more live keys than this is mismanaging them; revoke some first. */
 export const MAX_ACTIVE_KEYS_PER_BRAND = 50;
 /** last_used_at is rewritten at most this often per key, so a busy key does not write on every request. */
-const LAST_USED_RESOLUTION_MS = 60_000;
+export const LAST_USED_RESOLUTION_MS = 60_000;
 
-const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+export const apiKeySecretHash = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 export function isApiKeySecret(token: string): boolean {
   return token.startsWith(API_KEY_SECRET_PREFIX);
@@ -51,7 +51,7 @@ async function insertKey(em: EntityManager, brand: Brand, input: z.output<typeof
     brand,
     name: input.name,
     prefix: secret.slice(0, PUBLIC_PREFIX_LENGTH),
-    secretHash: hashSecret(secret),
+    secretHash: apiKeySecretHash(secret),
     scopes: input.scopes,
     createdByType: creator.type,
     createdById: creator.id,
@@ -104,27 +104,4 @@ export async function revokeApiKey(ctx: RequestContext, rawId: string): Promise<
     }
     return apiKey;
   });
-}
-
-/**
- * The principal of a bearer secret, or null when it is unknown or revoked. Looked up by its hash on every request (as
- * sessions are): no cache can outlive a revocation. It runs before any brand is known, so it is unfiltered; comparing
- * SHA-256 digests leaks nothing usable about the secret through timing.
- */
-export async function principalForApiKey(em: EntityManager, secret: string): Promise<Principal | null> {
-  if (secret.length > 200) return null;
-  const secretHash = hashSecret(secret);
-  const apiKey = await em.findOne(ApiKey, { secretHash }, { filters: false });
-  if (!apiKey || apiKey.revokedAt) return null;
-  const now = new Date();
-  if (!apiKey.lastUsedAt || now.getTime() - apiKey.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await em.nativeUpdate(ApiKey, { id: apiKey.id }, { lastUsedAt: now }, { filters: false });
-  }
-  return {
-    actor: { type: 'API_KEY', id: apiKey.id, label: apiKey.name },
-    brandId: apiKey.brand.id,
-    role: null,
-    scopes: [...apiKey.scopes],
-    apiKeyId: apiKey.id,
-  };
 }

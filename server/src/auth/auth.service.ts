@@ -1,15 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isApiKeySecret, principalForApiKey } from '../api-keys/api-key.service';
 import { audit, auditAs } from '../audit/audit';
 import { DomainError, unauthenticated } from '../errors';
 import type { Principal, RequestContext } from '../shared/request-context';
 import { User } from '../users/user.entity';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password';
+import { authenticate, sessionTokenHash } from './credentials';
 import { Session } from './session.entity';
 import type { SignInLimits } from './sign-in-limits';
-
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface SignedIn {
   token: string;
@@ -52,7 +50,7 @@ export async function login(
   if (needsRehash(user.passwordHash)) user.passwordHash = await hashPassword(password);
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-  const session = em.create(Session, { user, tokenHash: tokenHash(token), expiresAt });
+  const session = em.create(Session, { user, tokenHash: sessionTokenHash(token), expiresAt });
   const principal = principalForUser(user, session.id);
   auditAs(em, { brandId: principal.brandId, actor: principal.actor, requestId: null, clientAddress }, {
     action: 'session.login', targetType: 'SESSION', targetId: session.id, before: null, after: { expiresAt: expiresAt.toISOString() },
@@ -63,13 +61,10 @@ export async function login(
 
 /**
  * Resolves a bearer token — a session's or an API key's (`lno_…`) — to its principal, or null when it is unknown,
- * expired or revoked.
+ * expired or revoked (see credentials.ts; GraphQL requests also charge their query cost in the same statement).
  */
 export async function principalForToken(em: EntityManager, token: string): Promise<Principal | null> {
-  if (isApiKeySecret(token)) return principalForApiKey(em, token);
-  const session = await em.findOne(Session, { tokenHash: tokenHash(token) }, { populate: ['user'] });
-  if (!session || session.revokedAt || session.expiresAt <= new Date()) return null;
-  return principalForUser(session.user, session.id);
+  return (await authenticate(em, token))?.principal ?? null;
 }
 
 export async function logout(ctx: RequestContext): Promise<boolean> {

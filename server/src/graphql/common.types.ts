@@ -10,7 +10,8 @@ export abstract class Node {
   id!: string;
 }
 
-@ObjectType({ description: 'Exact money. `amount` is in the currency\'s minor unit (cents for USD/EUR, yen for JPY).' })
+// simpleResolvers: plain fields are read by graphql-js's default resolver, without a wrapper per field and value.
+@ObjectType({ description: 'Exact money. `amount` is in the currency\'s minor unit (cents for USD/EUR, yen for JPY).', simpleResolvers: true })
 export class Money {
   @Field(() => SafeIntScalar)
   amount!: number;
@@ -22,7 +23,7 @@ export class Money {
   formatted!: string;
 }
 
-@ObjectType({ description: 'Who did something.' })
+@ObjectType({ description: 'Who did something.', simpleResolvers: true })
 export class Actor {
   @Field(() => ActorTypeEnum)
   type!: ActorType;
@@ -34,7 +35,7 @@ export class Actor {
   label!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;

@@ -3,13 +3,24 @@ import { timingSafeEqual } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import type { RequestHandler } from 'express';
+import { authenticate } from '../auth/credentials';
 import { SignInLimits } from '../auth/sign-in-limits';
 import type { Env } from '../env';
 import type { Principal } from '../shared/request-context';
 import type { GraphQLContext } from './context';
-import { CostBuckets, type ThrottleStatus } from './cost-buckets';
+import { CostBuckets, type BucketDecision, type ThrottleStatus } from './cost-buckets';
 import { KnownEmptyBuckets } from './known-empty-buckets';
 import { actualCost, operationCost, type OperationCost } from './query-cost';
 
@@ -20,7 +31,9 @@ import { actualCost, operationCost, type OperationCost } from './query-cost';
  *    Armor's depth, alias and directive rules, then the price from `operationCost`: over `maxCost` it is refused with
  *    QUERY_TOO_COSTLY;
  * 2. Apollo validates the rest of the document (its own cache makes that once per document);
- * 3. the plugin: the credential's bucket pays the cost or the request is THROTTLED (HTTP 429, Retry-After);
+ * 3. the credential's bucket pays the cost — in the statement that looks the credential up (`authenticateAndCharge`)
+ *    when the gate knows Apollo will execute the document, else in the plugin once Apollo has resolved the operation —
+ *    or the plugin refuses the request as THROTTLED (HTTP 429, Retry-After);
  *    every response says what it cost in `extensions.cost`, as Shopify's Admin API does. A credential this instance
  *    has just seen throttled is refused again by the gate itself while its bucket cannot have refilled enough
  *    (KnownEmptyBuckets), so a throttled flood costs no SQL.
@@ -32,6 +45,10 @@ export interface RequestFacts {
   credential: string | null;
   /** The person's address: the dashboard's forwarded one when the forwarding secret matches, else the socket's. */
   clientAddress: string;
+  /** Whether Apollo will execute this operation: the whole document is valid and names an operation it holds. */
+  executable: boolean;
+  /** The bucket's decision when the credential lookup already charged the cost (see authenticateAndCharge). */
+  prepaid?: { key: string; decision: BucketDecision };
 }
 
 /** Header names of the dashboard's forwarding contract (see the README): both or neither. */
@@ -96,12 +113,18 @@ export function clientAddressOf(
 type Checked =
   | {
       document: DocumentNode;
-      /** Prices by operation name, for documents without variables (their price can never change). */
-      fixedPrices: Map<string, OperationCost> | null;
+      /** Prices by operation name and variables (documents without variables have one price per operation). */
+      prices: Map<string, OperationCost>;
+      /** Whether the whole document passes GraphQL's validation as Apollo will run it. */
+      valid: boolean;
     }
   | { refusal: LimitError };
 
 const MAX_CACHED_SOURCE = 16 * 1024;
+/** Prices kept per document: a list walked page by page repeats its cursors; a few hundred cover a busy client. */
+const MAX_PRICES_PER_DOCUMENT = 256;
+/** Only small variables are remembered: what a cached price holds stays bounded (500 documents × 256 × 1 KB). */
+const MAX_CACHED_PRICE_KEY = 1024;
 
 class DocumentCache {
   private readonly entries = new Map<string, Checked>();
@@ -150,6 +173,8 @@ export function queryCostGate(options: {
   maxTokens: number;
   /** GraphQL Armor's depth, alias and directive rules. */
   documentRules: ValidationRule[];
+  /** Whether Apollo serves introspection (when it does not, its validation refuses `__schema` and `__type`). */
+  introspection: boolean;
   forwardingSecret: string | undefined;
   knownEmpty: KnownEmptyBuckets;
   onThrottled?: (limiter: string) => void;
@@ -163,9 +188,11 @@ export function queryCostGate(options: {
     }
     const [broken] = validate(options.schema, document, options.documentRules);
     if (broken) return { refusal: new LimitError('BAD_USER_INPUT', broken.message) };
-    const usesVariables = document.definitions.some((d) => d.kind === 'OperationDefinition' && (d.variableDefinitions?.length ?? 0) > 0);
-    return { document, fixedPrices: usesVariables ? null : new Map() };
+    // Apollo answers invalid documents itself (GRAPHQL_VALIDATION_FAILED); this only tells whether it will execute.
+    const valid = validate(options.schema, document, apolloRules).length === 0;
+    return { document, prices: new Map(), valid };
   });
+  const apolloRules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   return (req, res, next) => {
     const body = req.body;
     if (req.method !== 'POST') {
@@ -182,15 +209,20 @@ export function queryCostGate(options: {
     const checked = documents.get(body.query);
     if ('refusal' in checked) return refuse(res, checked.refusal);
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-    let price = checked.fixedPrices?.get(operationName ?? '');
+    const variables = body.variables && typeof body.variables === 'object' ? body.variables : undefined;
+    // The price depends on the document, the operation and the variables only: the same request is priced once.
+    const priceKey = `${operationName ?? ''}\n${variables ? JSON.stringify(variables) : ''}`;
+    let price = checked.prices.get(priceKey);
     if (!price) {
       try {
-        const variables = body.variables && typeof body.variables === 'object' ? body.variables : undefined;
         price = operationCost(options.schema, checked.document, variables, operationName);
       } catch (error) {
         return refuse(res, new LimitError('BAD_USER_INPUT', (error as Error).message));
       }
-      if (checked.fixedPrices && checked.fixedPrices.size < 20) checked.fixedPrices.set(operationName ?? '', price);
+      if (priceKey.length <= MAX_CACHED_PRICE_KEY) {
+        if (checked.prices.size >= MAX_PRICES_PER_DOCUMENT) checked.prices.delete(checked.prices.keys().next().value!);
+        checked.prices.set(priceKey, price);
+      }
     }
     const { cost } = price;
     if (cost > options.maxCost) {
@@ -210,11 +242,17 @@ export function queryCostGate(options: {
       res.setHeader('retry-after', String(known.retryAfterSeconds));
       return refuse(res, throttled(cost, known.status, known.retryAfterSeconds), { requestedQueryCost: cost, throttleStatus: known.status });
     }
-    factsByBody.set(body, { price, credential, clientAddress: clientAddressOf(req.headers, req.socket.remoteAddress, options.forwardingSecret) });
+    factsByBody.set(body, {
+      price,
+      credential,
+      clientAddress: clientAddressOf(req.headers, req.socket.remoteAddress, options.forwardingSecret),
+      executable: checked.valid && getOperationAST(checked.document, operationName) !== null,
+    });
     next();
   };
 }
 
+/** The bucket of a credential; auth/credentials.ts names the same key in SQL. */
 function bucketKey(principal: Principal): string | null {
   if (principal.apiKeyId) return `api-key:${principal.apiKeyId}`;
   if (principal.sessionId) return `session:${principal.sessionId}`;
@@ -247,7 +285,7 @@ export function limitsPlugin(options: {
           const key = principal ? bucketKey(principal) : null;
           if (!key) return;
           const cost = facts.price.cost;
-          const decision = await options.buckets.take(key, cost);
+          const decision = facts.prepaid?.key === key ? facts.prepaid.decision : await options.buckets.take(key, cost);
           report.throttleStatus = decision.status;
           if (!decision.granted) {
             options.onThrottled?.('query-cost');
@@ -298,7 +336,11 @@ export function serverLimits(options: {
   env: Env;
   schema: GraphQLSchema;
   onThrottled?: (limiter: string) => void;
-}): { gate: RequestHandler; plugins: ApolloServerPlugin<GraphQLContext>[] } {
+}): {
+  gate: RequestHandler;
+  plugins: ApolloServerPlugin<GraphQLContext>[];
+  authenticateAndCharge: (body: unknown, token: string) => Promise<Principal | null>;
+} {
   const { orm, env, schema } = options;
   const armor = new ApolloArmor({
     costLimit: { enabled: false },
@@ -314,14 +356,16 @@ export function serverLimits(options: {
     knownEmpty,
     onThrottled: options.onThrottled,
     documentRules: armor.validationRules as ValidationRule[],
+    introspection: env.GRAPHQL_INTROSPECTION,
     // A cost above the bucket's capacity could never be paid: it is refused as too costly instead of throttled forever.
     maxCost: Math.min(env.QUERY_COST_LIMIT, env.THROTTLE_CAPACITY),
     maxTokens: DOCUMENT_LIMITS.maxTokens,
     forwardingSecret: env.DASHBOARD_FORWARDING_SECRET,
   });
+  const buckets = new CostBuckets(orm.em as unknown as EntityManager, env.THROTTLE_CAPACITY, env.THROTTLE_RESTORE_RATE);
   const plugin = limitsPlugin({
     knownEmpty,
-    buckets: new CostBuckets(orm.em as unknown as EntityManager, env.THROTTLE_CAPACITY, env.THROTTLE_RESTORE_RATE),
+    buckets,
     signInLimits: new SignInLimits(orm, {
       perAccount: env.SIGN_IN_LIMIT_PER_ACCOUNT,
       perAddress: env.SIGN_IN_LIMIT_PER_ADDRESS,
@@ -330,5 +374,23 @@ export function serverLimits(options: {
     onThrottled: options.onThrottled,
   });
   // Armor's plugins: the token limit inside Apollo's parser, and no "Did you mean …?" field suggestions to map the schema.
-  return { gate, plugins: [...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]), plugin] };
+  return {
+    gate,
+    plugins: [...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]), plugin],
+    /**
+     * The request's principal from its bearer token. When the gate knows Apollo will execute the operation, the
+     * credential's bucket is charged in the same statement (one round trip instead of two); the plugin then reads that
+     * decision instead of asking the bucket again.
+     */
+    async authenticateAndCharge(body, token) {
+      const facts = body && typeof body === 'object' ? factsByBody.get(body) : undefined;
+      const cost = facts?.executable ? facts.price.cost : null;
+      if (cost !== null) buckets.sweepNowAndThen();
+      const found = await authenticate(orm.em as unknown as EntityManager, token, cost === null ? null : (source) => buckets.takeFrom(source, cost));
+      if (!found) return null;
+      const key = bucketKey(found.principal);
+      if (facts && cost !== null && found.charged && key) facts.prepaid = { key, decision: buckets.decision(found.charged, cost) };
+      return found.principal;
+    },
+  };
 }

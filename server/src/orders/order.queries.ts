@@ -19,8 +19,10 @@ import { filterClauses, type OrderFilter } from './order-filter';
 
 /**
  * The lean read path for orders: SQL rows mapped straight to plain records shaped like the GraphQL types (no entity
- * hydration). A page costs one statement for the orders, one for all their items, one for all their history entries and,
- * only when asked, one count. Every statement goes through `scopedSql`, which binds the request's brand.
+ * hydration). A page is ONE statement: the orders, and — when the caller asks for them (`OrderParts`) — each order's
+ * items and timeline as lateral `json_agg`s and the brand's order counter; only a filtered count is a second statement.
+ * PostgreSQL builds the children's JSON, so Node parses one text per order instead of a row per child. Every statement
+ * goes through `scopedSql`, which binds the request's brand.
  */
 export interface OrderRecord {
   id: string;
@@ -52,6 +54,15 @@ export interface OrderRecord {
   updatedAt: Date;
   paidAt: Date | null;
   cancelledAt: Date | null;
+  /** Present when they were read with the order (`OrderParts`); else the resolvers batch them per page. */
+  items?: OrderItemRecord[];
+  statusHistory?: OrderStatusChangeRecord[];
+}
+
+/** The children to read in the order's own statement. */
+export interface OrderParts {
+  items?: boolean;
+  history?: boolean;
 }
 
 export interface OrderItemRecord {
@@ -110,9 +121,74 @@ const ORDER_COLUMNS = `o.id, o.number, o.seq, o.status, o.payment_status, o.curr
 
 type Row = Record<string, any>;
 
+// Money travels as text: JSON numbers would round amounts past 2^53 silently, where moneyValue refuses them.
+const ITEM_FIELDS = `i.id, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.discount, i.tax, i.total, i.customization`;
+const ITEMS_JSON = `left join lateral (
+    select json_agg(json_build_object('id', i.id, 'product_id', i.product_id, 'sku', i.sku, 'name', i.name,
+             'unit_price', i.unit_price::text, 'quantity', i.quantity, 'discount', i.discount::text, 'tax', i.tax::text,
+             'total', i.total::text, 'customization', i.customization) order by i.position) as items
+      from order_items i where i.order_id = o.id and i.brand_id = o.brand_id) i on true`;
+const HISTORY_FIELDS = `c.id, c.kind, c.from_value, c.to_value, c.note, c.tracking_number, c.tracking_carrier, c.tracking_url,
+  c.actor_type, c.actor_id, c.actor_label, c.created_at`;
+const HISTORY_JSON = `left join lateral (
+    select json_agg(json_build_object('id', c.id, 'kind', c.kind, 'from_value', c.from_value, 'to_value', c.to_value,
+             'note', c.note, 'tracking_number', c.tracking_number, 'tracking_carrier', c.tracking_carrier,
+             'tracking_url', c.tracking_url, 'actor_type', c.actor_type, 'actor_id', c.actor_id,
+             'actor_label', c.actor_label, 'created_at', c.created_at) order by c.created_at, c.id) as history
+      from order_status_changes c where c.order_id = o.id and c.brand_id = o.brand_id) h on true`;
+
+/**
+ * The orders `inner` selects (ORDER_COLUMNS and o.brand_id, as `o`), with the children `parts` asks for, in `orderBy`.
+ * The children are read after the limit, for the rows of the page only.
+ */
+function withParts(inner: string, parts: OrderParts, orderBy = '', extra = { columns: '', joins: '' }): string {
+  return `select o.*${parts.items ? ', i.items' : ''}${parts.history ? ', h.history' : ''}${extra.columns}
+    from (${inner}) o ${parts.items ? ITEMS_JSON : ''} ${parts.history ? HISTORY_JSON : ''} ${extra.joins} ${orderBy}`;
+}
+
+function toItemRecord(r: Row, orderId: string, currency: CurrencyCode): OrderItemRecord {
+  return {
+    id: r.id,
+    orderId,
+    productId: r.product_id,
+    sku: r.sku,
+    name: r.name,
+    unitPrice: money(r.unit_price, currency),
+    quantity: r.quantity,
+    discount: money(r.discount, currency),
+    tax: money(r.tax, currency),
+    total: money(r.total, currency),
+    customization: r.customization,
+  };
+}
+
+function toHistoryRecord(r: Row, orderId: string): OrderStatusChangeRecord {
+  return {
+    id: r.id,
+    orderId,
+    kind: r.kind,
+    from: r.from_value,
+    to: r.to_value,
+    note: r.note,
+    tracking:
+      r.tracking_number || r.tracking_carrier || r.tracking_url
+        ? { number: r.tracking_number, carrier: r.tracking_carrier, url: r.tracking_url }
+        : null,
+    actor: { type: r.actor_type, id: r.actor_id, label: r.actor_label },
+    createdAt: new Date(r.created_at),
+  };
+}
+
 /** A row of `orders` (all columns, as PostgreSQL returns them) as the read model; also what a create returns. */
 export function toOrderRecord(r: Row): OrderRecord {
   const currency = r.currency as CurrencyCode;
+  const record = toOrderFields(r, currency);
+  if (r.items !== undefined) record.items = (r.items ?? []).map((item: Row) => toItemRecord(item, r.id, currency));
+  if (r.history !== undefined) record.statusHistory = (r.history ?? []).map((change: Row) => toHistoryRecord(change, r.id));
+  return record;
+}
+
+function toOrderFields(r: Row, currency: CurrencyCode): OrderRecord {
   return {
     id: r.id,
     number: r.number,
@@ -146,17 +222,21 @@ export function toOrderRecord(r: Row): OrderRecord {
   };
 }
 
-export async function findOrderById(scope: Scope, id: string): Promise<OrderRecord | null> {
-  const rows = await scopedSql(scope, `select ${ORDER_COLUMNS} from orders o where o.brand_id = ? and o.id = ?`, [
-    parseId(id),
-  ]);
+export async function findOrderById(scope: Scope, id: string, parts: OrderParts = {}): Promise<OrderRecord | null> {
+  const rows = await scopedSql(
+    scope,
+    withParts(`select ${ORDER_COLUMNS}, o.brand_id from orders o where o.brand_id = ? and o.id = ?`, parts),
+    [parseId(id)],
+  );
   return rows[0] ? toOrderRecord(rows[0]) : null;
 }
 
-export async function findOrderByNumber(scope: Scope, number: string): Promise<OrderRecord | null> {
-  const rows = await scopedSql(scope, `select ${ORDER_COLUMNS} from orders o where o.brand_id = ? and o.number = ?`, [
-    number.trim().toUpperCase(),
-  ]);
+export async function findOrderByNumber(scope: Scope, number: string, parts: OrderParts = {}): Promise<OrderRecord | null> {
+  const rows = await scopedSql(
+    scope,
+    withParts(`select ${ORDER_COLUMNS}, o.brand_id from orders o where o.brand_id = ? and o.number = ?`, parts),
+    [number.trim().toUpperCase()],
+  );
   return rows[0] ? toOrderRecord(rows[0]) : null;
 }
 
@@ -176,6 +256,7 @@ export interface OrderPage {
 export async function listOrders(
   scope: Scope,
   args: PageArgs & { filter?: OrderFilter | null; sort?: OrderSort | null },
+  parts: OrderParts & { totalCount?: boolean } = {},
 ): Promise<OrderPage> {
   const request = pageRequest(args);
   const sortName = args.sort ?? 'CREATED_AT_DESC';
@@ -196,14 +277,22 @@ export async function listOrders(
   }
   const direction = descending ? 'desc' : 'asc';
   const where = ['o.brand_id = ?', ...clauses].join(' and ');
+  const orderBy = `order by o.${sort.column} ${direction}, o.id ${direction}`;
+  // The unfiltered total is the brand's counter: read in the same statement when asked (a page past the end has no
+  // row to carry it, and then reads it alone).
+  const counterInline = parts.totalCount === true && countClauses.length === 0;
   const rows = await scopedSql(
     scope,
-    `select ${ORDER_COLUMNS} from orders o where ${where}
-     order by o.${sort.column} ${direction}, o.id ${direction} limit ?`,
-    [...params, request.size + 1],
+    withParts(
+      `select ${ORDER_COLUMNS}, o.brand_id from orders o where ${where} ${orderBy} limit ?`,
+      parts,
+      orderBy,
+      counterInline ? { columns: ', b.order_count', joins: 'cross join (select order_count from brands where id = ?) b' } : undefined,
+    ),
+    [...params, request.size + 1, ...(counterInline ? [scope.brandId] : [])],
   );
   const page = toPage(rows.map(toOrderRecord), request, (o) => encodeCursor([sortName, sort.valueOf(o), o.id]));
-  let count: Promise<number> | null = null;
+  let count: Promise<number> | null = counterInline && rows.length > 0 ? Promise.resolve(Number(rows[0].order_count)) : null;
   const countOrders = () =>
     countClauses.length === 0
       ? scopedSql<{ order_count: number }>(scope, 'select order_count from brands where id = ?').then(
@@ -214,39 +303,21 @@ export async function listOrders(
           `select count(*) as count from orders o where ${['o.brand_id = ?', ...countClauses].join(' and ')}`,
           countParams,
         ).then((r) => Number(r[0].count));
-  return {
-    ...page,
-    totalCount: () => (count ??= countOrders()),
-  };
+  // Not spread: `cursors` is computed when first read.
+  return Object.assign(page, { totalCount: () => (count ??= countOrders()) });
 }
 
 export async function loadOrderItems(scope: Scope, orderIds: readonly string[]): Promise<OrderItemRecord[][]> {
   const rows = await scopedSql(
     scope,
-    `select i.id, i.order_id, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.discount, i.tax, i.total,
-            i.customization, o.currency
+    `select ${ITEM_FIELDS}, i.order_id, o.currency
        from order_items i join orders o on o.id = i.order_id
       where i.brand_id = ? and i.order_id = any(?::uuid[])
       order by i.order_id, i.position`,
     [pgArray(orderIds)],
   );
   const byOrder = new Map<string, OrderItemRecord[]>(orderIds.map((id) => [id, []]));
-  for (const r of rows) {
-    const currency = r.currency as CurrencyCode;
-    byOrder.get(r.order_id)?.push({
-      id: r.id,
-      orderId: r.order_id,
-      productId: r.product_id,
-      sku: r.sku,
-      name: r.name,
-      unitPrice: money(r.unit_price, currency),
-      quantity: r.quantity,
-      discount: money(r.discount, currency),
-      tax: money(r.tax, currency),
-      total: money(r.total, currency),
-      customization: r.customization,
-    });
-  }
+  for (const r of rows) byOrder.get(r.order_id)?.push(toItemRecord(r, r.order_id, r.currency));
   return orderIds.map((id) => byOrder.get(id) ?? []);
 }
 
@@ -256,29 +327,13 @@ export async function loadOrderHistory(
 ): Promise<OrderStatusChangeRecord[][]> {
   const rows = await scopedSql(
     scope,
-    `select id, order_id, kind, from_value, to_value, note, tracking_number, tracking_carrier, tracking_url,
-            actor_type, actor_id, actor_label, created_at
-       from order_status_changes
-      where brand_id = ? and order_id = any(?::uuid[])
-      order by order_id, created_at, id`,
+    `select ${HISTORY_FIELDS}, c.order_id
+       from order_status_changes c
+      where c.brand_id = ? and c.order_id = any(?::uuid[])
+      order by c.order_id, c.created_at, c.id`,
     [pgArray(orderIds)],
   );
   const byOrder = new Map<string, OrderStatusChangeRecord[]>(orderIds.map((id) => [id, []]));
-  for (const r of rows) {
-    byOrder.get(r.order_id)?.push({
-      id: r.id,
-      orderId: r.order_id,
-      kind: r.kind,
-      from: r.from_value,
-      to: r.to_value,
-      note: r.note,
-      tracking:
-        r.tracking_number || r.tracking_carrier || r.tracking_url
-          ? { number: r.tracking_number, carrier: r.tracking_carrier, url: r.tracking_url }
-          : null,
-      actor: { type: r.actor_type, id: r.actor_id, label: r.actor_label },
-      createdAt: new Date(r.created_at),
-    });
-  }
+  for (const r of rows) byOrder.get(r.order_id)?.push(toHistoryRecord(r, r.order_id));
   return orderIds.map((id) => byOrder.get(id) ?? []);
 }

@@ -1,6 +1,8 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context';
 import { OrderSortEnum, OrderStatusEnum, PaymentMethodEnum } from '../graphql/enums';
+import { selectedFields } from '../graphql/selection';
 import { nextStatusesFor, type OrderStatus } from './order-lifecycle';
 import {
   findOrderById,
@@ -8,6 +10,7 @@ import {
   listOrders,
   type OrderItemRecord,
   type OrderPage,
+  type OrderParts,
   type OrderRecord,
   type OrderSort,
   type OrderStatusChangeRecord,
@@ -16,6 +19,11 @@ import * as orders from './order.service';
 import type { PaymentMethod } from './order.entity';
 import { CreateOrderInput, OrderFilter, UpdateOrderInput } from './order.inputs';
 import { Order, OrderConnection, OrderEdge, OrderItem, OrderQuote, OrderStatusChange } from './order.types';
+
+/** The children an order's own statement reads: those the client selected on it. */
+function partsSelected(fields: Set<string>): OrderParts {
+  return { items: fields.has('items'), history: fields.has('statusHistory') };
+}
 
 @Resolver(() => Order)
 export class OrderResolver {
@@ -29,20 +37,22 @@ export class OrderResolver {
     @Arg('before', () => String, { nullable: true }) before: string | null,
     @Arg('filter', () => OrderFilter, { nullable: true }) filter: OrderFilter | null,
     @Arg('sort', () => OrderSortEnum, { nullable: true, defaultValue: 'CREATED_AT_DESC' }) sort: OrderSort,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<OrderPage> {
-    return listOrders(ctx, { first, after, last, before, filter, sort });
+    const parts = partsSelected(selectedFields(info, ['nodes'], ['edges', 'node']));
+    return listOrders(ctx, { first, after, last, before, filter, sort }, { ...parts, totalCount: selectedFields(info, []).has('totalCount') });
   }
 
   @Authorized('VIEWER', 'orders:read')
   @Query(() => Order, { nullable: true })
-  order(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string): Promise<OrderRecord | null> {
-    return findOrderById(ctx, id);
+  order(@Ctx() { ctx }: GraphQLContext, @Arg('id', () => ID) id: string, @Info() info: GraphQLResolveInfo): Promise<OrderRecord | null> {
+    return findOrderById(ctx, id, partsSelected(selectedFields(info, [])));
   }
 
   @Authorized('VIEWER', 'orders:read')
   @Query(() => Order, { nullable: true })
-  orderByNumber(@Ctx() { ctx }: GraphQLContext, @Arg('number') number: string): Promise<OrderRecord | null> {
-    return findOrderByNumber(ctx, number);
+  orderByNumber(@Ctx() { ctx }: GraphQLContext, @Arg('number') number: string, @Info() info: GraphQLResolveInfo): Promise<OrderRecord | null> {
+    return findOrderByNumber(ctx, number, partsSelected(selectedFields(info, [])));
   }
 
   @Authorized('VIEWER', 'orders:write')
@@ -131,13 +141,13 @@ export class OrderResolver {
   }
 
   @FieldResolver(() => [OrderItem])
-  items(@Root() order: OrderRecord, @Ctx() context: GraphQLContext): Promise<OrderItemRecord[]> {
-    return context.orders.items.load(order.id);
+  items(@Root() order: OrderRecord, @Ctx() context: GraphQLContext): OrderItemRecord[] | Promise<OrderItemRecord[]> {
+    return order.items ?? context.orders.items.load(order.id);
   }
 
   @FieldResolver(() => [OrderStatusChange], { description: 'Append-only timeline: oldest first.' })
-  statusHistory(@Root() order: OrderRecord, @Ctx() context: GraphQLContext): Promise<OrderStatusChangeRecord[]> {
-    return context.orders.history.load(order.id);
+  statusHistory(@Root() order: OrderRecord, @Ctx() context: GraphQLContext): OrderStatusChangeRecord[] | Promise<OrderStatusChangeRecord[]> {
+    return order.statusHistory ?? context.orders.history.load(order.id);
   }
 
   @FieldResolver(() => [OrderStatusEnum], { description: 'Transitions the viewer may apply now.' })

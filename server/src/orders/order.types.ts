@@ -3,7 +3,10 @@ import { Actor, Money, Node, PageInfo } from '../graphql/common.types';
 import { CurrencyCodeEnum, OrderSourceEnum, OrderStatusEnum, PaymentMethodEnum, PaymentStatusEnum } from '../graphql/enums';
 import { DateTimeScalar, JSONScalar } from '../graphql/scalars';
 
-@ObjectType()
+// The read path's hot types: `simpleResolvers` lets graphql-js's default resolver read their plain fields, without
+// type-graphql's wrapper per field and row (fields with a resolver of their own keep it).
+
+@ObjectType({ simpleResolvers: true })
 export class Customer {
   @Field()
   email!: string;
@@ -15,7 +18,7 @@ export class Customer {
   phone!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Address {
   @Field(() => String, { nullable: true })
   name!: string | null;
@@ -39,7 +42,7 @@ export class Address {
   country!: string;
 }
 
-@ObjectType({ description: 'A frozen snapshot of what was bought: it never changes when the catalog does.' })
+@ObjectType({ description: 'A frozen snapshot of what was bought: it never changes when the catalog does.', simpleResolvers: true })
 export class OrderItem {
   @Field(() => ID)
   id!: string;
@@ -72,7 +75,7 @@ export class OrderItem {
   customization!: unknown;
 }
 
-@ObjectType({ description: 'A parcel\'s tracking: each part may be missing.' })
+@ObjectType({ description: 'A parcel\'s tracking: each part may be missing.', simpleResolvers: true })
 export class Tracking {
   @Field(() => String, { nullable: true })
   number!: string | null;
@@ -84,7 +87,7 @@ export class Tracking {
   url!: string | null;
 }
 
-@ObjectType({ description: 'One entry of an order\'s append-only timeline.' })
+@ObjectType({ description: 'One entry of an order\'s append-only timeline.', simpleResolvers: true })
 export class OrderStatusChange {
   @Field(() => ID)
   id!: string;
@@ -111,7 +114,7 @@ export class OrderStatusChange {
   createdAt!: Date;
 }
 
-@ObjectType({ implements: Node })
+@ObjectType({ implements: Node, simpleResolvers: true })
 export class Order extends Node {
   @Field({ description: 'Per-brand sequential, human-friendly, unique within the brand, e.g. "LL-001042".' })
   number!: string;
@@ -198,7 +201,7 @@ export class Order extends Node {
   cancelledAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OrderEdge {
   @Field()
   cursor!: string;
@@ -207,7 +210,7 @@ export class OrderEdge {
   node!: Order;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OrderConnection {
   @Field(() => [OrderEdge])
   edges!: OrderEdge[];

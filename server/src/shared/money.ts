@@ -18,12 +18,14 @@ export function displayLocale(currency: CurrencyCode): string {
   return DISPLAY_LOCALE[currency];
 }
 
-const formatters = new Map<CurrencyCode, Intl.NumberFormat>();
+/** One formatter per currency, built once with its minor-unit digits: formatting runs for every amount of every page. */
+const formatters = new Map<CurrencyCode, { format: Intl.NumberFormat; digits: number }>();
 
-function formatterFor(currency: CurrencyCode): Intl.NumberFormat {
+function formatterFor(currency: CurrencyCode): { format: Intl.NumberFormat; digits: number } {
   let formatter = formatters.get(currency);
   if (!formatter) {
-    formatter = new Intl.NumberFormat(DISPLAY_LOCALE[currency], { style: 'currency', currency });
+    const format = new Intl.NumberFormat(DISPLAY_LOCALE[currency], { style: 'currency', currency });
+    formatter = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
     formatters.set(currency, formatter);
   }
   return formatter;
@@ -31,7 +33,7 @@ function formatterFor(currency: CurrencyCode): Intl.NumberFormat {
 
 /** Digits after the decimal point in the currency's minor unit (2 for EUR, 0 for JPY), as ISO-4217 and Intl define it. */
 export function minorUnitDigits(currency: CurrencyCode): number {
-  return formatterFor(currency).resolvedOptions().maximumFractionDigits ?? 2;
+  return formatterFor(currency).digits;
 }
 
 /** Exact decimal string of a minor-unit amount: 11745 USD → "117.45"; no floating point involved. */
@@ -46,7 +48,7 @@ export function toDecimalString(amount: number, currency: CurrencyCode): string 
 
 /** "$117.45", "117,45 €", "¥1,200": for display only. Intl formats the exact decimal string, so nothing is rounded. */
 export function formatMoney(amount: number, currency: CurrencyCode): string {
-  return formatterFor(currency).format(toDecimalString(amount, currency) as unknown as number);
+  return formatterFor(currency).format.format(toDecimalString(amount, currency) as unknown as number);
 }
 
 /** An amount with its currency, as the GraphQL `Money` type exposes it (`formatted` is resolved from these two). */

@@ -72,24 +72,29 @@ export function cursorDate(value: unknown): Date | null {
   return Number.isNaN(date.getTime()) || year < 1 || year > 9999 ? null : date;
 }
 
-/** Turns the rows fetched with one extra row into a page: trims the probe row and fills pageInfo. */
+/**
+ * Turns the rows fetched with one extra row into a page: trims the probe row and fills pageInfo. Only the first and last
+ * cursors are encoded at once; the others when `cursors` is first read (most clients ask for `endCursor` alone).
+ */
 export function toPage<T>(
   rows: T[],
   request: PageRequest,
   cursorOf: (row: T) => string,
-): { nodes: T[]; pageInfo: PageInfo; cursors: string[] } {
+): { nodes: T[]; pageInfo: PageInfo; readonly cursors: string[] } {
   const hasMore = rows.length > request.size;
   const nodes = rows.slice(0, request.size);
   if (request.backward) nodes.reverse();
-  const cursors = nodes.map(cursorOf);
+  let cursors: string[] | null = null;
   return {
     nodes,
-    cursors,
+    get cursors() {
+      return (cursors ??= nodes.map(cursorOf));
+    },
     pageInfo: {
       hasNextPage: request.backward ? request.cursor !== null : hasMore,
       hasPreviousPage: request.backward ? hasMore : request.cursor !== null,
-      startCursor: cursors[0] ?? null,
-      endCursor: cursors[cursors.length - 1] ?? null,
+      startCursor: nodes.length > 0 ? cursorOf(nodes[0]) : null,
+      endCursor: nodes.length > 0 ? cursorOf(nodes[nodes.length - 1]) : null,
     },
   };
 }

@@ -1,0 +1,31 @@
+import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+
+/** The fields of a selection set, fragments and inline fragments flattened (directives ignored: over-reading is safe). */
+function fieldsOf(set: SelectionSetNode | undefined, info: GraphQLResolveInfo, into: FieldNode[] = [], seen = new Set<string>()): FieldNode[] {
+  for (const selection of set?.selections ?? []) {
+    if (selection.kind === 'Field') into.push(selection);
+    else if (selection.kind === 'InlineFragment') fieldsOf(selection.selectionSet, info, into, seen);
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      fieldsOf(info.fragments[selection.name.value]?.selectionSet, info, into, seen);
+    }
+  }
+  return into;
+}
+
+/**
+ * The names of the fields the client selected under the resolving field, one level per `path` element: `[]` for its
+ * own fields, `['nodes']`, `['edges', 'node']` for a connection's nodes. Several paths are merged. Lets a resolver read
+ * in its own statement what the client will ask for next (an order's items, a page's totalCount).
+ */
+export function selectedFields(info: GraphQLResolveInfo, ...paths: string[][]): Set<string> {
+  const names = new Set<string>();
+  for (const path of paths) {
+    let level = info.fieldNodes.flatMap((node) => fieldsOf(node.selectionSet, info));
+    for (const step of path) {
+      level = level.filter((field) => field.name.value === step).flatMap((field) => fieldsOf(field.selectionSet, info));
+    }
+    for (const field of level) names.add(field.name.value);
+  }
+  return names;
+}
