@@ -18,12 +18,19 @@ import { percentile } from './webhooks';
  * leave on a fixed schedule whatever the answers' speed (an open loop: a slow answer does not delay the next request,
  * so slowness is not hidden), and every latency is kept, so p50 and p99 come from all samples — 180 per phase at
  * 30 s, where a 2 req/s × 10 s run had 20 and its "p99" was its maximum.
+ *
+ * Quiet and flooded time alternate in windows of WINDOW_SECONDS (quiet, flooded, then COOLDOWN_SECONDS not counted,
+ * so the flood's last served operations do not spill into the next quiet window): on a machine others share, load
+ * that comes and goes then falls on both phases alike instead of on whichever ran at the wrong time. Each request
+ * counts in the phase it was sent in.
  */
 const DASHBOARD_SESSIONS = 6;
 /** Requests per second of each session: its orders page every 2 s costs less than its bucket restores. */
 const DASHBOARD_RATE = 1;
 /** Connections of the flooding key: a partner's worker pool. */
 const FLOOD_CONNECTIONS = 20;
+const WINDOW_SECONDS = 5;
+const COOLDOWN_SECONDS = 3;
 
 export interface FloodContext {
   orm: MikroORM;
@@ -45,7 +52,7 @@ interface DashboardPhase {
 }
 
 export async function measureFlood(ctx: FloodContext, startApi: (name: string, env: Record<string, string>) => Promise<ServerProcess>): Promise<Row[]> {
-  ctx.log(`flood (${ctx.seconds} s quiet, then ${ctx.seconds} s flooded)…`);
+  ctx.log(`flood (${ctx.seconds} s quiet and ${ctx.seconds} s flooded, alternating every ${Math.min(WINDOW_SECONDS, ctx.seconds)} s)…`);
   const { secret } = await createApiKeyForBrand(ctx.orm.em.fork(), {
     brandSlug: ctx.dataset.bigBrand.slug,
     name: `flood ${new Date().toISOString()}`,
@@ -57,19 +64,14 @@ export async function measureFlood(ctx: FloodContext, startApi: (name: string, e
     const tokens: string[] = [];
     for (let i = 0; i < DASHBOARD_SESSIONS; i++) tokens.push(await signIn(url, ctx.dataset.quietBrand.adminEmail));
     // A short warm-up of the dashboard path, so the quiet phase does not measure the first compilations.
-    await dashboards(url, tokens, Math.min(3, ctx.seconds));
+    const warmUntil = performance.now() + Math.min(3, ctx.seconds) * 1000;
+    await dashboards(url, tokens, () => performance.now() >= warmUntil);
     await ctx.counter.reset();
-    const { result, peakRssMb } = await withPeakRss(limited.pid, async () => {
-      const quiet = await dashboards(url, tokens, ctx.seconds);
-      await settle();
-      const [flooded, flood] = await Promise.all([dashboards(url, tokens, ctx.seconds), floodWith(url, secret, ctx.seconds)]);
-      return { quiet, flooded, flood };
-    });
+    const { result, peakRssMb } = await withPeakRss(limited.pid, () => alternate(url, tokens, secret, ctx.seconds));
     const { quiet, flooded, flood } = result;
     await settle();
     const statements = await ctx.counter.count();
-    const served = flood.requests.total - flood.non2xx;
-    ctx.log(`  flooding key (${FLOOD_CONNECTIONS} connections): ${flood.requests.total} requests, ${served} served, ${flood.non2xx} refused (429)`);
+    ctx.log(`  flooding key (${FLOOD_CONNECTIONS} connections): ${flood.requests} requests, ${flood.requests - flood.refused} served, ${flood.refused} refused (429)`);
     ctx.log(`  SQL statements in both phases: ${statements ?? 'not counted'}`);
     ctx.log(`  other brand's dashboards refused by their own buckets: ${quiet.throttled} quiet, ${flooded.throttled} flooded`);
     const row = (name: string, phase: DashboardPhase, ratio: number | null): Row => ({
@@ -111,25 +113,59 @@ const DASHBOARD_QUERIES = [
       total { amount formatted } customer { email name } items { sku quantity } } } }`,
 ];
 
-/** Each session sends DASHBOARD_RATE requests a second on a fixed schedule for `seconds`; every latency is kept. */
-async function dashboards(url: string, tokens: string[], seconds: number): Promise<DashboardPhase> {
-  const phase: DashboardPhase = { latencies: [], throttled: 0, failed: 0, seconds };
+/** Quiet and flooded windows in turn until each phase has lasted `seconds`, the dashboards reading throughout. */
+async function alternate(url: string, tokens: string[], key: string, seconds: number) {
+  const window = Math.min(WINDOW_SECONDS, seconds);
+  const windows = Math.max(1, Math.round(seconds / window));
+  const quiet = newPhase(window * windows);
+  const flooded = newPhase(window * windows);
+  let current: DashboardPhase | null = quiet;
+  let done = false;
+  const reading = dashboards(url, tokens, () => done, () => current);
+  const flood = { requests: 0, refused: 0 };
+  for (let i = 0; i < windows; i++) {
+    current = quiet;
+    await sleep(window * 1000);
+    current = flooded;
+    const result = await floodWith(url, key, window);
+    flood.requests += result.requests.total;
+    flood.refused += result.non2xx;
+    current = null;
+    await sleep(COOLDOWN_SECONDS * 1000);
+  }
+  done = true;
+  await reading;
+  for (const phase of [quiet, flooded]) phase.latencies.sort((a, b) => a - b);
+  return { quiet, flooded, flood };
+}
+
+function newPhase(seconds: number): DashboardPhase {
+  return { latencies: [], throttled: 0, failed: 0, seconds };
+}
+
+/**
+ * Each session sends DASHBOARD_RATE requests a second on a fixed schedule until `stop()`; every latency is kept in the
+ * phase that was current when its request left (none: not counted).
+ */
+async function dashboards(url: string, tokens: string[], stop: () => boolean, phaseNow: () => DashboardPhase | null = () => null): Promise<void> {
   const interval = 1000 / DASHBOARD_RATE;
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
   const send = async (token: string, query: string) => {
+    const phase = phaseNow();
     const t0 = performance.now();
     try {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
       const body = await res.text();
+      if (!phase) return;
       phase.latencies.push(performance.now() - t0);
       if (res.status === 429) phase.throttled++;
       else if (res.status >= 300 || body.includes('"errors"')) phase.failed++;
     } catch {
-      phase.failed++;
+      if (phase) phase.failed++;
     }
   };
-  for (let tick = 0; tick * interval < seconds * 1000; tick++) {
+  for (let tick = 0; !stop(); tick++) {
     // Sessions start spread over the interval, as people do not click in step.
     tokens.forEach((token, i) => {
       const at = started + tick * interval + (i * interval) / tokens.length;
@@ -138,8 +174,6 @@ async function dashboards(url: string, tokens: string[], seconds: number): Promi
     await sleepUntil(started + (tick + 1) * interval);
   }
   await Promise.all(inFlight);
-  phase.latencies.sort((a, b) => a - b);
-  return phase;
 }
 
 /** The flooding key: two-year stats and 100-order search pages, as fast as FLOOD_CONNECTIONS connections allow. */
@@ -158,6 +192,10 @@ function floodWith(apiUrl: string, key: string, seconds: number) {
 
 function sleepUntil(at: number) {
   return new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, at - performance.now())));
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function settle() {
