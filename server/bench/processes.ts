@@ -77,7 +77,7 @@ export async function stopAllServers() {
 }
 
 /** Resident set size of a process in MB (Linux /proc), or null where it cannot be read. */
-function rssMb(pid: number): number | null {
+export function rssMb(pid: number): number | null {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);

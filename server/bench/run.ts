@@ -6,16 +6,17 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
-import { createApiKeyForBrand } from '../src/api-keys/api-key.service';
 import { ormConfig } from '../src/db/orm-config';
 import { WEBHOOK_SECRET } from '../test/support/stripe';
 import { LIST_PAGE_SQL } from './ceiling';
 import { openBenchDatabase, StatementCounter, type BenchDatabase } from './database';
 import { BENCH_PASSWORD, ensureDataset, type Dataset } from './dataset';
-import { benchFlood, type DashboardAnswers } from './flood';
+import { measureFlood } from './flood';
 import { compareInstances } from './instances';
 import { freePort, SERVER_DIR, startServer, stopAllServers, WEB_DIR, withPeakRss, type ServerProcess } from './processes';
 import { describeMachine, printTable, writeMarkdown, type Row } from './report';
+import { dropSnapshot, restoreSnapshot, takeSnapshot } from './snapshot';
+import { soak } from './soak';
 import { checkBurst, deliverBurst, percentile, prepareWebhookBurst } from './webhooks';
 
 const USAGE = `pnpm bench [options]
@@ -30,7 +31,13 @@ const USAGE = `pnpm bench [options]
   --data-dir <dir>    the embedded PostgreSQL's folder (default .data/bench/pg; ignored with DATABASE_URL)
   --pg-port <n>       its port (default 54393)
   --only <names>      run only these scenarios (comma-separated, e.g. list-first,stats-30d) and the ceilings they use;
-                      prints the table without writing docs/performance.md`;
+                      prints the table without writing docs/performance.md
+  --flood-duration <s> seconds of each flood phase, quiet then flooded (default 3 × --duration: 30 s)
+  --cpu-prof <dir>    write a V8 CPU profile of each API process into <dir> (open in Chrome DevTools or speedscope)
+  --soak <minutes>    also run the scenarios' requests mixed for that long: per minute req/s, p50, p99 and the API's
+                      RSS, then RSS growth and p99 drift (with --only soak, nothing else)
+  --fresh-writes      start from the database as built: restore it from its snapshot (taken at the first such run),
+                      so that orders, brands and sessions earlier runs created do not pile up`;
 
 /**
  * `pnpm bench`: the reference benchmark of issue 11. Builds (or reuses) the benchmark database, starts the API as
@@ -54,6 +61,10 @@ async function main() {
       'data-dir': { type: 'string', default: path.resolve(SERVER_DIR, '../.data/bench/pg') },
       'pg-port': { type: 'string', default: '54393' },
       only: { type: 'string' },
+      'flood-duration': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      soak: { type: 'string', default: '0' },
+      'fresh-writes': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -68,11 +79,14 @@ async function main() {
     connections: Number(values.connections),
     instances: Number(values.instances),
     only: values.only ? new Set(values.only.split(',').map((name) => name.trim()).filter(Boolean)) : null,
+    floodDuration: values['flood-duration'] === undefined ? 3 * Number(values.duration) : Number(values['flood-duration']),
+    soakMinutes: Number(values.soak),
   };
   const log = (line: string) => console.log(line);
   // pnpm runs this in server/; paths on the command line are meant from where `pnpm bench` was typed.
   const fromCaller = (file: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
   const output = fromCaller(values.output!);
+  const cpuProfDir = values['cpu-prof'] === undefined ? null : fromCaller(values['cpu-prof']);
   const jsonFile = values.json === undefined ? undefined : fromCaller(values.json);
 
   let database: BenchDatabase | null = null;
@@ -92,10 +106,14 @@ async function main() {
   }
   try {
     database = await openBenchDatabase({ dataDir: fromCaller(values['data-dir']!), port: Number(values['pg-port']), log });
+    const fresh = values['fresh-writes']!;
+    if (fresh && values.rebuild) await dropSnapshot(database.url);
+    const restored = fresh && !values.rebuild ? await restoreSnapshot(database.url, log) : false;
     const dataset = await ensureDataset(database.url, { orders: options.orders, rebuild: values.rebuild!, ownsDatabase: database.embedded, log });
+    if (fresh && !restored) await takeSnapshot(database.url, log);
     orm = await MikroORM.init(ormConfig(database.url, { pool: { min: 0, max: 4 } }));
     counter = await StatementCounter.open(database);
-    const rows = await runScenarios({ database, dataset, orm, counter, ...options, log });
+    const rows = await runScenarios({ database, dataset, orm, counter, ...options, cpuProfDir, log });
     const machine = describeMachine(database.postgresVersion);
     const settings = { orders: options.orders, duration: options.duration, warmup: options.warmup, connections: options.connections };
     printTable(rows, machine, settings);
@@ -123,6 +141,11 @@ interface Context {
   instances: number;
   /** Scenario names to run (null: all). */
   only: Set<string> | null;
+  floodDuration: number;
+  /** Minutes of the mixed soak (0: none). */
+  soakMinutes: number;
+  /** Where the API processes write their CPU profiles (--cpu-prof), or null. */
+  cpuProfDir: string | null;
   log: (line: string) => void;
 }
 
@@ -192,7 +215,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
     return startServer({
       name,
       cwd: SERVER_DIR,
-      args: ['-r', '@swc-node/register', 'src/main.ts'],
+      args: [...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []), '-r', '@swc-node/register', 'src/main.ts'],
       env: apiEnv({ PORT: String(port), ...overrides }),
       port,
       readyPath: '/readyz',
@@ -373,7 +396,11 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
   }
   if (ceilingWanted('ceiling-sql')) rows.push(await measureRawSql(ctx));
 
-  if (wanted('flood')) rows.push(...(await measureFlood(ctx, startApi)));
+  if (wanted('flood')) rows.push(...(await measureFlood({ ...ctx, seconds: ctx.floodDuration }, startApi)));
+  if (ctx.soakMinutes > 0) {
+    const mix = scenarios.filter((s) => SOAK_MIX.has(s.name)).flatMap((s) => s.requests({ count: 0 }));
+    rows.push(...(await soak({ url: gql, server: api, requests: mix, minutes: ctx.soakMinutes, connections: ctx.connections, log })));
+  }
   if (ctx.instances > 1) rows.push(...(await compareInstances(ctx, startApi, token, LIST_DOCUMENT)));
   await api.stop();
   await ceiling.stop();
@@ -385,6 +412,9 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
   }
   return rows;
 }
+
+/** What the soak mixes: the dashboard's reads, stats, quotes and order creation. */
+const SOAK_MIX = new Set(['list-first', 'list-next', 'search', 'order-by-id', 'stats-30d', 'quote', 'create-order']);
 
 const ORDER_FIELDS = `id number status paymentStatus nextStatuses createdAt subtotal { amount formatted } total { amount formatted }
   customer { email name } items { sku name quantity unitPrice { amount formatted } total { amount formatted } }
@@ -577,52 +607,6 @@ async function measureRawSql(ctx: Context): Promise<Row> {
     };
   } finally {
     await pool.end();
-  }
-}
-
-/**
- * The flood (issue 8) against a second API instance with the production limits. Rows: the other brand's dashboard
- * quiet, then flooded; the flooded row's ratio is its p99 over the quiet p99 (target ≤ 2).
- */
-async function measureFlood(ctx: Context, startApi: (name: string, env: Record<string, string>) => Promise<ServerProcess>): Promise<Row[]> {
-  ctx.log('flood…');
-  const { secret } = await createApiKeyForBrand(ctx.orm.em.fork(), {
-    brandSlug: ctx.dataset.bigBrand.slug,
-    name: `flood ${new Date().toISOString()}`,
-    scopes: ['orders:read', 'stats:read'],
-  });
-  const limited = await startApi('API with production limits', {});
-  try {
-    const login = await post(`${limited.url}/graphql`, null, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, {
-      e: ctx.dataset.quietBrand.adminEmail,
-      p: BENCH_PASSWORD,
-    });
-    await ctx.counter.reset();
-    const { result, peakRssMb } = await withPeakRss(limited.pid, () =>
-      benchFlood({ apiUrl: limited.url, floodKey: secret, quietToken: login.login.token, seconds: ctx.duration }),
-    );
-    const granted = result.flood.requests.total - result.flood.non2xx;
-    ctx.log(`  flooding key: ${result.flood.requests.total} requests, ${granted} served, ${result.flood.non2xx} throttled (429)`);
-    ctx.log(`  other brand's dashboard throttled by its own session's bucket: ${result.quietAnswers.throttled} quiet, ${result.floodedAnswers.throttled} flooded`);
-    const row = (name: string, run: autocannon.Result, answers: DashboardAnswers, ratio: number | null): Row => ({
-      name,
-      rps: round(run.requests.total / run.duration, 1),
-      p50Ms: run.latency.p50,
-      p99Ms: run.latency.p99,
-      sqlPerRequest: null,
-      rssMb: peakRssMb === null ? null : Math.round(peakRssMb),
-      ceiling: ratio === null ? null : 'flood-quiet',
-      ratio,
-      connections: 2,
-      requests: run.requests.total,
-      failures: answers.failed + run.errors,
-    });
-    return [
-      row('flood-quiet', result.quiet, result.quietAnswers, null),
-      row('flood', result.flooded, result.floodedAnswers, round(result.flooded.latency.p99 / Math.max(1, result.quiet.latency.p99), 2)),
-    ];
-  } finally {
-    await limited.stop();
   }
 }
 

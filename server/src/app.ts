@@ -10,6 +10,7 @@ import { isDatabaseUnavailable } from './db/database-unavailable';
 import type { Env } from './env';
 import { GraphQLContext } from './graphql/context';
 import { formatError, isUnexpected } from './graphql/errors';
+import { credentialPacing } from './graphql/credential-pacing';
 import { clientAddressOf, MAX_BODY_BYTES, serverLimits } from './graphql/limits';
 import { getSchema } from './graphql/schema';
 import { serviceUnavailable, serviceUnavailableStatus, withServiceUnavailable } from './graphql/service-unavailable';
@@ -163,6 +164,7 @@ export async function createApp(options: {
       res.setHeader('cache-control', 'no-store');
       next();
     },
+    credentialPacing(),
     express.json({ limit: MAX_BODY_BYTES }),
     limits.gate,
     expressMiddleware(apollo, {

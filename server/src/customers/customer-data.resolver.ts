@@ -19,8 +19,8 @@ export class CustomerDataResolver {
   @Authorized<Requirement>('ADMIN')
   @Mutation(() => CustomerErasure, {
     description:
-      "Replaces the customer's personal data on their orders (email, name, phone, address, notes naming them) with a " +
-      'stable pseudonym; amounts, items, statuses and stats stay. Audited.',
+      "Replaces the customer's personal data (email, name, phone, address; notes and item customizations naming them; " +
+      'stored Stripe events about them) with a stable pseudonym; amounts, items, statuses and stats stay. Audited.',
   })
   eraseCustomerData(@Ctx() { ctx }: GraphQLContext, @Arg('email') email: string) {
     return eraseCustomerData(ctx, email);

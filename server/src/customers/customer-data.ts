@@ -6,6 +6,8 @@ import { orderSearchText } from '../orders/order-search';
 import type { RequestContext } from '../shared/request-context';
 import { pgArray, scopedSql } from '../shared/sql';
 import { parseInput } from '../shared/validation';
+import { ERASED_TEXT, Pseudonymiser } from './personal-text';
+import { eraseStripeEvents, findCustomerStripeEvents } from './stripe-payloads';
 
 /**
  * GDPR for one customer of one brand, found by email: an export of everything we hold about them (their orders with
@@ -16,18 +18,19 @@ import { parseInput } from '../shared/validation';
  * every amount, item, status, date and stat as it was:
  * - on each order: email → pseudonym, name → "Erased customer", phone → none, shipping address → street, city and
  *   postal code erased (the country stays: tax reporting needs it), search text rebuilt;
- * - timeline notes that contain the email, name or phone have those words replaced. The timeline is append-only by
- *   trigger; its one exception is a transaction that sets `luneo.customer_erasure` (this function's only), which may
- *   rewrite an entry's note and nothing else of it;
+ * - free text on their orders — timeline notes and item customizations — has the email, names (and their words) and
+ *   phones replaced (personal-text.ts). The timeline is append-only by trigger; its one exception is a transaction that
+ *   sets `luneo.customer_erasure` (this function's only), which may rewrite an entry's note and nothing else of it;
  * - archived copies of deleted orders, the same way;
+ * - stored Stripe events about them (payloads kept for replays): the person's fields wherever Stripe puts them
+ *   (stripe-payloads.ts); amounts, ids and metadata stay, so a replay still finds its order;
  * - one audit entry (`customer.erase`, target: the pseudonym) with the counts. The audit log itself never held the
  *   values (audit.ts redacts them).
- * Everything happens in one transaction. Stripe's raw event payloads (kept for replays) are not rewritten here.
+ * Everything happens in one transaction. `stripe_pending_payments` holds no personal data (ids, amounts, results).
  */
 const EmailSchema = z.string().trim().toLowerCase().min(3, 'must be an email address').max(320, 'must be at most 320 characters').pipe(z.email('must be a valid email address'));
 
 export const ERASED_NAME = 'Erased customer';
-const ERASED_TEXT = '[erased]';
 
 export function pseudonymFor(brandId: string, email: string): string {
   const digest = createHash('sha256').update(`${brandId}\n${email}`).digest('hex').slice(0, 20);
@@ -39,6 +42,7 @@ export interface CustomerDataExport {
   exportedAt: string;
   orders: unknown[];
   deletedOrders: unknown[];
+  stripeEvents: unknown[];
 }
 
 export async function exportCustomerData(ctx: RequestContext, rawEmail: string): Promise<CustomerDataExport> {
@@ -63,6 +67,7 @@ export async function exportCustomerData(ctx: RequestContext, rawEmail: string):
   );
   const deletedIds = deleted.map((d) => d.order_id as string);
   const deletedHistory = await loadOrderHistory(ctx, deletedIds);
+  const stripeEvents = await findCustomerStripeEvents(ctx, email, ids, { forUpdate: false });
   return {
     email,
     exportedAt: new Date().toISOString(),
@@ -74,6 +79,7 @@ export async function exportCustomerData(ctx: RequestContext, rawEmail: string):
       order: typeof d.snapshot === 'string' ? JSON.parse(d.snapshot) : d.snapshot,
       timeline: deletedHistory[i],
     })),
+    stripeEvents: stripeEvents.map((e) => ({ eventId: e.eventId, type: e.type, receivedAt: e.receivedAt.toISOString(), payload: e.payload })),
   };
 }
 
@@ -82,16 +88,8 @@ export interface ErasureResult {
   orderCount: number;
   timelineEntryCount: number;
   deletedOrderCount: number;
-}
-
-/** Replaces every occurrence of each value (case-insensitive), longest first so an email is not half-replaced by a name. */
-function scrub(text: string, values: string[], replacement: (value: string) => string): string {
-  let result = text;
-  for (const value of [...values].sort((a, b) => b.length - a.length)) {
-    const pattern = new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
-    result = result.replace(pattern, replacement(value));
-  }
-  return result;
+  itemCount: number;
+  stripeEventCount: number;
 }
 
 function erasedAddress(address: Record<string, unknown> | null): Record<string, unknown> | null {
@@ -115,23 +113,10 @@ export async function eraseCustomerData(ctx: RequestContext, rawEmail: string): 
       [email],
     );
     // What identifies the person in free text: the email, and every name and phone given on their orders.
-    const known = new Set<string>([email]);
-    const remember = (value: unknown) => {
-      if (typeof value === 'string' && value.trim().length >= 3) known.add(value.trim());
-    };
-    for (const o of orders) {
-      remember(o.customer_name);
-      remember(o.customer_phone);
-      remember(o.shipping_address?.name);
-    }
+    const given: unknown[] = orders.flatMap((o) => [o.customer_name, o.customer_phone, o.shipping_address?.name]);
     const snapshots = deleted.map((d) => (typeof d.snapshot === 'string' ? JSON.parse(d.snapshot) : d.snapshot));
-    for (const s of snapshots) {
-      remember(s.customer?.name);
-      remember(s.customer?.phone);
-      remember(s.shippingAddress?.name);
-    }
-    const values = [...known];
-    const replacement = (value: string) => (value.toLowerCase() === email ? pseudonym : ERASED_TEXT);
+    for (const s of snapshots) given.push(s.customer?.name, s.customer?.phone, s.shippingAddress?.name);
+    const pseudonymiser = new Pseudonymiser(email, pseudonym, given.filter((v): v is string => typeof v === 'string'));
 
     const orderIds = orders.map((o) => o.id as string);
     const items = await loadOrderItems(tx, orderIds);
@@ -163,7 +148,7 @@ export async function eraseCustomerData(ctx: RequestContext, rawEmail: string): 
       : [];
     let timelineEntryCount = 0;
     for (const entry of notes) {
-      const erased = scrub(entry.note, values, replacement);
+      const erased = pseudonymiser.text(entry.note);
       if (erased === entry.note) continue;
       await scopedSql(
         tx,
@@ -175,10 +160,15 @@ export async function eraseCustomerData(ctx: RequestContext, rawEmail: string): 
     }
     await scopedSql(tx, `select set_config('luneo.customer_erasure', 'off', true) from brands where id = ?`);
 
+    const itemCount = await eraseCustomizations(tx, orderIds, pseudonymiser);
+    const stripeEvents = await findCustomerStripeEvents(tx, email, orderIds, { forUpdate: true });
+    const stripeEventCount = await eraseStripeEvents(tx, stripeEvents, pseudonymiser, pseudonym);
+
     for (const [i, d] of deleted.entries()) {
       const snapshot = snapshots[i];
+      // Items and notes of the copy are free text too; the customer fields are replaced outright.
       const erased = {
-        ...snapshot,
+        ...(pseudonymiser.json(snapshot) as Record<string, unknown>),
         customer: { ...snapshot.customer, email: pseudonym, name: ERASED_NAME, phone: null },
         shippingAddress: erasedAddress(snapshot.shippingAddress ?? null),
       };
@@ -190,14 +180,44 @@ export async function eraseCustomerData(ctx: RequestContext, rawEmail: string): 
       );
     }
 
-    const result = { pseudonym, orderCount: orders.length, timelineEntryCount, deletedOrderCount: deleted.length };
+    const result = { pseudonym, orderCount: orders.length, timelineEntryCount, deletedOrderCount: deleted.length, itemCount, stripeEventCount };
     audit(tx, {
       action: 'customer.erase',
       targetType: 'CUSTOMER',
       targetId: pseudonym,
       before: {},
-      after: { orders: result.orderCount, timelineEntries: timelineEntryCount, deletedOrders: result.deletedOrderCount },
+      after: {
+        orders: result.orderCount,
+        timelineEntries: timelineEntryCount,
+        deletedOrders: result.deletedOrderCount,
+        items: itemCount,
+        stripeEvents: stripeEventCount,
+      },
     });
     return result;
   });
+}
+
+/** Item customizations (free JSON the customer filled in, e.g. an engraving) with the person's data replaced. */
+async function eraseCustomizations(tx: RequestContext, orderIds: string[], pseudonymiser: Pseudonymiser): Promise<number> {
+  if (orderIds.length === 0) return 0;
+  const items = await scopedSql(
+    tx,
+    `select id, customization from order_items where brand_id = ? and order_id = any(?::uuid[]) and customization is not null`,
+    [pgArray(orderIds)],
+  );
+  let changed = 0;
+  for (const item of items) {
+    const customization = typeof item.customization === 'string' ? JSON.parse(item.customization) : item.customization;
+    const erased = pseudonymiser.json(customization);
+    if (JSON.stringify(erased) === JSON.stringify(customization)) continue;
+    await scopedSql(
+      tx,
+      `with target as (select id from order_items where brand_id = ? and id = ?)
+       update order_items i set customization = ?::jsonb from target where i.id = target.id`,
+      [item.id, JSON.stringify(erased)],
+    );
+    changed++;
+  }
+  return changed;
 }

@@ -13,4 +13,10 @@ export class CustomerErasure {
 
   @Field(() => Int, { description: "Archived copies of deleted orders." })
   deletedOrderCount!: number;
+
+  @Field(() => Int, { description: 'Order items whose customization named the customer.' })
+  itemCount!: number;
+
+  @Field(() => Int, { description: 'Stored Stripe events about the customer whose payload was pseudonymised.' })
+  stripeEventCount!: number;
 }
