@@ -99,6 +99,7 @@ test('customer data: export as a JSON download, erase only after confirming, ord
   await card.getByRole('button', { name: 'Erase' }).click();
   const erased = card.getByTestId('customer-erased');
   await expect(erased).toContainText('Erased: 1 order');
+  await expect(erased).toContainText('0 stored payment messages');
   expect(question).toContain(`Erase the personal data of ${email}`);
   const pseudonym = (await erased.locator('.mono').innerText()).trim();
   expect(pseudonym).not.toContain(email);

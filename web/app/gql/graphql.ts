@@ -390,7 +390,7 @@ export type EraseCustomerDataMutationVariables = Exact<{
 }>;
 
 
-export type EraseCustomerDataMutation = { eraseCustomerData: { pseudonym: string, orderCount: number, timelineEntryCount: number, deletedOrderCount: number } };
+export type EraseCustomerDataMutation = { eraseCustomerData: { pseudonym: string, orderCount: number, timelineEntryCount: number, deletedOrderCount: number, itemCount: number, stripeEventCount: number } };
 
 export type BrandSettingsFragment = { id: string, name: string, slug: string, currency: CurrencyCode, orderNumberPrefix: string, taxRateBps: number, taxInclusive: boolean, shippingFlatRate: { amount: number, currency: CurrencyCode, formatted: string }, freeShippingThreshold: { amount: number, currency: CurrencyCode, formatted: string } | null, subscription: { status: string, plan: string | null, currentPeriodEnd: string | null, cancelAtPeriodEnd: boolean, canceledAt: string | null, endedAt: string | null } | null };
 
@@ -1048,6 +1048,8 @@ export const EraseCustomerDataDocument = gql`
     orderCount
     timelineEntryCount
     deletedOrderCount
+    itemCount
+    stripeEventCount
   }
 }
     `;

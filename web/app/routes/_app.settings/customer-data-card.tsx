@@ -77,8 +77,11 @@ export function CustomerDataCard() {
       {erased ? (
         <p role="status" data-testid="customer-erased">
           Erased: {erased.orderCount} {erased.orderCount === 1 ? 'order' : 'orders'}, {erased.timelineEntryCount} timeline{' '}
-          {erased.timelineEntryCount === 1 ? 'note' : 'notes'}, {erased.deletedOrderCount} deleted {erased.deletedOrderCount === 1 ? 'order' : 'orders'}; the
-          customer is now <span className="mono">{erased.pseudonym}</span>.
+          {erased.timelineEntryCount === 1 ? 'note' : 'notes'}, {erased.itemCount} item{' '}
+          {erased.itemCount === 1 ? 'personalisation' : 'personalisations'}, {erased.deletedOrderCount} deleted{' '}
+          {erased.deletedOrderCount === 1 ? 'order' : 'orders'} and {erased.stripeEventCount} stored payment{' '}
+          {erased.stripeEventCount === 1 ? 'message' : 'messages'}; the customer is now{' '}
+          <span className="mono">{erased.pseudonym}</span>.
         </p>
       ) : null}
     </Card>
