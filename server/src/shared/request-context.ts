@@ -16,6 +16,17 @@ export interface Principal {
   clientAddress?: string;
 }
 
+const TRANSACTION_ATTEMPTS = 3;
+/** deadlock_detected and serialization_failure: PostgreSQL rolled the whole transaction back, so it may run again. */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
+
+function isRetryableAbort(error: unknown): boolean {
+  for (let e: any = error, depth = 0; e && depth < 4; e = e.cause ?? e.previous, depth++) {
+    if (RETRYABLE_SQLSTATES.has(e.code)) return true;
+  }
+  return false;
+}
+
 /**
  * Everything a service needs to act for one request: the acting principal, its brand and an EntityManager forked for
  * this request whose brand filter is bound to that brand. Every service method takes it first, so tenancy is part of
@@ -49,9 +60,22 @@ export class RequestContext {
     return new RequestContext(this.em, { ...this.principal, actor }, this.requestId);
   }
 
-  /** Runs `work` in one database transaction; it commits when `work` resolves and rolls back when it throws. */
-  transaction<T>(work: (tx: RequestContext) => Promise<T>): Promise<T> {
-    return this.em.transactional((em) => work(this.withEm(em as EntityManager)));
+  /**
+   * Runs `work` in one database transaction; it commits when `work` resolves and rolls back when it throws. When
+   * PostgreSQL aborts it as a deadlock's victim or a serialization failure (two writers of the same rollup or counter
+   * rows in opposite orders), nothing of it was written and the whole of `work` runs again, at most
+   * TRANSACTION_ATTEMPTS times; a transaction nested in another is retried by the outer one only.
+   */
+  async transaction<T>(work: (tx: RequestContext) => Promise<T>): Promise<T> {
+    const outermost = !this.em.isInTransaction();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.em.transactional((em) => work(this.withEm(em as EntityManager)));
+      } catch (error) {
+        if (!outermost || attempt >= TRANSACTION_ATTEMPTS || !isRetryableAbort(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
   }
 
   get isAuthenticated(): boolean {
