@@ -16,7 +16,6 @@ import { changeStatus, recordChange, type TrackingData } from './order-history';
 import { PAID_PAYMENT_STATUSES, type OrderStatus } from './order-lifecycle';
 import { orderSearchText } from './order-search';
 import { markPaidManually } from './order-payments';
-import { writeInBatch } from './order-batches';
 import { insertOrder, lockOrder } from './order-writes';
 import { Order, type OrderSource, type PaymentMethod } from './order.entity';
 import { OrderItem } from './order-item.entity';
@@ -107,9 +106,9 @@ export async function createOrder(
     return typeof created === 'string' ? loadAfterCommit(ctx, created) : created;
   }
   const quote = await quoteCart(ctx, data);
-  // Without a key to claim or a discount to consume, the order is one statement (insertOrder), atomic on its own: alone
-  // it needs no transaction, and concurrent ones of the brand share one transaction and one flush (order-batches.ts).
-  if (!quote.discount) return writeInBatch(ctx, (tx) => placeOrder(tx, quote, uuidv7()));
+  // Without a key to claim or a discount to consume, the order is one statement (insertOrder), atomic on its own: no
+  // transaction is opened, and the brand's numbering row is released by that statement's own commit.
+  if (!quote.discount) return placeOrder(ctx, quote, uuidv7());
   return ctx.transaction((tx) => placeOrder(tx, quote, uuidv7()));
 }
 

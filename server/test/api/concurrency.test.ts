@@ -50,7 +50,7 @@ describe('under concurrency', () => {
     const burst = await createTestBrand(t, { prefix: 'GB' });
     const plenty = await createTestProduct(burst, { stock: 1000 });
     const scarce = await createTestProduct(burst, { stock: 12 });
-    // Refused and accepted orders interleave, so that batches written together mix both; two actors take turns.
+    // Refused and accepted orders interleave, racing for the same numbering row; two actors take turns.
     const roles = ['OWNER', 'STAFF'] as const;
     const attempts = Array.from({ length: 80 }, (_, i) => ({
       product: i % 2 === 0 ? scarce : plenty,
