@@ -45,6 +45,50 @@ describe('under concurrency', () => {
     expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => before + 1 + i));
   });
 
+  it('writes a burst of one brand\'s creates, some refused for stock, each order whole and on its own', async () => {
+    // A brand of its own, so that every order, audit entry and timeline entry of it below is this burst's.
+    const burst = await createTestBrand(t, { prefix: 'GB' });
+    const plenty = await createTestProduct(burst, { stock: 1000 });
+    const scarce = await createTestProduct(burst, { stock: 12 });
+    // Refused and accepted orders interleave, racing for the same numbering row; two actors take turns.
+    const roles = ['OWNER', 'STAFF'] as const;
+    const attempts = Array.from({ length: 80 }, (_, i) => ({
+      product: i % 2 === 0 ? scarce : plenty,
+      role: roles[Math.floor(i / 2) % 2],
+    }));
+    const results = await Promise.all(
+      attempts.map(({ product, role }) =>
+        t.gql(CREATE_ORDER, { input: orderInput([{ productId: product.id, quantity: 1 }]) }, burst.tokens[role]),
+      ),
+    );
+    const accepted = attempts.map((a, i) => ({ ...a, order: results[i].data?.createOrder })).filter((a) => a.order);
+    const refused = results.filter((r) => !r.data?.createOrder);
+    expect(accepted).toHaveLength(52);
+    expect(refused.map(codes)).toEqual(Array.from({ length: 28 }, () => ['INSUFFICIENT_STOCK']));
+
+    const seqs = accepted.map((a) => Number(a.order.number.split('-')[1])).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 52 }, (_, i) => i + 1));
+    const [counters] = await t.sql('select last_order_seq, order_count from brands where id = ?', [burst.id]);
+    expect(counters).toEqual({ last_order_seq: 52, order_count: 52 });
+    const stock = await t.sql('select id, stock from products where id in (?, ?)', [plenty.id, scarce.id]);
+    expect(Object.fromEntries(stock.map((p) => [p.id, p.stock]))).toEqual({ [plenty.id]: 960, [scarce.id]: 0 });
+
+    const audits = await t.sql(
+      "select target_id, actor_id, request_id, changes->'after'->>'number' as number from audit_log where brand_id = ? and action = 'order.create'",
+      [burst.id],
+    );
+    const timeline = await t.sql('select order_id, actor_id from order_status_changes where brand_id = ?', [burst.id]);
+    expect(audits).toHaveLength(52);
+    expect(timeline).toHaveLength(52);
+    expect(new Set(audits.map((a) => a.request_id)).size).toBe(52);
+    for (const { order, role } of accepted) {
+      expect(audits.filter((a) => a.target_id === order.id)).toEqual([
+        expect.objectContaining({ actor_id: burst.userIds[role], number: order.number }),
+      ]);
+      expect(timeline.filter((h) => h.order_id === order.id)).toEqual([{ order_id: order.id, actor_id: burst.userIds[role] }]);
+    }
+  });
+
   it('keeps two brands\' numbering independent', async () => {
     const other = await createTestBrand(t, { prefix: 'OB' });
     const product = await createTestProduct(other, { stock: 10 });
