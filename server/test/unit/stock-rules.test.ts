@@ -74,9 +74,11 @@ describe('reserveStock', () => {
   test('locks products in id order, whatever the order of the lines', async () => {
     const ids = [await product(10), await product(10), await product(10)];
     const sorted = [...ids].sort();
+    // Neither sorted nor reversed: a comparator that always answers "before" reverses its input, which sorts a reversed list.
+    const lines = [sorted[1], sorted[2], sorted[0]].map((productId) => ({ productId, quantity: 1 }));
     statements = [];
     try {
-      await inTransaction((tx) => reserveStock(tx, [...sorted].reverse().map((productId) => ({ productId, quantity: 1 })), randomUUID()));
+      await inTransaction((tx) => reserveStock(tx, lines, randomUUID()));
       const updated = statements.filter((sql) => sql.includes('update products')).map((sql) => ids.find((id) => sql.includes(id)));
       expect(updated).toEqual(sorted);
     } finally {
