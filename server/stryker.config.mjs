@@ -11,7 +11,7 @@ export const GROUPS = {
   pricing: { mutate: ['src/orders/pricing.ts'], tests: ['test/properties/pricing.test.ts'] },
   stats: { mutate: ['src/stats/stats.service.ts'], tests: ['test/unit/stats-rules.test.ts', 'test/unit/stats-range.test.ts'] },
   tenancy: { mutate: ['src/shared/sql.ts', 'src/shared/request-context.ts'], tests: ['test/unit/tenancy-helpers.test.ts'] },
-  idempotency: { mutate: ['src/orders/idempotency.ts'], tests: ['test/api/idempotency.test.ts', 'test/unit/idempotency-key.test.ts'] },
+  idempotency: { mutate: ['src/orders/idempotency.ts'], tests: ['test/unit/idempotency-rules.test.ts', 'test/unit/idempotency-key.test.ts'] },
   lifecycle: { mutate: ['src/orders/order-lifecycle.ts'], tests: ['test/unit/order-lifecycle.test.ts'] },
   stock: { mutate: ['src/products/stock.service.ts'], tests: ['test/unit/stock-rules.test.ts'] },
   discounts: { mutate: ['src/discounts/discount.service.ts'], tests: ['test/unit/discount-rules.test.ts'] },
