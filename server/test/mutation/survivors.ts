@@ -14,12 +14,15 @@ const V8_STABLE_SORT =
   'Equivalent on V8: Array.prototype.sort is stable and compares a later element with an earlier one, so answering "after" for a tie keeps the input order, which is the documented tie rule. The property "ties to the earlier line" (properties/pricing.test.ts) checks the outcome and passes with this mutant.';
 
 const V8_SORTS_BY_NEGATIVE =
-  'Equivalent on V8: for arrays this short (an order has at most MAX_LINES = 100 lines) Array.prototype.sort only asks whether the comparator is negative, so answering 0 instead of 1 when a > b sorts the same (checked on 100 shuffled ids); ids are distinct keys of a Map, so a >= b never meets equal ones.';
+  'Equivalent on V8: for arrays this short (an order has at most MAX_LINES = 100 lines) Array.prototype.sort only asks whether the comparator is negative, so answering 0 instead of 1 when a > b sorts the same (checked on 100 shuffled ids).';
+const DISTINCT_IDS = 'Equivalent: the ids sorted are the distinct keys of a Map, so the comparator never meets a === b, the only case this changes.';
 
 const SURVIVORS: Survivor[] = [
   { file: 'src/products/stock.service.ts', original: 'a > b', replacement: 'false', why: V8_SORTS_BY_NEGATIVE },
-  { file: 'src/products/stock.service.ts', original: 'a > b', replacement: 'a >= b', why: V8_SORTS_BY_NEGATIVE },
   { file: 'src/products/stock.service.ts', original: 'a > b', replacement: 'a <= b', why: V8_SORTS_BY_NEGATIVE },
+  { file: 'src/products/stock.service.ts', original: 'a > b', replacement: 'a >= b', why: DISTINCT_IDS },
+  { file: 'src/products/stock.service.ts', original: 'a > b', replacement: 'true', why: DISTINCT_IDS },
+  { file: 'src/products/stock.service.ts', original: 'a < b', replacement: 'a <= b', why: DISTINCT_IDS },
   { file: 'src/orders/pricing.ts', original: 'a.remainder === b.remainder', replacement: 'false', why: V8_STABLE_SORT },
   { file: 'src/orders/pricing.ts', original: 'a.index - b.index', replacement: 'a.index + b.index', why: V8_STABLE_SORT },
   {
