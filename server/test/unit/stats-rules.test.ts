@@ -138,3 +138,11 @@ test('a range that is not valid is refused before any query', async () => {
   expect(error).toBeInstanceOf(DomainError);
   expect(error.details).toEqual({ field: 'range.to' });
 });
+
+test('a range of too many buckets is refused in words that name the interval', async () => {
+  const error = await orderStats(db.again(ctx), { from, to: at(1_001) }).then(
+    () => null,
+    (e) => e,
+  );
+  expect(error.message).toBe('range: spans more than 1000 days; choose a larger interval');
+});
