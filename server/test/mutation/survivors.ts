@@ -46,9 +46,9 @@ const SURVIVORS: Survivor[] = [
   },
   {
     file: 'src/orders/idempotency.ts',
-    original: '{ idempotencyKey: key }',
-    replacement: '{}',
-    why: 'Killable, not killed yet: the IDEMPOTENCY_CONFLICT tests check the code, not the key echoed in the error details (left for lack of time in issue 12).',
+    original: 'a < b',
+    replacement: 'a <= b',
+    why: 'Equivalent: the keys sorted are the distinct keys of one object, so the comparator never meets a === b.',
   },
   {
     file: 'src/orders/pricing.ts',

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { DomainError } from '../../src/errors';
-import { claimIdempotencyKey } from '../../src/orders/idempotency';
+import { claimIdempotencyKey, requestHash } from '../../src/orders/idempotency';
 import type { RequestContext } from '../../src/shared/request-context';
 import { startRuleDatabase, type RuleDatabase } from '../support/rule-database';
 
@@ -75,4 +76,9 @@ test('a claim rolled back frees the key; a concurrent claim waits for the first 
   } finally {
     await other.end();
   }
+});
+
+test('the hash is of the documented canonical form, so keys stored by an earlier version still match', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  expect(requestHash({ b: [2, { d: 1, c: null }], a: 'x', skipped: undefined })).toBe(sha256('{"a":"x","b":[2,{"c":null,"d":1}]}'));
 });
