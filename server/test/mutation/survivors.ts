@@ -13,28 +13,59 @@ interface Survivor {
 const V8_STABLE_SORT =
   'Equivalent on V8: Array.prototype.sort is stable and compares a later element with an earlier one, so answering "after" for a tie keeps the input order, which is the documented tie rule. The property "ties to the earlier line" (properties/pricing.test.ts) checks the outcome and passes with this mutant.';
 
-/** Recorded as alive before the test that kills it existed; the next run of the group retests it. */
-const killedSince = (test: string) =>
-  `Killed since by properties/pricing.test.ts › ${test}; the recorded run predates that test, and the group's next run retests it.`;
+const V8_SORTS_BY_NEGATIVE =
+  'Equivalent on V8: for arrays this short (an order has at most MAX_LINES = 100 lines) Array.prototype.sort only asks whether the comparator is negative, so answering 0 instead of 1 when a > b sorts the same (checked on 100 shuffled ids).';
+const DISTINCT_IDS = 'Equivalent: the ids sorted are the distinct keys of a Map, so the comparator never meets a === b, the only case this changes.';
+
+const GROUPED_AWAY =
+  'Equivalent: in a row of another grouping set this column is NULL (grouped away), and only named statuses are looked up in the map built from these rows, so keeping the other rows changes no count.';
+
+const PREFIX_ENDS_AT_PLACEHOLDER =
+  'Equivalent: the text tested is the statement up to and including its first `?`, so a match that ends with `\\?` already ends at the end of the text; the `$` adds nothing.';
+/** shared/sql.ts's SCOPED_PREFIXES, as written there. */
+const SCOPED_PREFIXES = [
+  String.raw`/\bbrand_id\s*=\s*\?$/i`,
+  String.raw`/^\s*insert\s+into\s+\w+\s*\(\s*brand_id\s*,[^?]*\bvalues\s*\(\s*\?$/i`,
+  String.raw`/^\s*update\s+brands\s+set\b[^?]*\bwhere\s+id\s*=\s*\?$/i`,
+  String.raw`/^\s*select\b[^?]*\bfrom\s+brands\s+where\s+id\s*=\s*\?$/i`,
+];
+const NO_PREFIX_MATCHES = 'Equivalent: without a placeholder (or with one at the very start) the prefix tested is empty or `?`, which no scoped pattern matches, so the statement is refused either way.';
+const FORK_DEFAULTS =
+  "Equivalent: MikroORM's fork already defaults to clear: true, and useContext only matters inside MikroORM's own request context, which this app never opens (the ORM config sets allowGlobalContext: false and no code creates one).";
 
 const SURVIVORS: Survivor[] = [
-  { file: 'src/orders/pricing.ts', original: 'i === 0', replacement: 'true', why: killedSince('allocates to the first line when every weight is zero') },
-  { file: 'src/orders/pricing.ts', original: 'i === 0', replacement: 'false', why: killedSince('allocates to the first line when every weight is zero') },
-  { file: 'src/orders/pricing.ts', original: 'i === 0', replacement: 'i !== 0', why: killedSince('allocates to the first line when every weight is zero') },
+  ...SCOPED_PREFIXES.map((pattern) => ({
+    file: 'src/shared/sql.ts',
+    // The report shortens long snippets, so the start of the pattern identifies it; the replacement is exact.
+    original: pattern.slice(0, 40),
+    replacement: pattern.replace('$/i', '/i'),
+    why: PREFIX_ENDS_AT_PLACEHOLDER,
+  })),
+  { file: 'src/shared/sql.ts', original: 'firstPlaceholder < 0', replacement: 'false', why: NO_PREFIX_MATCHES },
+  { file: 'src/shared/sql.ts', original: 'firstPlaceholder < 0', replacement: 'firstPlaceholder <= 0', why: NO_PREFIX_MATCHES },
   {
-    file: 'src/orders/pricing.ts',
-    original: '(amount * w) % totalWeight',
-    replacement: 'amount * w * totalWeight',
-    why: killedSince('gives the extra units to the largest remainders'),
+    file: 'src/shared/sql.ts',
+    original: '[]',
+    replacement: '["Stryker was here"]',
+    why: 'Equivalent: MikroORM fills the placeholders one by one and ignores parameters left over, so a default list holding a value no placeholder asks for changes no statement (tenancy-helpers.test.ts calls scopedSql without params and checks the rows).',
   },
-  { file: 'src/orders/pricing.ts', original: '!Number.isSafeInteger(n)', replacement: 'false', why: killedSince('refuses an order beyond the safe integer range') },
-  { file: 'src/orders/pricing.ts', original: 'throw badInput', replacement: '{}', why: killedSince('refuses an order beyond the safe integer range') },
+  { file: 'src/shared/request-context.ts', original: '{ clear: true, useContext: false }', replacement: '{}', why: FORK_DEFAULTS },
+  { file: 'src/shared/request-context.ts', original: 'false', replacement: 'true', why: FORK_DEFAULTS },
   {
-    file: 'src/orders/pricing.ts',
-    original: 'taxableBase >= BigInt(rules.freeShippingThreshold)',
-    replacement: 'taxableBase > BigInt(rules.freeShippingThreshold)',
-    why: killedSince('ships free when the discounted goods reach the threshold exactly'),
+    file: 'src/stats/stats.service.ts',
+    original: 'range.interval.toLowerCase()',
+    replacement: 'range.interval.toUpperCase()',
+    why: "Equivalent: the unit is only inlined into SQL (date_trunc('day', …), interval '1 day'), where PostgreSQL reads it in any case.",
   },
+  { file: 'src/stats/stats.service.ts', original: 'breakdownRows.filter((r) => r.by_status)', replacement: 'breakdownRows', why: GROUPED_AWAY },
+  { file: 'src/stats/stats.service.ts', original: 'breakdownRows.filter((r) => !r.by_currency && !r.by_status)', replacement: 'breakdownRows', why: GROUPED_AWAY },
+  { file: 'src/stats/stats.service.ts', original: '!r.by_currency && !r.by_status', replacement: 'true', why: GROUPED_AWAY },
+  { file: 'src/stats/stats.service.ts', original: '!r.by_currency && !r.by_status', replacement: '!r.by_currency || !r.by_status', why: GROUPED_AWAY },
+  { file: 'src/products/stock.service.ts', original: 'a > b', replacement: 'false', why: V8_SORTS_BY_NEGATIVE },
+  { file: 'src/products/stock.service.ts', original: 'a > b', replacement: 'a <= b', why: V8_SORTS_BY_NEGATIVE },
+  { file: 'src/products/stock.service.ts', original: 'a > b', replacement: 'a >= b', why: DISTINCT_IDS },
+  { file: 'src/products/stock.service.ts', original: 'a > b', replacement: 'true', why: DISTINCT_IDS },
+  { file: 'src/products/stock.service.ts', original: 'a < b', replacement: 'a <= b', why: DISTINCT_IDS },
   { file: 'src/orders/pricing.ts', original: 'a.remainder === b.remainder', replacement: 'false', why: V8_STABLE_SORT },
   { file: 'src/orders/pricing.ts', original: 'a.index - b.index', replacement: 'a.index + b.index', why: V8_STABLE_SORT },
   {
@@ -45,9 +76,9 @@ const SURVIVORS: Survivor[] = [
   },
   {
     file: 'src/orders/idempotency.ts',
-    original: '{ idempotencyKey: key }',
-    replacement: '{}',
-    why: 'Killable, not killed yet: the IDEMPOTENCY_CONFLICT tests check the code, not the key echoed in the error details (left for lack of time in issue 12).',
+    original: 'a < b',
+    replacement: 'a <= b',
+    why: 'Equivalent: the keys sorted are the distinct keys of one object, so the comparator never meets a === b.',
   },
   {
     file: 'src/orders/pricing.ts',

@@ -1,0 +1,225 @@
+import { Client } from 'pg';
+import { DomainError } from '../../src/errors';
+import { Product } from '../../src/products/product.entity';
+import { RequestContext } from '../../src/shared/request-context';
+import { likePattern, lockKeys, pgArray, scopedSql } from '../../src/shared/sql';
+import { startRuleDatabase, type RuleDatabase } from '../support/rule-database';
+
+/**
+ * The tenancy helpers (shared/sql.ts, shared/request-context.ts) called directly on a real database: which statements
+ * the wall lets through, that it binds the brand, and what a request context carries. tenancy.test.ts checks the same
+ * wall through the API, brand against brand.
+ */
+let db: RuleDatabase;
+let a: RequestContext;
+let b: RequestContext;
+
+const REFUSED = 'scopedSql: the first parameter of the statement must be `brand_id = ?`';
+
+beforeAll(async () => {
+  db = await startRuleDatabase();
+  a = await db.brand();
+  b = await db.brand('VIEWER');
+});
+afterAll(() => db.close());
+
+async function addProduct(ctx: RequestContext, sku: string) {
+  await db.sql(
+    `insert into products (id, created_at, updated_at, brand_id, sku, name, price, stock) values (gen_random_uuid(), now(), now(), ?, ?, ?, 100, 5)`,
+    [ctx.brandId, sku, sku],
+  );
+}
+
+describe('scopedSql', () => {
+  beforeAll(async () => {
+    await addProduct(a, 'A-1');
+    await addProduct(a, 'A-2');
+    await addProduct(b, 'B-1');
+  });
+
+  test('binds the brand as the first parameter, before the statement’s own', async () => {
+    expect(await scopedSql(a, 'select id from brands where id = ?')).toEqual([{ id: a.brandId }]);
+    expect(await scopedSql(b, 'select id from brands where id = ?')).toEqual([{ id: b.brandId }]);
+    const rows = await scopedSql(a, 'select sku from products where brand_id = ? and sku = ?', ['A-2']);
+    expect(rows).toEqual([{ sku: 'A-2' }]);
+    expect(await scopedSql(b, 'select sku from products where brand_id = ? and sku = ?', ['A-2'])).toEqual([]);
+  });
+
+  // Each form of a scoped statement, with as little and as much white space as SQL allows, in either case.
+  test.each([
+    ['brand_id = ?', 'select sku from products where brand_id = ? order by sku'],
+    ['brand_id=?, no spaces', 'select sku from products where brand_id=? order by sku'],
+    ['a qualified column, spaced out', 'select p.sku from products p where p.brand_id  =\n  ? order by sku'],
+    ['upper case', 'SELECT sku FROM products WHERE BRAND_ID = ? ORDER BY sku'],
+    ['a CTE that starts with the scope', 'with t as (select sku from products where brand_id = ?) select sku from t order by sku'],
+  ])('reads the brand’s rows: %s', async (_, query) => {
+    expect(await scopedSql(a, query)).toEqual([{ sku: 'A-1' }, { sku: 'A-2' }]);
+  });
+
+  test.each([
+    ['spaced', `insert into products (brand_id, id, created_at, updated_at, sku, name, price, stock) values (?, gen_random_uuid(), now(), now(), ?, 'x', 1, 1) returning brand_id`],
+    ['tight, upper case', `INSERT INTO products(brand_id,id,created_at,updated_at,sku,name,price,stock)VALUES(?,gen_random_uuid(),now(),now(),?,'x',1,1) RETURNING brand_id`],
+    ['white space everywhere', `\n  insert  into  products  (  brand_id  , id, created_at, updated_at, sku, name, price, stock)\n values  (  ?, gen_random_uuid(), now(), now(), ?, 'x', 1, 1) returning brand_id`],
+  ])('inserts a row whose first column is the brand: %s', async (name, query) => {
+    expect(await scopedSql(b, query, [`INS-${name}`])).toEqual([{ brand_id: b.brandId }]);
+  });
+
+  test.each([
+    ['spaced', 'update brands set updated_at = now() where id = ? returning id'],
+    ['tight, upper case', 'UPDATE brands SET updated_at=now() WHERE ID=? RETURNING id'],
+    ['white space everywhere', '\n update  brands  set  updated_at = now()\n where  id  =  ? returning id'],
+  ])('updates the brand’s own row: %s', async (_, query) => {
+    expect(await scopedSql(a, query)).toEqual([{ id: a.brandId }]);
+  });
+
+  test.each([
+    ['spaced', 'select id from brands where id = ?'],
+    ['tight, upper case', 'SELECT id FROM brands WHERE ID=?'],
+    ['white space everywhere', '\n  select  id,\n name  from  brands\n  where  id  =  ?'],
+  ])('reads the brand’s own row: %s', async (_, query) => {
+    expect(await scopedSql(a, query)).toEqual([expect.objectContaining({ id: a.brandId })]);
+  });
+
+  // Each of these would run for another brand, or for every brand, if it were let through.
+  test.each([
+    ['no parameter at all', 'select sku from products'],
+    ['a parameter first', '? '],
+    ['another column first', 'select sku from products where id = ?'],
+    ['a column that merely ends in brand_id', 'select sku from products where xbrand_id = ?'],
+    ['another comparison', 'select sku from products where brand_id > ?'],
+    ['brand_id later', 'select sku from products where sku = ? and brand_id = ?'],
+    ['an insert whose first column is not the brand', `insert into products (sku, brand_id) values (?, ?)`],
+    ['an insert from a select', 'insert into products (brand_id, sku) select ?'],
+    ['an insert after another statement', `select 1; insert into products (brand_id, sku) values (?`],
+    ['an insert into a table with a name glued on', 'insert into products (brand_id, sku) xvalues (?'],
+    ['an update of another table', 'update products set updated_at = now() where id = ?'],
+    ['an update of brands by another column', 'update brands set name = ? where id = ?'],
+    ['an update of brands after a CTE', 'with x as (select 1) update brands set updated_at = now() where id = ?'],
+    ['an update of brands with a glued where', 'update brands set updated_at = now() xwhere id = ?'],
+    ['an update of brands with a glued set', 'update brands xset updated_at = now() where id = ?'],
+    ['a select of brands by another column', 'select id from brands where slug = ?'],
+    ['a select of brands after a CTE', 'with x as (select 1) select id from brands where id = ?'],
+    ['a select of brands with a glued select', 'selectid from brands where id = ?'],
+    ['a select of brands with a glued from', 'select idfrom brands where id = ?'],
+    ['a select of brands with a glued where', 'select id from brands xwhere id = ?'],
+    ['a select of another table by id', 'select id from products where id = ?'],
+  ])('refuses a statement not scoped to the brand: %s', async (_, query) => {
+    await expect(scopedSql(a, query, [a.brandId, a.brandId])).rejects.toThrow(REFUSED);
+  });
+
+  test('takes an advisory lock until the transaction ends', async () => {
+    const other = new Client({ connectionString: (db.orm.config.get('clientUrl') as string) });
+    await other.connect();
+    const tryLock = async () => (await other.query(`select pg_try_advisory_lock(hashtextextended('tenancy-lock', 0)) as ok`)).rows[0].ok;
+    try {
+      await a.transaction(async (tx) => {
+        await lockKeys(tx.em, ['tenancy-lock']);
+        expect(await tryLock()).toBe(false);
+      });
+      expect(await tryLock()).toBe(true);
+    } finally {
+      await other.end();
+    }
+  });
+
+  test('pgArray quotes every element and escapes quotes and backslashes', async () => {
+    const values = ['plain', 'with "quotes"', 'back\\slash', 'a,b {c}', ''];
+    expect(pgArray(values)).toBe('{"plain","with \\"quotes\\"","back\\\\slash","a,b {c}",""}');
+    const [row] = await db.sql<{ values: string[] }>('select ?::text[] as values', [pgArray(values)]);
+    expect(row.values).toEqual(values);
+    expect(pgArray([])).toBe('{}');
+  });
+
+  test('likePattern matches the text literally, anywhere', async () => {
+    expect(likePattern('50%_off\\now')).toBe('%50\\%\\_off\\\\now%');
+    expect(likePattern('plain')).toBe('%plain%');
+    const matches = async (text: string, search: string) =>
+      (await db.sql<{ ok: boolean }>('select ? like ? as ok', [text, likePattern(search)]))[0].ok;
+    expect(await matches('get 50%_off\\now!', '50%_off\\now')).toBe(true);
+    expect(await matches('get 50 percent off', '50%')).toBe(false);
+    expect(await matches('a-b', 'a_b')).toBe(false);
+  });
+});
+
+describe('RequestContext', () => {
+  test('binds the brand filter: the ORM finds only the brand’s own rows', async () => {
+    const skus = async (ctx: RequestContext) => (await db.again(ctx).em.find(Product, {}, { orderBy: { sku: 'asc' } })).map((p) => p.sku);
+    expect(await skus(b)).toEqual(['B-1', 'INS-spaced', 'INS-tight, upper case', 'INS-white space everywhere']);
+    expect(await skus(a)).toEqual(['A-1', 'A-2']);
+  });
+
+  test('forks a clean EntityManager of its own for each request', async () => {
+    const root = db.orm.em.fork();
+    const [product] = await root.find(Product, { brand: a.brandId }, { filters: false, limit: 1 });
+    const ctx = RequestContext.create(root, a.principal);
+    expect(ctx.em).not.toBe(root);
+    expect(ctx.em.getUnitOfWork().getIdentityMap().values()).toHaveLength(0);
+    expect((await ctx.em.findOneOrFail(Product, product.id))).not.toBe(product);
+  });
+
+  test('without a principal: no brand, no actor, no role, and the ORM refuses brand-scoped reads', async () => {
+    const anonymous = RequestContext.create(db.orm.em as any, null);
+    expect(anonymous.isAuthenticated).toBe(false);
+    expect(anonymous.role).toBeNull();
+    expect(anonymous.hasRole('VIEWER')).toBe(false);
+    for (const read of [() => anonymous.brandId, () => anonymous.actor, () => anonymous.withActor(a.actor)]) {
+      expect(read).toThrow(DomainError);
+      expect(read).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+    }
+    await expect(anonymous.em.find(Product, {})).rejects.toThrow("No arguments provided for filter 'brand'");
+  });
+
+  test('with a principal: its brand, actor and role', () => {
+    expect(a.isAuthenticated).toBe(true);
+    expect(a.brandId).toBe(a.principal!.brandId);
+    expect(a.actor).toEqual(a.principal!.actor);
+    expect(a.role).toBe('OWNER');
+    expect(b.role).toBe('VIEWER');
+    expect(b.hasRole('VIEWER')).toBe(true);
+    expect(b.hasRole('STAFF')).toBe(false);
+    expect(a.hasRole('OWNER')).toBe(true);
+  });
+
+  test('keeps a given request id, and makes a distinct one otherwise', () => {
+    expect(RequestContext.create(db.orm.em as any, a.principal, 'req-1').requestId).toBe('req-1');
+    const [one, two] = [RequestContext.create(db.orm.em as any, a.principal), RequestContext.create(db.orm.em as any, a.principal)];
+    expect(one.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(one.requestId).not.toBe(two.requestId);
+  });
+
+  test('withEm and withActor keep the brand and the request, and change only what they name', () => {
+    const ctx = RequestContext.create(db.orm.em as any, a.principal, 'req-2');
+    const em = db.orm.em.fork();
+    const moved = ctx.withEm(em);
+    expect(moved.em).toBe(em);
+    expect(moved.principal).toBe(ctx.principal);
+    expect(moved.requestId).toBe('req-2');
+    const stripe = { type: 'STRIPE', id: 'evt_1', label: 'Stripe' } as const;
+    const acting = ctx.withActor(stripe);
+    expect(acting.actor).toEqual(stripe);
+    expect(acting.brandId).toBe(a.brandId);
+    expect(acting.role).toBe('OWNER');
+    expect(acting.em).toBe(ctx.em);
+    expect(acting.requestId).toBe('req-2');
+    expect(ctx.actor).toEqual(a.principal!.actor);
+  });
+
+  test('transaction commits when the work resolves and rolls back when it throws', async () => {
+    const ctx = db.again(a);
+    const result = await ctx.transaction(async (tx) => {
+      expect(tx.em).not.toBe(ctx.em);
+      expect(tx.requestId).toBe(ctx.requestId);
+      expect(tx.brandId).toBe(a.brandId);
+      await scopedSql(tx, `update products set stock = 42 where brand_id = ? and sku = 'A-1'`);
+      return 'done';
+    });
+    expect(result).toBe('done');
+    await expect(
+      ctx.transaction(async (tx) => {
+        await scopedSql(tx, `update products set stock = 7 where brand_id = ? and sku = 'A-1'`);
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    expect(await db.sql(`select stock from products where sku = 'A-1'`)).toEqual([{ stock: 42 }]);
+  });
+});
