@@ -5,7 +5,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
-import helmet from 'helmet';
 import { isDatabaseUnavailable } from './db/database-unavailable';
 import type { Env } from './env';
 import { GraphQLContext } from './graphql/context';
@@ -20,6 +19,7 @@ import { observePool, operationLabel, recordGraphQLRequest, recordThrottled, typ
 import { metricsRoute } from './ops/metrics-route';
 import { exportsRouter } from './exports/exports.route';
 import { observation, requestLog, secondsSince, webhookOutcomes } from './ops/request-log';
+import { securityHeaders } from './ops/security-headers';
 import { RequestContext } from './shared/request-context';
 import { createStripeClient } from './stripe/stripe-client';
 import { stripeWebhookHandler } from './stripe/stripe-webhook.route';
@@ -93,45 +93,13 @@ export async function createApp(options: {
   // An API answers JSON, never pages: nothing may be framed, sniffed or loaded. Outside production, Apollo's landing
   // page (a page of scripts from Apollo's CDN) stays usable.
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy:
         env.NODE_ENV === 'production' ? { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
       frameguard: { action: 'deny' },
     }),
   );
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    if (stopping) {
-      res.status(503).json({ status: 'stopping' });
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        orm.em.getConnection().execute('select 1'),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('readiness probe timed out')), READINESS_TIMEOUT_MS);
-        }),
-      ]);
-      res.json({ status: 'ready' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    } finally {
-      clearTimeout(timer);
-    }
-  });
-  app.get('/metrics', metricsRoute(env.METRICS_TOKEN));
-  const unobservePool = observePool((orm.em.getConnection().getKnex().client as { pool?: ObservedPool }).pool);
-
-  // Stripe verifies signatures over the exact bytes: this route reads the raw body and comes before any JSON parser.
-  app.post(
-    '/webhooks/stripe',
-    webhookOutcomes({ signatureChecked: Boolean(env.STRIPE_WEBHOOK_SECRET) }),
-    ...stripeWebhookHandler({ orm, env, log }),
-  );
   const stripe = createStripeClient(env);
   const limits = serverLimits({ orm, env, schema: await getSchema(), onThrottled: recordThrottled });
 
@@ -155,8 +123,7 @@ export async function createApp(options: {
   });
   await apollo.start();
 
-  app.use(exportsRouter({ orm, env, log }));
-
+  // /graphql is nearly all the traffic: mounted first, so its requests do not walk past the other routes.
   app.use(
     '/graphql',
     (_req, res, next) => {
@@ -187,6 +154,41 @@ export async function createApp(options: {
       },
     }),
   );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (stopping) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        orm.em.getConnection().execute('select 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('readiness probe timed out')), READINESS_TIMEOUT_MS);
+        }),
+      ]);
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+  app.get('/metrics', metricsRoute(env.METRICS_TOKEN));
+  const unobservePool = observePool((orm.em.getConnection().getKnex().client as { pool?: ObservedPool }).pool);
+
+  // Stripe verifies signatures over the exact bytes: this route reads the raw body (the JSON parser above only parses
+  // /graphql).
+  app.post(
+    '/webhooks/stripe',
+    webhookOutcomes({ signatureChecked: Boolean(env.STRIPE_WEBHOOK_SECRET) }),
+    ...stripeWebhookHandler({ orm, env, log }),
+  );
+  app.use(exportsRouter({ orm, env, log }));
 
   // Malformed JSON bodies and the like: a clear 400, never a stack trace.
   app.use((error: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -15,7 +15,7 @@ import { StatsResolver } from '../stats/stats.resolver';
 import { StripeResolver, WebhookEventConnectionResolver } from '../stripe/stripe.resolver';
 import { AuthChecker } from './auth-checker';
 import { checkArgumentStrings } from './input-strings';
-import { MoneyResolver } from './money.resolver';
+import { resolveMoneyFormatted } from './money.resolver';
 import './enums';
 
 let schema: Promise<GraphQLSchema> | null = null;
@@ -39,13 +39,14 @@ export function getSchema(): Promise<GraphQLSchema> {
       StatsResolver,
       StripeResolver,
       WebhookEventConnectionResolver,
-      MoneyResolver,
     ],
     authChecker: AuthChecker,
     // Input rules live in the domain (zod) so that every way in shares them; class-validator is not used.
     validate: false,
     emitSchemaFile: false,
-  }).then(checkArgumentStrings));
+  })
+    .then(resolveMoneyFormatted)
+    .then(checkArgumentStrings));
 }
 
 /** The SDL committed at schema/schema.graphql (a test fails when it drifts). */

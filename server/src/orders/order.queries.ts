@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../errors';
 import type { Actor } from '../shared/actor';
 import { moneyValue as money, type CurrencyCode, type MoneyValue } from '../shared/money';
@@ -12,7 +11,7 @@ import {
   type PageInfo,
 } from '../shared/pagination';
 import { parseId } from '../shared/ids';
-import { pgArray, scopedSql } from '../shared/sql';
+import { pgArray, scopedSql, type SqlScope } from '../shared/sql';
 import type { AddressData, OrderSource, PaymentMethod } from './order.entity';
 import type { OrderStatus, PaymentStatus } from './order-lifecycle';
 import { filterClauses, type OrderFilter } from './order-filter';
@@ -107,11 +106,6 @@ const SORTS: Record<OrderSort, SortSpec> = {
   TOTAL_ASC: { column: 'total', descending: false, valueOf: (o) => o.total.amount },
   NUMBER_DESC: { column: 'seq', descending: true, valueOf: (o) => o.seq },
 };
-
-interface Scope {
-  em: EntityManager;
-  brandId: string;
-}
 
 const ORDER_COLUMNS = `o.id, o.number, o.seq, o.status, o.payment_status, o.currency, o.subtotal, o.discount_total,
   o.shipping_total, o.tax_total, o.total, o.refunded_total, o.discount_code, o.customer_email, o.customer_name,
@@ -222,7 +216,7 @@ function toOrderFields(r: Row, currency: CurrencyCode): OrderRecord {
   };
 }
 
-export async function findOrderById(scope: Scope, id: string, parts: OrderParts = {}): Promise<OrderRecord | null> {
+export async function findOrderById(scope: SqlScope, id: string, parts: OrderParts = {}): Promise<OrderRecord | null> {
   const rows = await scopedSql(
     scope,
     withParts(`select ${ORDER_COLUMNS}, o.brand_id from orders o where o.brand_id = ? and o.id = ?`, parts),
@@ -231,7 +225,7 @@ export async function findOrderById(scope: Scope, id: string, parts: OrderParts 
   return rows[0] ? toOrderRecord(rows[0]) : null;
 }
 
-export async function findOrderByNumber(scope: Scope, number: string, parts: OrderParts = {}): Promise<OrderRecord | null> {
+export async function findOrderByNumber(scope: SqlScope, number: string, parts: OrderParts = {}): Promise<OrderRecord | null> {
   const rows = await scopedSql(
     scope,
     withParts(`select ${ORDER_COLUMNS}, o.brand_id from orders o where o.brand_id = ? and o.number = ?`, parts),
@@ -254,7 +248,7 @@ export interface OrderPage {
 }
 
 export async function listOrders(
-  scope: Scope,
+  scope: SqlScope,
   args: PageArgs & { filter?: OrderFilter | null; sort?: OrderSort | null },
   parts: OrderParts & { totalCount?: boolean } = {},
 ): Promise<OrderPage> {
@@ -307,7 +301,7 @@ export async function listOrders(
   return Object.assign(page, { totalCount: () => (count ??= countOrders()) });
 }
 
-export async function loadOrderItems(scope: Scope, orderIds: readonly string[]): Promise<OrderItemRecord[][]> {
+export async function loadOrderItems(scope: SqlScope, orderIds: readonly string[]): Promise<OrderItemRecord[][]> {
   const rows = await scopedSql(
     scope,
     `select ${ITEM_FIELDS}, i.order_id, o.currency
@@ -322,7 +316,7 @@ export async function loadOrderItems(scope: Scope, orderIds: readonly string[]):
 }
 
 export async function loadOrderHistory(
-  scope: Scope,
+  scope: SqlScope,
   orderIds: readonly string[],
 ): Promise<OrderStatusChangeRecord[][]> {
   const rows = await scopedSql(

@@ -36,7 +36,9 @@ export class RequestContext {
   readonly requestId: string;
 
   private constructor(
-    readonly em: EntityManager,
+    /** The ORM's root EntityManager; `em` forks it. */
+    private readonly root: EntityManager,
+    private forked: EntityManager | null,
     readonly principal: Principal | null,
     requestId?: string,
   ) {
@@ -44,20 +46,39 @@ export class RequestContext {
   }
 
   static create(rootEm: EntityManager, principal: Principal | null, requestId?: string): RequestContext {
-    const em = rootEm.fork({ clear: true, useContext: false });
-    if (principal) em.setFilterParams(BRAND_FILTER, { brandId: principal.brandId } satisfies BrandFilterArgs);
-    return new RequestContext(em, principal, requestId);
+    return new RequestContext(rootEm, null, principal, requestId);
+  }
+
+  /**
+   * The request's EntityManager, its brand filter bound to the principal's brand. It is forked on first use: the read
+   * path runs raw SQL (order pages, the credential check) and never needs one, and a fork per request costs measurably.
+   */
+  get em(): EntityManager {
+    if (!this.forked) {
+      this.forked = this.root.fork({ clear: true, useContext: false });
+      if (this.principal) this.forked.setFilterParams(BRAND_FILTER, { brandId: this.principal.brandId } satisfies BrandFilterArgs);
+    }
+    return this.forked;
+  }
+
+  /**
+   * The EntityManager raw SQL runs on (`shared/sql.ts`): the request's own once it has one — a transaction's, so the
+   * statement joins it — else the root one, whose connection is the same pool. Raw SQL uses neither the identity map nor
+   * the filters, so it need not fork.
+   */
+  get sqlEm(): EntityManager {
+    return this.forked ?? this.root;
   }
 
   /** The same principal on another EntityManager (a transaction's fork). */
   withEm(em: EntityManager): RequestContext {
-    return new RequestContext(em, this.principal, this.requestId);
+    return new RequestContext(this.root, em, this.principal, this.requestId);
   }
 
   /** The same brand and transaction acting as another actor (e.g. the Stripe event that caused a deferred change). */
   withActor(actor: Actor): RequestContext {
     if (!this.principal) throw unauthenticated();
-    return new RequestContext(this.em, { ...this.principal, actor }, this.requestId);
+    return new RequestContext(this.root, this.em, { ...this.principal, actor }, this.requestId);
   }
 
   /**

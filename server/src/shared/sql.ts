@@ -19,11 +19,17 @@ const SCOPED_PREFIXES = [
 ];
 
 /**
+ * Whose brand a statement runs for, and on which EntityManager: a request context offers `sqlEm`, which does not fork
+ * one for a read (see RequestContext), and plain scopes built inside a transaction give its `em`.
+ */
+export type SqlScope = { brandId: string } & ({ sqlEm: EntityManager } | { em: EntityManager });
+
+/**
  * Runs a statement for the request's brand, which (from the request context, which throws when there is none) is bound
  * as its first parameter; `params` are the others, in order. Anything not scoped as above is refused.
  */
 export async function scopedSql<T = Record<string, any>>(
-  ctx: { em: EntityManager; brandId: string },
+  ctx: SqlScope,
   query: string,
   params: unknown[] = [],
 ): Promise<T[]> {
@@ -32,7 +38,7 @@ export async function scopedSql<T = Record<string, any>>(
   if (firstPlaceholder < 0 || !SCOPED_PREFIXES.some((scoped) => scoped.test(prefix))) {
     throw new Error('scopedSql: the first parameter of the statement must be `brand_id = ?`');
   }
-  return unscopedSql<T>(ctx.em, query, [ctx.brandId, ...params]);
+  return unscopedSql<T>('sqlEm' in ctx ? ctx.sqlEm : ctx.em, query, [ctx.brandId, ...params]);
 }
 
 /**
