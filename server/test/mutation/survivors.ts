@@ -106,24 +106,6 @@ const SURVIVORS: Survivor[] = [
   },
   {
     file: 'src/orders/order-payments.ts',
-    original: 't.stockAfter < 0',
-    replacement: 't.stockAfter <= 0',
-    why: 'Not killed yet: a paid Stripe order that takes exactly the last unit (stock after = 0) must not be flagged as oversold; the rule test oversells by more than one unit only.',
-  },
-  {
-    file: 'src/orders/order-payments.ts',
-    original: '[order.attention, ...notes].filter(Boolean)',
-    replacement: '[order.attention, ...notes]',
-    why: 'Not killed yet: on a new order (attention null) the unfiltered join starts with " · "; no rule test compares the attention text of a new Stripe order exactly.',
-  },
-  {
-    file: 'src/orders/order-payments.ts',
-    original: 'data.paid',
-    replacement: 'true',
-    why: 'Not killed yet by the rule test: a completed but unpaid Checkout Session (SEPA) for an order that already exists must not mark it paid; stripe-webhooks.test.ts covers unpaid sessions for new orders only.',
-  },
-  {
-    file: 'src/orders/order-payments.ts',
     original: 'false',
     replacement: 'true',
     why: 'Not killed yet: a payment success reported without an amount or currency must not count as a new mismatch flag on an order Stripe already confirmed; no rule test sends one.',

@@ -297,6 +297,22 @@ describe('completeCheckout', () => {
     });
   });
 
+  test('a repeated unpaid completion of an existing order leaves it awaiting payment', async () => {
+    const { order } = await complete(checkout('ref-unpaid-twice', { paid: false, paymentIntentId: null }));
+    const again = await complete(checkout('ref-unpaid-twice', { paid: false, paymentIntentId: null }));
+    expect(again.created).toBe(false);
+    expect((await stateOf(order.id)).payment_status).toBe('AWAITING_PAYMENT');
+  });
+
+  test('taking exactly the last unit is no oversell, and a lone reason is the whole attention text', async () => {
+    const lastId = (await createProduct(ctx, { sku: 'LAST', name: 'Last one', price: 10_000, stock: 2, active: true })).id;
+    const { order } = await complete(
+      checkout('ref-last-unit', { items: [{ productId: lastId, quantity: 2 }], customer: { email: null, name: null, phone: null } }),
+    );
+    const [row] = await db.sql('select attention, (select stock from products where id = ?) as stock from orders where id = ?', [lastId, order.id]);
+    expect(row).toEqual({ attention: 'Stripe sent no customer email', stock: 0 });
+  });
+
   test('a second Checkout Session for the same reference is flagged, and keeps the first session', async () => {
     const { order } = await complete(checkout('ref-twice'));
     await complete(checkout('ref-twice', { checkoutSessionId: 'cs_other', paymentIntentId: 'pi_other', paid: false }));
