@@ -103,6 +103,16 @@ describe('stockSaleSql', () => {
     expect([...(await movements(p)), ...(await movements(q))]).toEqual([]);
   });
 
+  test('names the product that is short, not one with exactly enough before it in lock order', async () => {
+    const [first, second] = [await product(10), await product(10)].sort();
+    await db.sql('update products set stock = 3 where id = ?', [first]);
+    await db.sql("update products set stock = 1, sku = 'SHORT2', name = 'Name of SHORT2' where id = ?", [second]);
+    const error = domainError(
+      await inTransaction((tx) => sell(tx, [{ productId: second, quantity: 2 }, { productId: first, quantity: 3 }], randomUUID())).catch((e) => e),
+    );
+    expect(error.details).toEqual({ productId: second, sku: 'SHORT2', requested: 2, available: 1 });
+  });
+
   test('takes exactly the whole stock', async () => {
     const p = await product(4);
     await inTransaction((tx) => sell(tx, [{ productId: p, quantity: 4 }], randomUUID()));
