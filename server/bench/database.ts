@@ -62,7 +62,8 @@ async function preloadsStatements(url: string): Promise<boolean> {
   return withClient(url, async (c) => ((await c.query('show shared_preload_libraries')).rows[0].shared_preload_libraries as string).includes('pg_stat_statements'));
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+/** A `pg` client connected to `url` for `work`, always closed after it. */
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { withClient } from './database';
 
 /**
  * `--fresh-writes`: every run starts from the benchmark database as it was built, not as the previous runs' created
@@ -60,12 +60,3 @@ function quote(identifier: string) {
   return `"${identifier.replace(/"/g, '""')}"`;
 }
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
