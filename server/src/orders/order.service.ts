@@ -108,7 +108,10 @@ export async function createOrder(
   const quote = await quoteCart(ctx, data);
   // Without a key to claim or a discount to consume, the order is one statement (insertOrder), atomic on its own: no
   // transaction is opened, and the brand's numbering row is released by that statement's own commit.
-  if (!quote.discount) return placeOrder(ctx, quote, uuidv7());
+  if (!quote.discount) {
+    const id = uuidv7();
+    return ctx.atomicStatement(() => placeOrder(ctx, quote, id));
+  }
   return ctx.transaction((tx) => placeOrder(tx, quote, uuidv7()));
 }
 

@@ -27,6 +27,17 @@ function isRetryableAbort(error: unknown): boolean {
   return false;
 }
 
+async function retryAborted<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !isRetryableAbort(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
 /**
  * Everything a service needs to act for one request: the acting principal, its brand and an EntityManager forked for
  * this request whose brand filter is bound to that brand. Every service method takes it first, so tenancy is part of
@@ -88,15 +99,17 @@ export class RequestContext {
    * TRANSACTION_ATTEMPTS times; a transaction nested in another is retried by the outer one only.
    */
   async transaction<T>(work: (tx: RequestContext) => Promise<T>): Promise<T> {
-    const outermost = !this.em.isInTransaction();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.em.transactional((em) => work(this.withEm(em as EntityManager)));
-      } catch (error) {
-        if (!outermost || attempt >= TRANSACTION_ATTEMPTS || !isRetryableAbort(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-      }
-    }
+    const once = () => this.em.transactional((em) => work(this.withEm(em as EntityManager)));
+    return this.em.isInTransaction() ? once() : retryAborted(once);
+  }
+
+  /**
+   * Runs `work`, one statement atomic on its own (no transaction around it), again when PostgreSQL aborted it as a
+   * deadlock's victim: its commit runs the deferred rollup triggers, which can deadlock like a transaction's. Inside a
+   * transaction the outer one retries instead, since the abort rolled all of it back.
+   */
+  async atomicStatement<T>(work: () => Promise<T>): Promise<T> {
+    return this.em.isInTransaction() ? work() : retryAborted(work);
   }
 
   get isAuthenticated(): boolean {
