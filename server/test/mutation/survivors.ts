@@ -88,12 +88,6 @@ const SURVIVORS: Survivor[] = [
   },
   {
     file: 'src/orders/order-payments.ts',
-    original: "{ createdAt: 'asc' }",
-    replacement: '{}',
-    why: 'Not killed yet: it matters only when the Checkout reference and the PaymentIntent point at two different orders (the earlier one must win); no rule test builds that pair.',
-  },
-  {
-    file: 'src/orders/order-payments.ts',
     original: '{ id: { $in: ids } }',
     replacement: '{}',
     why: "Equivalent in outcome: the brand filter still applies, so the query returns every product of the brand, a superset of those asked for, and only those asked for are looked up in the map (it costs a larger read).",
@@ -103,18 +97,6 @@ const SURVIVORS: Survivor[] = [
     original: '{ $in: ids }',
     replacement: '{}',
     why: "Equivalent in outcome: the brand filter still applies, so the query returns every product of the brand, a superset of those asked for, and only those asked for are looked up in the map (it costs a larger read).",
-  },
-  {
-    file: 'src/orders/order-payments.ts',
-    original: 'false',
-    replacement: 'true',
-    why: 'Not killed yet: a payment success reported without an amount or currency must not count as a new mismatch flag on an order Stripe already confirmed; no rule test sends one.',
-  },
-  {
-    file: 'src/discounts/discount.service.ts',
-    original: '{ lockMode: LockMode.PESSIMISTIC_WRITE }',
-    replacement: '{}',
-    why: 'Observable only with a concurrent order consuming the code while it is edited or deleted; the rule test runs one transaction at a time, and no test races an edit against an order yet.',
   },
   {
     file: 'src/orders/pricing.ts',
