@@ -10,6 +10,7 @@ const MODULES: Record<string, string> = {
   'src/orders/idempotency.ts': 'idempotency',
   'src/orders/order-payments.ts': 'payments and refunds',
   'src/stats/stats.service.ts': 'stats',
+  'src/stats/stats-rollup.ts': 'stats: rollup reads',
   'src/discounts/discount.service.ts': 'discounts',
   'src/shared/sql.ts': 'tenancy: scopedSql',
   'src/shared/request-context.ts': 'tenancy: request context',

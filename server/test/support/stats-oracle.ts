@@ -26,7 +26,8 @@ const IN_RANGE = `with in_range as (
     from orders where brand_id = ? and created_at >= ? and created_at < ?
 )`;
 
-export async function recomputeOrderStats(t: TestApp, brandId: string, range: OracleRange) {
+/** `t` is anything with direct SQL: the test app, or a rule database. */
+export async function recomputeOrderStats(t: Pick<TestApp, 'sql'>, brandId: string, range: OracleRange) {
   const window = [brandId, range.from, range.to];
   const unit = range.interval.toLowerCase();
   const tz = range.timeZone;

@@ -47,6 +47,12 @@ const row = async (id: string) =>
       [id],
     )
   )[0];
+/** Resolves once a statement of this database waits for a row lock (another transaction holds it). */
+async function waitForLockWaiter() {
+  const waiting = async () =>
+    (await db.sql<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`))[0].n;
+  while ((await waiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 const audited = async (id: string) => (await db.sql<{ action: string }>('select action from audit_log where target_id = ? order by created_at, id', [id])).map((r) => r.action);
 
 test('normalizeCode trims and upper-cases', () => {
@@ -246,6 +252,29 @@ describe('what may be done to a code', () => {
     expect((await setDiscountCodeActive(db.again(ctx), once.id, true)).active).toBe(true);
     expect((await row(once.id)).active).toBe(true);
     expect(await audited(once.id)).toEqual(['discountCode.create', 'discountCode.setActive', 'discountCode.setActive']);
+  });
+
+  test('an edit that meets an order consuming the code waits for it, then sees the use and is refused', async () => {
+    const code = await create({ code: 'RACED', amountOff: 1 });
+    let finishOrder!: () => void;
+    const orderMayFinish = new Promise<void>((resolve) => (finishOrder = resolve));
+    let consumed!: () => void;
+    const useCounted = new Promise<void>((resolve) => (consumed = resolve));
+    // The order's transaction counts the use, then stays open until the edit is waiting behind it.
+    const order = db.again(ctx).transaction(async (tx) => {
+      await consumeDiscount(tx, code);
+      consumed();
+      await orderMayFinish;
+    });
+    await useCounted;
+    const edit = failure(updateDiscountCode(db.again(ctx), code.id, { code: 'RACED', amountOff: 2 }));
+    await waitForLockWaiter();
+    finishOrder();
+    await order;
+    const error = await edit;
+    expect(error.code).toBe('INVALID_TRANSITION');
+    expect(error.details).toEqual({ timesUsed: 1 });
+    expect(await row(code.id)).toMatchObject({ amount_off: 1, times_used: 1 });
   });
 
   test('an unknown or another brand’s code is NOT_FOUND', async () => {

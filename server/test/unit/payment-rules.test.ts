@@ -230,7 +230,9 @@ describe('applyPaymentResult', () => {
     expect((await stateOf(exact)).attention).toBeNull();
     const unknown = await manualOrder();
     await succeed(unknown, { amount: null, currency: 'eur' });
-    await succeed(unknown, { amount: 1, currency: null });
+    // Stripe already confirmed it: a report without amount or currency is no new flag, so nothing changed.
+    expect(await succeed(unknown, { amount: 1, currency: null })).toBe(false);
+    expect(await succeed(unknown, { amount: null, currency: 'eur' })).toBe(false);
     expect((await stateOf(unknown)).attention).toBeNull();
 
     const short = await manualOrder();
@@ -262,6 +264,22 @@ describe('findOrderForPayment', () => {
     expect(await find({ checkoutRef: 'nope' })).toBeNull();
     expect(await find({})).toBeNull();
     expect(await find({ checkoutRef: null, paymentIntentId: null })).toBeNull();
+  });
+
+  test('when the reference and the payment intent name two orders, the earlier order wins', async () => {
+    // The later order is written first, then the other is dated before it: stored first is not created first.
+    await complete(checkout('ref-pair-later'));
+    const earlier = (await complete(checkout('ref-pair-earlier'))).order;
+    await db.sql(`update orders set created_at = created_at - interval '1 hour' where id = ?`, [earlier.id]);
+    // On a table this small PostgreSQL reads the brand's orders by creation date anyway; a large one is read through
+    // the reference and payment intent indexes, in storage order. That plan is forced here, so only the rule decides.
+    const find = (keys: { checkoutRef: string; paymentIntentId: string }) =>
+      db.again(ctx).transaction(async (tx) => {
+        await tx.em.execute('set local enable_indexscan = off');
+        return (await findOrderForPayment(tx, keys))?.id;
+      });
+    expect(await find({ checkoutRef: 'ref-pair-later', paymentIntentId: 'pi_ref-pair-earlier' })).toBe(earlier.id);
+    expect(await find({ checkoutRef: 'ref-pair-earlier', paymentIntentId: 'pi_ref-pair-later' })).toBe(earlier.id);
   });
 });
 

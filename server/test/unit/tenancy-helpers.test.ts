@@ -222,4 +222,72 @@ describe('RequestContext', () => {
     ).rejects.toThrow('work failed');
     expect(await db.sql(`select stock from products where sku = 'A-1'`)).toEqual([{ stock: 42 }]);
   });
+
+  describe('transaction runs again what PostgreSQL aborted', () => {
+    const SERIALIZATION_FAILURE = `do $$ begin raise exception 'simulated conflict' using errcode = '40001'; end $$`;
+
+    test('a deadlock victim runs again and both transactions commit', async () => {
+      const c = await db.brand();
+      await addProduct(c, 'DL-1');
+      await addProduct(c, 'DL-2');
+      const ids = (await scopedSql<{ id: string }>(c, 'select id from products where brand_id = ? order by sku')).map((p) => p.id);
+      const attempts = { first: 0, second: 0 };
+      let arrived = 0;
+      let release!: () => void;
+      const bothHoldTheirFirstRow = new Promise<void>((resolve) => (release = resolve));
+      const lock = (tx: RequestContext, id: string) => scopedSql(tx, 'select id from products where brand_id = ? and id = ? for update', [id]);
+      // Two connections lock the same two rows in opposite orders: PostgreSQL aborts one of them as the deadlock's victim.
+      const lockBoth = (first: string, second: string, counter: 'first' | 'second') =>
+        db.again(c).transaction(async (tx) => {
+          attempts[counter]++;
+          await lock(tx, first);
+          if (++arrived === 2) release();
+          await bothHoldTheirFirstRow;
+          await lock(tx, second);
+          await scopedSql(tx, 'update products set stock = stock - 1 where brand_id = ? and id = ?', [first]);
+          return counter;
+        });
+      const results = await Promise.allSettled([lockBoth(ids[0], ids[1], 'first'), lockBoth(ids[1], ids[0], 'second')]);
+      expect(results).toEqual([
+        { status: 'fulfilled', value: 'first' },
+        { status: 'fulfilled', value: 'second' },
+      ]);
+      // The victim ran twice; its first attempt left nothing behind, so each row lost exactly one unit.
+      expect(attempts.first + attempts.second).toBe(3);
+      expect(await scopedSql(c, 'select stock from products where brand_id = ? order by sku')).toEqual([{ stock: 4 }, { stock: 4 }]);
+    });
+
+    test('a transaction aborted every time runs three times in all, then fails with the abort', async () => {
+      let attempts = 0;
+      const work = db.again(a).transaction(async (tx) => {
+        attempts++;
+        await tx.em.execute(SERIALIZATION_FAILURE);
+      });
+      await expect(work).rejects.toThrow('simulated conflict');
+      expect(attempts).toBe(3);
+    });
+
+    test('a nested transaction is run again by the outermost one only', async () => {
+      const attempts = { outer: 0, inner: 0 };
+      const work = db.again(a).transaction(async (tx) => {
+        attempts.outer++;
+        await tx.transaction(async (inner) => {
+          attempts.inner++;
+          await inner.em.execute(SERIALIZATION_FAILURE);
+        });
+      });
+      await expect(work).rejects.toThrow('simulated conflict');
+      expect(attempts).toEqual({ outer: 3, inner: 3 });
+    });
+
+    test('any other error is not retried', async () => {
+      let attempts = 0;
+      const work = db.again(a).transaction(async (tx) => {
+        attempts++;
+        await tx.em.execute(`do $$ begin raise exception 'not a conflict' using errcode = '23505'; end $$`);
+      });
+      await expect(work).rejects.toThrow('not a conflict');
+      expect(attempts).toBe(1);
+    });
+  });
 });
