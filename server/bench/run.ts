@@ -197,6 +197,9 @@ export const LIST_DOCUMENT = `query($after: String) { orders(first: 20, after: $
   nodes { id number status paymentStatus nextStatuses createdAt total { amount formatted } customer { email name }
   items { sku quantity total { amount formatted } } statusHistory { kind to actor { label } createdAt } } } }`;
 
+/** The API's command after the build, as the server's `start` script runs it (package.json). */
+const API_START_ARGS = ['dist/main.js'];
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 
 async function runScenarios(ctx: Context): Promise<Row[]> {
@@ -210,12 +213,15 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ...overrides,
   });
+  // As the server's `start` script does: compile src/ to dist/ (kept when unchanged), then run the JavaScript.
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: SERVER_DIR, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('the API did not build');
   const startApi = async (name: string, overrides: Record<string, string>) => {
     const port = await freePort();
     return startServer({
       name,
       cwd: SERVER_DIR,
-      args: [...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []), '-r', '@swc-node/register', 'src/main.ts'],
+      args: [...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []), ...API_START_ARGS],
       env: apiEnv({ PORT: String(port), ...overrides }),
       port,
       readyPath: '/readyz',
