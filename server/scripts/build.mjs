@@ -3,7 +3,7 @@
 // MikroORM read), so that production runs `node dist/main.js` without a compiler in the process. It does not
 // type-check (`tsc --noEmit` is part of the tests). A build whose inputs are unchanged is kept: the stamp in dist/
 // records the source files and their newest modification time, and any added, removed or edited file (or a changed
-// .swcrc) rebuilds everything from an empty dist/, so no output of a deleted source lingers.
+// .swcrc) rebuilds everything into a new dist/, so no output of a deleted source lingers.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +27,13 @@ if (!force && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') ===
 
 const started = Date.now();
 const swcrc = JSON.parse(fs.readFileSync(swcrcFile, 'utf8'));
-fs.rmSync(distDir, { recursive: true, force: true });
+// Written in a gitignored folder and swapped in at the end, so an API starting meanwhile (a bench, a second start)
+// never loads a half-written dist/.
+const buildDir = path.join(serverDir, '.cache', `dist-build-${process.pid}`);
+fs.rmSync(buildDir, { recursive: true, force: true });
 await Promise.all(
   sources.map(async (file) => {
-    const out = path.join(distDir, file.replace(/\.ts$/, '.js'));
+    const out = path.join(buildDir, file.replace(/\.ts$/, '.js'));
     // A source map beside each file, for `NODE_OPTIONS=--enable-source-maps` when a stack trace needs TypeScript lines;
     // not loaded by default, since Node then keeps every map in memory.
     const { code, map } = await transformFile(path.join(srcDir, file), {
@@ -45,5 +48,7 @@ await Promise.all(
     fs.writeFileSync(`${out}.map`, map);
   }),
 );
-fs.writeFileSync(stampFile, stamp);
+fs.writeFileSync(path.join(buildDir, path.basename(stampFile)), stamp);
+fs.rmSync(distDir, { recursive: true, force: true });
+fs.renameSync(buildDir, distDir);
 console.log(`Compiled ${sources.length} files to server/dist in ${Date.now() - started} ms.`);
