@@ -41,10 +41,10 @@ const USAGE = `pnpm bench [options]
 
 /**
  * `pnpm bench`: the reference benchmark of issue 11. Builds (or reuses) the benchmark database, starts the API as
- * `pnpm start` starts it (`node -r @swc-node/register src/main.ts`, NODE_ENV=production) and the ceilings beside it,
- * loads each scenario with autocannon after a warm-up, and reports requests/s, p50, p99, SQL statements per request
- * (pg_stat_statements), the serving process's peak RSS, and each scenario's ratio to its ceiling, measured in the same
- * run. Never asserts a timing: machines differ, ratios carry over.
+ * `pnpm start` starts it (src/ compiled to dist/, then the node arguments of the server's `start` script;
+ * NODE_ENV=production) and the ceilings beside it, loads each scenario with autocannon after a warm-up, and reports
+ * requests/s, p50, p99, SQL statements per request (pg_stat_statements), the serving process's peak RSS, and each
+ * scenario's ratio to its ceiling, measured in the same run. Never asserts a timing: machines differ, ratios carry over.
  */
 async function main() {
   const { values } = parseArgs({
@@ -197,6 +197,17 @@ export const LIST_DOCUMENT = `query($after: String) { orders(first: 20, after: $
   nodes { id number status paymentStatus nextStatuses createdAt total { amount formatted } customer { email name }
   items { sku quantity total { amount formatted } } statusHistory { kind to actor { label } createdAt } } } }`;
 
+/**
+ * The API's node arguments (V8 flags and entry point), read from the server's `start` script (`node scripts/build.mjs
+ * && node … dist/main.js`), so the benchmark cannot drift from what `pnpm start` runs.
+ */
+function apiStartArgs(): string[] {
+  const start: string = JSON.parse(fs.readFileSync(path.join(SERVER_DIR, 'package.json'), 'utf8')).scripts.start;
+  const run = /&& node ((?:--\S+ )*dist\/main\.js)$/.exec(start);
+  if (!run) throw new Error(`the server's start script changed shape; bench/run.ts reads its node arguments: ${start}`);
+  return run[1].split(' ');
+}
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 
 async function runScenarios(ctx: Context): Promise<Row[]> {
@@ -210,12 +221,15 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     ...overrides,
   });
+  // As the server's `start` script does: compile src/ to dist/ (kept when unchanged), then run the JavaScript.
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: SERVER_DIR, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('the API did not build');
   const startApi = async (name: string, overrides: Record<string, string>) => {
     const port = await freePort();
     return startServer({
       name,
       cwd: SERVER_DIR,
-      args: [...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []), '-r', '@swc-node/register', 'src/main.ts'],
+      args: [...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []), ...apiStartArgs()],
       env: apiEnv({ PORT: String(port), ...overrides }),
       port,
       readyPath: '/readyz',
