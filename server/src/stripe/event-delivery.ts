@@ -3,9 +3,11 @@ import type Stripe from 'stripe';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError } from '../errors';
 import { RequestContext, type Principal } from '../shared/request-context';
+import { scopedSql } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
-import { brandOf } from './brand-resolution';
-import { BrandResolvedLate, ignored, stripeActor } from './events/handler';
+import { pendingOrderChangesSql } from '../orders/order-writes';
+import { brandSql } from './brand-resolution';
+import { BrandResolvedLate, ignored, stripeActor, type Handled } from './events/handler';
 import { EVENT_HANDLERS } from './events/registry';
 import type { WebhookEventOutcome } from './stripe-event.entity';
 
@@ -75,7 +77,8 @@ export async function replayEvent(rootEm: EntityManager, eventId: string): Promi
 
 async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' | 'replay'): Promise<EventResult> {
   for (let attempt = 0; ; attempt++) {
-    const brandId = await brandOf(rootEm, event);
+    const { brandId, done } = await firstLook(rootEm, event);
+    if (done && mode === 'deliver') return { eventId: event.id, ...done, duplicate: true };
     try {
       return await runOnce(rootEm, event, brandId, mode);
     } catch (error) {
@@ -86,6 +89,25 @@ async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' |
       throw error;
     }
   }
+}
+
+/**
+ * One statement outside any transaction: the event's brand (brand-resolution.ts), and its outcome when it was already
+ * processed. A processed event stays processed, so a redelivery found here is answered as a duplicate without opening
+ * a transaction; one that races its first delivery is still caught by the claim.
+ */
+async function firstLook(
+  rootEm: EntityManager,
+  event: Stripe.Event,
+): Promise<{ brandId: string | null; done: { outcome: WebhookEventOutcome; reason: string | null } | null }> {
+  const brand = brandSql(event);
+  const [row] = await unscopedSql<{ brand_id: string | null; outcome: WebhookEventOutcome | null; reason: string | null }>(
+    rootEm,
+    `select ${brand.sql} as brand_id, e.outcome, e.reason
+       from (values (1)) as one left join stripe_events e on e.event_id = ? and e.processed_at is not null`,
+    [...brand.params, event.id],
+  );
+  return { brandId: row.brand_id, done: row.outcome ? { outcome: row.outcome, reason: row.reason } : null };
 }
 
 async function runOnce(
@@ -107,15 +129,27 @@ async function runOnce(
     }
     const handler = EVENT_HANDLERS[event.type];
     const handled = handler ? await handler(tx, event, brandId) : ignored(`${event.type} is not handled`);
-    await unscopedSql(
-      tx.em,
-      `update stripe_events set processed_at = now(), outcome = ?, reason = ?, error = null,
-          brand_id = coalesce(?, brand_id), updated_at = now()
-        where event_id = ?`,
-      [handled.outcome, handled.reason, brandId, event.id],
-    );
+    await recordOutcome(tx, event.id, brandId, handled);
     return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
   });
+}
+
+/**
+ * Marks the event processed with its outcome. When the handler's changes are one order's (the payment rules' unit of
+ * work), they are written by the same statement, ahead of the outcome; anything else is flushed at commit as usual.
+ */
+async function recordOutcome(tx: RequestContext, eventId: string, brandId: string | null, handled: Handled) {
+  const outcome = `update stripe_events set processed_at = now(), outcome = ?, reason = ?, error = null,
+          brand_id = coalesce(?, brand_id), updated_at = now()
+        where event_id = ?`;
+  const values = [handled.outcome, handled.reason, brandId, eventId];
+  const changes = brandId ? pendingOrderChangesSql(tx) : null;
+  if (!changes) {
+    await unscopedSql(tx.em, outcome, values);
+    return;
+  }
+  await scopedSql(tx, `with ${changes.ctes}\n${outcome}`, [...changes.params, ...values]);
+  changes.written();
 }
 
 /** The values of a stored event's identity and payload columns, in the order both inserts below list them. */
