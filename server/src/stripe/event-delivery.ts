@@ -3,11 +3,11 @@ import type Stripe from 'stripe';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError } from '../errors';
 import { RequestContext, type Principal } from '../shared/request-context';
-import { scopedSql } from '../shared/sql';
+import { advisoryLocksSql, scopedSql } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
 import { pendingOrderChangesSql } from '../orders/order-writes';
 import { brandSql } from './brand-resolution';
-import { BrandResolvedLate, ignored, stripeActor, type Handled } from './events/handler';
+import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled } from './events/handler';
 import { EVENT_HANDLERS } from './events/registry';
 import type { WebhookEventOutcome } from './stripe-event.entity';
 
@@ -18,8 +18,10 @@ import type { WebhookEventOutcome } from './stripe-event.entity';
  * Each delivery runs in one transaction that first claims the event's id in `stripe_events` (a unique constraint:
  * `INSERT … ON CONFLICT DO UPDATE … WHERE processed_at IS NULL`), then applies its effects through the order services,
  * then marks it processed. A concurrent duplicate waits on the claimed row and, once the first commits, finds it
- * processed and changes nothing; if the first rolled back, the duplicate processes it. Events that touch one payment are
- * serialized by transaction-scoped advisory locks (order reference first, then PaymentIntent), so out-of-order
+ * processed and changes nothing; if the first rolled back, the duplicate processes it (a redelivery of an event already
+ * processed is answered before any transaction, by firstLook). Events that touch one payment are serialized by
+ * transaction-scoped advisory locks (order reference first, then PaymentIntent), taken by the claim statement itself once
+ * it claimed, so out-of-order
  * deliveries cannot interleave: a payment or refund that arrives before its order is kept in `stripe_pending_payments`
  * and applied when the checkout creates the order.
  *
@@ -117,8 +119,10 @@ async function runOnce(
   mode: 'deliver' | 'replay',
 ): Promise<EventResult> {
   const ctx = RequestContext.create(rootEm, brandId ? stripePrincipal(event.id, brandId) : null);
+  const handler = EVENT_HANDLERS[event.type];
+  const locks = paymentLockKeys(handler?.payment?.(event, brandId) ?? null);
   return ctx.transaction(async (tx) => {
-    const claimed = mode === 'deliver' ? await claim(tx.em, event, brandId) : await claimForReplay(tx.em, event.id);
+    const claimed = mode === 'deliver' ? await claim(tx.em, event, brandId, locks) : await claimForReplay(tx.em, event.id, locks);
     if (!claimed) {
       const [row] = await unscopedSql<{ outcome: WebhookEventOutcome; reason: string | null }>(
         tx.em,
@@ -127,7 +131,6 @@ async function runOnce(
       );
       return { eventId: event.id, outcome: row.outcome, reason: row.reason, duplicate: true };
     }
-    const handler = EVENT_HANDLERS[event.type];
     const handled = handler ? await handler(tx, event, brandId) : ignored(`${event.type} is not handled`);
     await recordOutcome(tx, event.id, brandId, handled);
     return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
@@ -166,27 +169,33 @@ function storedEvent(event: Stripe.Event, brandId: string | null): unknown[] {
   ];
 }
 
-/** Inserts the event, or re-claims a stored one that was never processed (an earlier attempt failed). */
-async function claim(em: EntityManager, event: Stripe.Event, brandId: string | null): Promise<boolean> {
+/**
+ * Inserts the event, or re-claims a stored one that was never processed (an earlier attempt failed); once claimed, the
+ * same statement waits for the locks of the payment it is about (handler.ts), so a delivery takes them in one round trip.
+ */
+async function claim(em: EntityManager, event: Stripe.Event, brandId: string | null, locks: string[]): Promise<boolean> {
   const rows = await unscopedSql(
     em,
-    `insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
+    `with claimed as (
+     insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
         stripe_created_at, payload, received_at, last_received_at, attempts)
      values (?, now(), now(), ?, ?, ?, ?, ?, ?, ?::jsonb, now(), now(), 1)
      on conflict (event_id) do update
         set attempts = stripe_events.attempts + 1, last_received_at = now(), updated_at = now()
       where stripe_events.processed_at is null
-     returning id`,
-    storedEvent(event, brandId),
+     returning id)
+     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`,
+    [...storedEvent(event, brandId), ...locks],
   );
   return rows.length === 1;
 }
 
-async function claimForReplay(em: EntityManager, eventId: string): Promise<boolean> {
+async function claimForReplay(em: EntityManager, eventId: string, locks: string[]): Promise<boolean> {
   const rows = await unscopedSql(
     em,
-    'update stripe_events set attempts = attempts + 1, updated_at = now() where event_id = ? returning id',
-    [eventId],
+    `with claimed as (update stripe_events set attempts = attempts + 1, updated_at = now() where event_id = ? returning id)
+     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`,
+    [eventId, ...locks],
   );
   return rows.length === 1;
 }
