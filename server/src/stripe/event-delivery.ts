@@ -138,20 +138,23 @@ async function runOnce(
 }
 
 /**
- * Marks the event processed with its outcome. When the handler's changes are one order's (the payment rules' unit of
- * work), they are written by the same statement, ahead of the outcome; anything else is flushed at commit as usual.
+ * Marks the event processed with its outcome, in the statement that also makes the handler's last write (a parked
+ * payment) and, when the handler's changes are one order's (the payment rules' unit of work), writes those; anything
+ * else is flushed at commit as usual.
  */
 async function recordOutcome(tx: RequestContext, eventId: string, brandId: string | null, handled: Handled) {
   const outcome = `update stripe_events set processed_at = now(), outcome = ?, reason = ?, error = null,
           brand_id = coalesce(?, brand_id), updated_at = now()
         where event_id = ?`;
   const values = [handled.outcome, handled.reason, brandId, eventId];
+  const ctes = handled.write ? [`handler_write as (${handled.write.sql})`] : [];
+  const params = handled.write?.params ?? [];
   const changes = brandId ? pendingOrderChangesSql(tx) : null;
   if (!changes) {
-    await unscopedSql(tx.em, outcome, values);
+    await unscopedSql(tx.em, `${ctes.length ? `with ${ctes.join(', ')}\n` : ''}${outcome}`, [...params, ...values]);
     return;
   }
-  await scopedSql(tx, `with ${changes.ctes}\n${outcome}`, [...changes.params, ...values]);
+  await scopedSql(tx, `with ${[changes.ctes, ...ctes].join(',\n')}\n${outcome}`, [...changes.params, ...params, ...values]);
   changes.written();
 }
 

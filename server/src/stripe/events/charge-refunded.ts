@@ -26,14 +26,14 @@ export const onChargeRefunded: EventHandler = aboutPayment(chargePayment, async 
   if (!brandId) {
     // The order may have been committed while this event waited for the lock: resolve the brand again.
     if (await brandOfPaymentIntent(tx.em, paymentIntentId)) throw new BrandResolvedLate();
-    await parkPayment(tx, { key: paymentIntentId, brandId: null, orderRef: null, result: 'SUCCEEDED', refunded, eventId: event.id, paid });
-    return processed(`No order for ${paymentIntentId} yet: refund kept for it`);
+    const park = parkPayment({ key: paymentIntentId, brandId: null, orderRef: null, result: 'SUCCEEDED', refunded, eventId: event.id, paid });
+    return processed(`No order for ${paymentIntentId} yet: refund kept for it`, park);
   }
   const order = await findOrderForPayment(tx, { paymentIntentId });
   if (!order) {
     const orderRef = charge.metadata?.order_ref ?? null;
-    await parkPayment(tx, { key: paymentIntentId, brandId, orderRef, result: 'SUCCEEDED', refunded, eventId: event.id, paid });
-    return processed(`No order for ${paymentIntentId} yet: refund kept for it`);
+    const park = parkPayment({ key: paymentIntentId, brandId, orderRef, result: 'SUCCEEDED', refunded, eventId: event.id, paid });
+    return processed(`No order for ${paymentIntentId} yet: refund kept for it`, park);
   }
   // A refunded charge was paid: a refund that overtakes its payment's success event first records the payment.
   applyPaymentResult(tx, order, 'SUCCEEDED', 'Payment succeeded (seen through its refund)', paid);

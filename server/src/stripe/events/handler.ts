@@ -9,6 +9,14 @@ import type { RequestContext } from '../../shared/request-context';
 export interface Handled {
   outcome: 'PROCESSED' | 'IGNORED';
   reason: string;
+  /** The handler's last write, left to the delivery to make in the statement that records the outcome. */
+  write?: HandlerWrite;
+}
+
+/** A data-modifying statement (the body of a CTE) and its parameters. */
+export interface HandlerWrite {
+  sql: string;
+  params: unknown[];
 }
 
 export type EventHandler = ((tx: RequestContext, event: Stripe.Event, brandId: string | null) => Promise<Handled>) & {
@@ -31,7 +39,7 @@ export function aboutPayment(
   return Object.assign(handle, { payment });
 }
 
-export const processed = (reason: string): Handled => ({ outcome: 'PROCESSED', reason });
+export const processed = (reason: string, write?: HandlerWrite): Handled => ({ outcome: 'PROCESSED', reason, write });
 export const ignored = (reason: string): Handled => ({ outcome: 'IGNORED', reason });
 
 /** Thrown when a concurrent transaction created the order this event needs after its brand was resolved: run again. */

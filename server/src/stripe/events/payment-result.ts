@@ -22,7 +22,7 @@ async function applyPayment(
     const changed = applyPaymentResult(tx, order, result, note, reported);
     return processed(changed ? `Order ${order.number} → ${order.paymentStatus}` : `Order ${order.number} stays ${order.paymentStatus}`);
   }
-  await parkPayment(tx, {
+  const park = parkPayment({
     key: paymentIntentId ?? `ref:${brandId}:${orderRef}`,
     brandId,
     orderRef,
@@ -31,7 +31,7 @@ async function applyPayment(
     eventId,
     paid: result === 'SUCCEEDED' ? reported : undefined,
   });
-  return processed(`No order for ${orderRef} yet: payment ${result === 'SUCCEEDED' ? 'success' : 'failure'} kept for it`);
+  return processed(`No order for ${orderRef} yet: payment ${result === 'SUCCEEDED' ? 'success' : 'failure'} kept for it`, park);
 }
 
 function sessionPayment(event: Stripe.Event, brandId: string | null): PaymentKeys | null {
