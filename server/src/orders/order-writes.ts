@@ -179,7 +179,6 @@ export async function lockOrder(tx: RequestContext, id: string, field = 'id'): P
   return order;
 }
 
-
 /** What `pendingOrderChangesSql` hands its caller: CTEs to put first in its statement, and the statement's parameters. */
 export interface PendingOrderChanges {
   /** `target as (…), …`: begins with the brand's filter, so a statement that starts with them is scoped. */
@@ -237,8 +236,8 @@ export function pendingOrderChangesSql(tx: RequestContext): PendingOrderChanges 
   const ctes = ['target as (select o.id, o.brand_id from orders o where o.brand_id = ? and o.id = ?)'];
   const params: unknown[] = [orderId];
   for (const { meta, entity, props } of updates) {
-    entity.updatedAt = new Date();
-    const changed = [...new Set([...props, 'updatedAt'])].map((name) => meta.properties[name]);
+    // `props` include updatedAt: computing the change sets applies its onUpdate.
+    const changed = props.map((name) => meta.properties[name]);
     if (changed.some((prop) => !prop || prop.kind !== ReferenceKind.SCALAR)) return null;
     const values = columnsOf(changed, entity);
     ctes.push(
