@@ -47,8 +47,12 @@ export async function scopedSql<T = Record<string, any>>(
  */
 export async function lockKeys(em: EntityManager, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
-  const locks = keys.map(() => 'pg_advisory_xact_lock(hashtextextended(?, 0))').join(', ');
-  await unscopedSql(em, `select ${locks}`, keys);
+  await unscopedSql(em, `select ${advisoryLocksSql(keys)}`, keys);
+}
+
+/** The select-list expressions that take those locks, in that order; `keys` are their parameters. */
+export function advisoryLocksSql(keys: string[]): string {
+  return keys.map(() => 'pg_advisory_xact_lock(hashtextextended(?, 0))').join(', ');
 }
 
 /** A PostgreSQL array literal, bound as one parameter (knex would otherwise expand a JS array into a list). */

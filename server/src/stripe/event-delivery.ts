@@ -3,9 +3,11 @@ import type Stripe from 'stripe';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError } from '../errors';
 import { RequestContext, type Principal } from '../shared/request-context';
+import { advisoryLocksSql, scopedSql } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
-import { brandOf } from './brand-resolution';
-import { BrandResolvedLate, ignored, stripeActor } from './events/handler';
+import { pendingOrderChangesSql } from '../orders/order-writes';
+import { brandSql } from './brand-resolution';
+import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled } from './events/handler';
 import { EVENT_HANDLERS } from './events/registry';
 import type { WebhookEventOutcome } from './stripe-event.entity';
 
@@ -16,8 +18,10 @@ import type { WebhookEventOutcome } from './stripe-event.entity';
  * Each delivery runs in one transaction that first claims the event's id in `stripe_events` (a unique constraint:
  * `INSERT … ON CONFLICT DO UPDATE … WHERE processed_at IS NULL`), then applies its effects through the order services,
  * then marks it processed. A concurrent duplicate waits on the claimed row and, once the first commits, finds it
- * processed and changes nothing; if the first rolled back, the duplicate processes it. Events that touch one payment are
- * serialized by transaction-scoped advisory locks (order reference first, then PaymentIntent), so out-of-order
+ * processed and changes nothing; if the first rolled back, the duplicate processes it (a redelivery of an event already
+ * processed is answered before any transaction, by firstLook). Events that touch one payment are serialized by
+ * transaction-scoped advisory locks (order reference first, then PaymentIntent), taken by the claim statement itself once
+ * it claimed, so out-of-order
  * deliveries cannot interleave: a payment or refund that arrives before its order is kept in `stripe_pending_payments`
  * and applied when the checkout creates the order.
  *
@@ -75,7 +79,8 @@ export async function replayEvent(rootEm: EntityManager, eventId: string): Promi
 
 async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' | 'replay'): Promise<EventResult> {
   for (let attempt = 0; ; attempt++) {
-    const brandId = await brandOf(rootEm, event);
+    const { brandId, done } = await firstLook(rootEm, event);
+    if (done && mode === 'deliver') return { eventId: event.id, ...done, duplicate: true };
     try {
       return await runOnce(rootEm, event, brandId, mode);
     } catch (error) {
@@ -88,6 +93,25 @@ async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' |
   }
 }
 
+/**
+ * One statement outside any transaction: the event's brand (brand-resolution.ts), and its outcome when it was already
+ * processed. A processed event stays processed, so a redelivery found here is answered as a duplicate without opening
+ * a transaction; one that races its first delivery is still caught by the claim.
+ */
+async function firstLook(
+  rootEm: EntityManager,
+  event: Stripe.Event,
+): Promise<{ brandId: string | null; done: { outcome: WebhookEventOutcome; reason: string | null } | null }> {
+  const brand = brandSql(event);
+  const [row] = await unscopedSql<{ brand_id: string | null; outcome: WebhookEventOutcome | null; reason: string | null }>(
+    rootEm,
+    `select ${brand.sql} as brand_id, e.outcome, e.reason
+       from (values (1)) as one left join stripe_events e on e.event_id = ? and e.processed_at is not null`,
+    [...brand.params, event.id],
+  );
+  return { brandId: row.brand_id, done: row.outcome ? { outcome: row.outcome, reason: row.reason } : null };
+}
+
 async function runOnce(
   rootEm: EntityManager,
   event: Stripe.Event,
@@ -95,8 +119,10 @@ async function runOnce(
   mode: 'deliver' | 'replay',
 ): Promise<EventResult> {
   const ctx = RequestContext.create(rootEm, brandId ? stripePrincipal(event.id, brandId) : null);
+  const handler = EVENT_HANDLERS[event.type];
+  const locks = paymentLockKeys(handler?.payment?.(event, brandId) ?? null);
   return ctx.transaction(async (tx) => {
-    const claimed = mode === 'deliver' ? await claim(tx.em, event, brandId) : await claimForReplay(tx.em, event.id);
+    const claimed = mode === 'deliver' ? await claim(tx.em, event, brandId, locks) : await claimForReplay(tx.em, event.id, locks);
     if (!claimed) {
       const [row] = await unscopedSql<{ outcome: WebhookEventOutcome; reason: string | null }>(
         tx.em,
@@ -105,17 +131,31 @@ async function runOnce(
       );
       return { eventId: event.id, outcome: row.outcome, reason: row.reason, duplicate: true };
     }
-    const handler = EVENT_HANDLERS[event.type];
     const handled = handler ? await handler(tx, event, brandId) : ignored(`${event.type} is not handled`);
-    await unscopedSql(
-      tx.em,
-      `update stripe_events set processed_at = now(), outcome = ?, reason = ?, error = null,
-          brand_id = coalesce(?, brand_id), updated_at = now()
-        where event_id = ?`,
-      [handled.outcome, handled.reason, brandId, event.id],
-    );
+    await recordOutcome(tx, event.id, brandId, handled);
     return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
   });
+}
+
+/**
+ * Marks the event processed with its outcome, in the statement that also makes the handler's last write (a parked
+ * payment) and, when the handler's changes are one order's (the payment rules' unit of work), writes those; anything
+ * else is flushed at commit as usual.
+ */
+async function recordOutcome(tx: RequestContext, eventId: string, brandId: string | null, handled: Handled) {
+  const outcome = `update stripe_events set processed_at = now(), outcome = ?, reason = ?, error = null,
+          brand_id = coalesce(?, brand_id), updated_at = now()
+        where event_id = ?`;
+  const values = [handled.outcome, handled.reason, brandId, eventId];
+  const ctes = handled.write ? [`handler_write as (${handled.write.sql})`] : [];
+  const params = handled.write?.params ?? [];
+  const changes = brandId ? pendingOrderChangesSql(tx) : null;
+  if (!changes) {
+    await unscopedSql(tx.em, `${ctes.length ? `with ${ctes.join(', ')}\n` : ''}${outcome}`, [...params, ...values]);
+    return;
+  }
+  await scopedSql(tx, `with ${[changes.ctes, ...ctes].join(',\n')}\n${outcome}`, [...changes.params, ...params, ...values]);
+  changes.written();
 }
 
 /** The values of a stored event's identity and payload columns, in the order both inserts below list them. */
@@ -132,27 +172,33 @@ function storedEvent(event: Stripe.Event, brandId: string | null): unknown[] {
   ];
 }
 
-/** Inserts the event, or re-claims a stored one that was never processed (an earlier attempt failed). */
-async function claim(em: EntityManager, event: Stripe.Event, brandId: string | null): Promise<boolean> {
+/**
+ * Inserts the event, or re-claims a stored one that was never processed (an earlier attempt failed); once claimed, the
+ * same statement waits for the locks of the payment it is about (handler.ts), so a delivery takes them in one round trip.
+ */
+async function claim(em: EntityManager, event: Stripe.Event, brandId: string | null, locks: string[]): Promise<boolean> {
   const rows = await unscopedSql(
     em,
-    `insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
+    `with claimed as (
+     insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
         stripe_created_at, payload, received_at, last_received_at, attempts)
      values (?, now(), now(), ?, ?, ?, ?, ?, ?, ?::jsonb, now(), now(), 1)
      on conflict (event_id) do update
         set attempts = stripe_events.attempts + 1, last_received_at = now(), updated_at = now()
       where stripe_events.processed_at is null
-     returning id`,
-    storedEvent(event, brandId),
+     returning id)
+     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`,
+    [...storedEvent(event, brandId), ...locks],
   );
   return rows.length === 1;
 }
 
-async function claimForReplay(em: EntityManager, eventId: string): Promise<boolean> {
+async function claimForReplay(em: EntityManager, eventId: string, locks: string[]): Promise<boolean> {
   const rows = await unscopedSql(
     em,
-    'update stripe_events set attempts = attempts + 1, updated_at = now() where event_id = ? returning id',
-    [eventId],
+    `with claimed as (update stripe_events set attempts = attempts + 1, updated_at = now() where event_id = ? returning id)
+     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`,
+    [eventId, ...locks],
   );
   return rows.length === 1;
 }

@@ -366,6 +366,30 @@ describe('charge.refunded', () => {
     expect(order.statusHistory.filter((h: any) => h.kind === 'PAYMENT').map((h: any) => h.to)).toEqual(['PAID', ...transitions]);
   });
 
+  it('a refund is written whole by the statement that records its outcome: every changed order column, timeline, audit', async () => {
+    const { ref, pi, session, total } = await cardCheckout({ quantity: 2, price: 4_500 });
+    await ok(stripeEvent('checkout.session.completed', session));
+    const refund = stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: 1_300 }));
+    await ok(refund);
+    const [order] = await t.sql('select id, updated_at, refunded_total, payment_status from orders where brand_id = ? and checkout_ref = ?', [brand.id, ref]);
+    expect({ status: order.payment_status, refunded: Number(order.refunded_total) }).toEqual({ status: 'PARTIALLY_REFUNDED', refunded: 1_300 });
+    const [change] = await t.sql(
+      `select brand_id, kind, from_value, to_value, actor_type, actor_id, created_at from order_status_changes
+        where order_id = ? and to_value = 'PARTIALLY_REFUNDED'`,
+      [order.id],
+    );
+    expect(change).toMatchObject({ brand_id: brand.id, kind: 'PAYMENT', from_value: 'PAID', actor_type: 'STRIPE', actor_id: refund.id });
+    // The order's updated_at moves with the change (it would still be the checkout's otherwise).
+    expect(new Date(order.updated_at).getTime()).toBeGreaterThanOrEqual(new Date(change.created_at).getTime());
+    const [entry] = await t.sql(`select brand_id, actor_id, request_id, changes from audit_log where target_id = ? and action = 'order.refund'`, [order.id]);
+    expect(entry).toMatchObject({
+      brand_id: brand.id,
+      actor_id: refund.id,
+      request_id: expect.any(String),
+      changes: { before: { paymentStatus: 'PAID', refundedTotal: 0 }, after: { paymentStatus: 'PARTIALLY_REFUNDED', refundedTotal: 1_300 } },
+    });
+  });
+
   it('two partial refunds (1,300 then 5,000 cumulative) end PARTIALLY_REFUNDED with 5,000, not their sum', async () => {
     const { ref, pi, session, total } = await cardCheckout({ quantity: 2, price: 4_500 });
     await ok(stripeEvent('checkout.session.completed', session));

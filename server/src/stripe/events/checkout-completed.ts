@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { completeCheckout } from '../../orders/order-payments';
 import type { AddressData } from '../../orders/order.entity';
 import { parseItems, readContract } from '../checkout-contract';
-import { idOf, ignored, lockPayment, processed, type EventHandler } from './handler';
+import { aboutPayment, idOf, ignored, processed, type EventHandler, type PaymentKeys } from './handler';
 import { applyParkedPayments, takeParkedPayments } from './pending-payments';
 
 function toAddress(details: Stripe.Checkout.Session.CollectedInformation.ShippingDetails | null | undefined): AddressData | null {
@@ -19,8 +19,15 @@ function toAddress(details: Stripe.Checkout.Session.CollectedInformation.Shippin
   };
 }
 
+function checkoutPayment(event: Stripe.Event, brandId: string | null): PaymentKeys | null {
+  const session = event.data.object as Stripe.Checkout.Session;
+  const contract = readContract(session.metadata, session.client_reference_id);
+  if (session.mode !== 'payment' || !contract.ours || !brandId) return null;
+  return { brandId, orderRef: contract.orderRef, paymentIntentId: idOf(session.payment_intent) };
+}
+
 /** `checkout.session.completed`: the order for `order_ref`, created once with what Stripe charged. */
-export const onCheckoutCompleted: EventHandler = async (tx, event, brandId) => {
+export const onCheckoutCompleted: EventHandler = aboutPayment(checkoutPayment, async (tx, event, brandId) => {
   const session = event.data.object as Stripe.Checkout.Session;
   if (session.mode !== 'payment') return ignored(`a ${session.mode}-mode Checkout Session creates no order`);
   const contract = readContract(session.metadata, session.client_reference_id);
@@ -28,7 +35,6 @@ export const onCheckoutCompleted: EventHandler = async (tx, event, brandId) => {
   if (!brandId) return ignored(`brand ${contract.brandId} does not exist`);
   const items = parseItems(session.metadata?.items);
   const paymentIntentId = idOf(session.payment_intent);
-  await lockPayment(tx, brandId, contract.orderRef, paymentIntentId);
   const parked = await takeParkedPayments(tx, brandId, contract.orderRef, paymentIntentId);
   const totals = session.total_details;
   const customer = session.customer_details;
@@ -56,4 +62,4 @@ export const onCheckoutCompleted: EventHandler = async (tx, event, brandId) => {
   const early = applyParkedPayments(tx, order, parked);
   const what = created ? `Created order ${order.number}` : `Order ${order.number} already existed`;
   return processed(`${what} (${order.paymentStatus})${early ? `; applied ${early}` : ''}`);
-};
+});

@@ -1,7 +1,6 @@
 import type Stripe from 'stripe';
 import type { Actor } from '../../shared/actor';
 import type { RequestContext } from '../../shared/request-context';
-import { lockKeys } from '../../shared/sql';
 
 /**
  * What every event handler shares. A handler runs inside the delivery's transaction (event-delivery.ts), as the event's
@@ -10,11 +9,37 @@ import { lockKeys } from '../../shared/sql';
 export interface Handled {
   outcome: 'PROCESSED' | 'IGNORED';
   reason: string;
+  /** The handler's last write, left to the delivery to make in the statement that records the outcome. */
+  write?: HandlerWrite;
 }
 
-export type EventHandler = (tx: RequestContext, event: Stripe.Event, brandId: string | null) => Promise<Handled>;
+/** A data-modifying statement (the body of a CTE) and its parameters. */
+export interface HandlerWrite {
+  sql: string;
+  params: unknown[];
+}
 
-export const processed = (reason: string): Handled => ({ outcome: 'PROCESSED', reason });
+export type EventHandler = ((tx: RequestContext, event: Stripe.Event, brandId: string | null) => Promise<Handled>) & {
+  /** The payment the event is about, if any: the delivery takes its locks (paymentLockKeys) before the handler runs. */
+  payment?: (event: Stripe.Event, brandId: string | null) => PaymentKeys | null;
+};
+
+/** What identifies a payment: its checkout's order reference (with the brand) and its PaymentIntent, either may be missing. */
+export interface PaymentKeys {
+  brandId: string | null;
+  orderRef: string | null;
+  paymentIntentId: string | null;
+}
+
+/** A handler for events about one payment, which reads and writes it only under that payment's locks. */
+export function aboutPayment(
+  payment: (event: Stripe.Event, brandId: string | null) => PaymentKeys | null,
+  handle: (tx: RequestContext, event: Stripe.Event, brandId: string | null) => Promise<Handled>,
+): EventHandler {
+  return Object.assign(handle, { payment });
+}
+
+export const processed = (reason: string, write?: HandlerWrite): Handled => ({ outcome: 'PROCESSED', reason, write });
 export const ignored = (reason: string): Handled => ({ outcome: 'IGNORED', reason });
 
 /** Thrown when a concurrent transaction created the order this event needs after its brand was resolved: run again. */
@@ -30,13 +55,14 @@ export function idOf(value: string | { id: string } | null | undefined): string 
   return typeof value === 'string' ? value : value.id;
 }
 
-/** Serializes every event about one payment: the order reference first, then the PaymentIntent (always that order). */
-export async function lockPayment(
-  tx: RequestContext,
-  brandId: string | null,
-  orderRef: string | null,
-  paymentIntentId: string | null,
-) {
+/**
+ * The transaction-scoped advisory locks that serialize every event about one payment: the order reference first, then
+ * the PaymentIntent (always that order). The delivery takes them in its claim statement (event-delivery.ts), so the
+ * handler's first read of the order already runs under them.
+ */
+export function paymentLockKeys(payment: PaymentKeys | null): string[] {
+  if (!payment) return [];
+  const { brandId, orderRef, paymentIntentId } = payment;
   const keys = [orderRef && brandId ? `ref:${brandId}:${orderRef}` : null, paymentIntentId ? `pi:${paymentIntentId}` : null];
-  await lockKeys(tx.em, keys.filter((key): key is string => key !== null).map((key) => `stripe:${key}`));
+  return keys.filter((key): key is string => key !== null).map((key) => `stripe:${key}`);
 }

@@ -3,7 +3,7 @@ import { applyPaymentResult, findOrderForPayment, type ReportedAmount } from '..
 import type { RequestContext } from '../../shared/request-context';
 import { readContract } from '../checkout-contract';
 import type { PendingPaymentResult } from '../pending-payment.entity';
-import { idOf, ignored, lockPayment, processed, type EventHandler, type Handled } from './handler';
+import { aboutPayment, idOf, ignored, processed, type EventHandler, type Handled, type PaymentKeys } from './handler';
 import { parkPayment } from './pending-payments';
 
 async function applyPayment(
@@ -16,14 +16,13 @@ async function applyPayment(
   note: string,
   reported: ReportedAmount,
 ): Promise<Handled> {
-  await lockPayment(tx, brandId, orderRef, paymentIntentId);
   const order = await findOrderForPayment(tx, { checkoutRef: orderRef, paymentIntentId });
   if (order) {
     order.stripePaymentIntentId ??= paymentIntentId;
     const changed = applyPaymentResult(tx, order, result, note, reported);
     return processed(changed ? `Order ${order.number} → ${order.paymentStatus}` : `Order ${order.number} stays ${order.paymentStatus}`);
   }
-  await parkPayment(tx, {
+  const park = parkPayment({
     key: paymentIntentId ?? `ref:${brandId}:${orderRef}`,
     brandId,
     orderRef,
@@ -32,12 +31,24 @@ async function applyPayment(
     eventId,
     paid: result === 'SUCCEEDED' ? reported : undefined,
   });
-  return processed(`No order for ${orderRef} yet: payment ${result === 'SUCCEEDED' ? 'success' : 'failure'} kept for it`);
+  return processed(`No order for ${orderRef} yet: payment ${result === 'SUCCEEDED' ? 'success' : 'failure'} kept for it`, park);
+}
+
+function sessionPayment(event: Stripe.Event, brandId: string | null): PaymentKeys | null {
+  const session = event.data.object as Stripe.Checkout.Session;
+  const contract = readContract(session.metadata, session.client_reference_id);
+  return contract.ours && brandId ? { brandId, orderRef: contract.orderRef, paymentIntentId: idOf(session.payment_intent) } : null;
+}
+
+function intentPayment(event: Stripe.Event, brandId: string | null): PaymentKeys | null {
+  const intent = event.data.object as Stripe.PaymentIntent;
+  const contract = readContract(intent.metadata);
+  return contract.ours && brandId ? { brandId, orderRef: contract.orderRef, paymentIntentId: intent.id } : null;
 }
 
 /** `checkout.session.async_payment_succeeded` / `…_failed`: a delayed method (SEPA…) settled. */
 export function onSessionPayment(result: PendingPaymentResult): EventHandler {
-  return async (tx, event, brandId) => {
+  return aboutPayment(sessionPayment, async (tx, event, brandId) => {
     const session = event.data.object as Stripe.Checkout.Session;
     const contract = readContract(session.metadata, session.client_reference_id);
     if (!contract.ours) return ignored(contract.reason);
@@ -45,12 +56,12 @@ export function onSessionPayment(result: PendingPaymentResult): EventHandler {
     const note = result === 'SUCCEEDED' ? 'Delayed payment succeeded' : 'Delayed payment failed';
     const reported = { amount: session.amount_total, currency: session.currency };
     return applyPayment(tx, brandId, contract.orderRef, idOf(session.payment_intent), result, event.id, note, reported);
-  };
+  });
 }
 
 /** `payment_intent.succeeded` / `payment_intent.payment_failed`. */
 export function onPaymentIntent(result: PendingPaymentResult): EventHandler {
-  return async (tx, event, brandId) => {
+  return aboutPayment(intentPayment, async (tx, event, brandId) => {
     const intent = event.data.object as Stripe.PaymentIntent;
     const contract = readContract(intent.metadata);
     if (!contract.ours) return ignored(contract.reason);
@@ -59,5 +70,5 @@ export function onPaymentIntent(result: PendingPaymentResult): EventHandler {
     const note = result === 'SUCCEEDED' ? 'Payment succeeded' : `Payment failed${failure ? `: ${failure}` : ''}`;
     const reported = { amount: result === 'SUCCEEDED' ? intent.amount_received : intent.amount, currency: intent.currency };
     return applyPayment(tx, brandId, contract.orderRef, intent.id, result, event.id, note, reported);
-  };
+  });
 }

@@ -5,16 +5,15 @@ import { formatMoney } from '../../shared/money';
 import type { RequestContext } from '../../shared/request-context';
 import { unscopedSql } from '../../shared/unscoped-sql';
 import type { PendingPaymentResult } from '../pending-payment.entity';
-import { stripeActor } from './handler';
+import { stripeActor, type HandlerWrite } from './handler';
 
 /**
  * Payment results and refunds that arrive before their order exists, parked in `stripe_pending_payments` and applied
  * when the checkout creates the order. A refund can arrive before Stripe has told us whose payment it is, so a parked
- * row may have no brand yet: its statements are unscoped and keyed by the PaymentIntent.
+ * row may have no brand yet: its statements are unscoped and keyed by the PaymentIntent. A handler returns the parking
+ * write with its outcome (handler.ts), and the delivery runs it in the statement that records it.
  */
-export async function parkPayment(
-  tx: RequestContext,
-  data: {
+export function parkPayment(data: {
     key: string;
     brandId: string | null;
     orderRef: string | null;
@@ -22,12 +21,10 @@ export async function parkPayment(
     refunded: number;
     eventId: string;
     /** What a success or a refunded charge says was paid. */
-    paid?: ReportedAmount;
-  },
-) {
-  await unscopedSql(
-    tx.em,
-    `insert into stripe_pending_payments (id, created_at, updated_at, payment_intent_id, brand_id, order_ref, result,
+  paid?: ReportedAmount;
+}): HandlerWrite {
+  return {
+    sql: `insert into stripe_pending_payments (id, created_at, updated_at, payment_intent_id, brand_id, order_ref, result,
         refunded_amount, last_event_id, amount, currency)
      values (?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (payment_intent_id) do update set
@@ -40,7 +37,7 @@ export async function parkPayment(
         amount = coalesce(excluded.amount, stripe_pending_payments.amount),
         currency = coalesce(excluded.currency, stripe_pending_payments.currency),
         updated_at = now()`,
-    [
+    params: [
       uuidv7(),
       data.key,
       data.brandId,
@@ -51,7 +48,7 @@ export async function parkPayment(
       data.paid?.amount ?? null,
       data.paid?.currency ?? null,
     ],
-  );
+  };
 }
 
 /** A parked payment result or refund, taken out of `stripe_pending_payments` to be applied to its order. */
