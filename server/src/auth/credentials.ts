@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeySecretHash, isApiKeySecret, LAST_USED_RESOLUTION_MS } from '../api-keys/api-key.service';
 import type { Principal } from '../shared/request-context';
-import { unscopedBoundSql } from '../shared/unscoped-sql';
 import type { Role } from '../users/user.entity';
 
 /** Only a SHA-256 of a session's bearer token is stored, so a database leak yields no usable tokens. */
@@ -93,8 +92,7 @@ export async function authenticate(em: EntityManager, token: string, charge: Cre
   const sql = take
     ? `with ${ctes.join(', ')} select credential.*, charged.available, charged.granted from credential left join charged on true`
     : `with ${ctes.join(', ')} select * from credential`;
-  // Across brands (found by digest before any brand is known); bound on the driver, as a request's first statement.
-  const [row] = await unscopedBoundSql<CredentialRow>(em, sql, params);
+  const [row] = await em.getConnection().execute<CredentialRow[]>(sql, params);
   if (!row) return null;
   return {
     principal: principalOf(row),

@@ -221,7 +221,6 @@ export async function findOrderById(scope: SqlScope, id: string, parts: OrderPar
     scope,
     withParts(`select ${ORDER_COLUMNS}, o.brand_id from orders o where o.brand_id = ? and o.id = ?`, parts),
     [parseId(id)],
-    { bound: true },
   );
   return rows[0] ? toOrderRecord(rows[0]) : null;
 }
@@ -231,7 +230,6 @@ export async function findOrderByNumber(scope: SqlScope, number: string, parts: 
     scope,
     withParts(`select ${ORDER_COLUMNS}, o.brand_id from orders o where o.brand_id = ? and o.number = ?`, parts),
     [number.trim().toUpperCase()],
-    { bound: true },
   );
   return rows[0] ? toOrderRecord(rows[0]) : null;
 }
@@ -286,7 +284,6 @@ export async function listOrders(
       counterInline ? { columns: ', b.order_count', joins: 'cross join (select order_count from brands where id = ?) b' } : undefined,
     ),
     [...params, request.size + 1, ...(counterInline ? [scope.brandId] : [])],
-    { bound: true },
   );
   const page = toPage(rows.map(toOrderRecord), request, (o) => encodeCursor([sortName, sort.valueOf(o), o.id]));
   let count: Promise<number> | null = counterInline && rows.length > 0 ? Promise.resolve(Number(rows[0].order_count)) : null;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { unscopedBoundSql, unscopedSql } from './unscoped-sql';
+import { unscopedSql } from './unscoped-sql';
 
 /**
  * Raw SQL for the lean read paths and the atomic updates. MikroORM's brand filter does not reach raw SQL, so this module
@@ -26,24 +26,19 @@ export type SqlScope = { brandId: string } & ({ sqlEm: EntityManager } | { em: E
 
 /**
  * Runs a statement for the request's brand, which (from the request context, which throws when there is none) is bound
- * as its first parameter; `params` are the others, in order. Anything not scoped as above is refused. With `bound`, the
- * values travel as the pg driver's parameters instead of being formatted into the text (`unscopedBoundSql`): the hot
- * reads use it; the other statements keep the ORM's `execute` until each is tested bound (PostgreSQL infers a bound
- * parameter's type where an inlined literal needed none, e.g. `? is null`).
+ * as its first parameter; `params` are the others, in order. Anything not scoped as above is refused.
  */
 export async function scopedSql<T = Record<string, any>>(
   ctx: SqlScope,
   query: string,
   params: unknown[] = [],
-  { bound = false }: { bound?: boolean } = {},
 ): Promise<T[]> {
   const firstPlaceholder = query.indexOf('?');
   const prefix = query.slice(0, firstPlaceholder + 1);
   if (firstPlaceholder < 0 || !SCOPED_PREFIXES.some((scoped) => scoped.test(prefix))) {
     throw new Error('scopedSql: the first parameter of the statement must be `brand_id = ?`');
   }
-  const run = bound ? unscopedBoundSql : unscopedSql;
-  return run<T>('sqlEm' in ctx ? ctx.sqlEm : ctx.em, query, [ctx.brandId, ...params]);
+  return unscopedSql<T>('sqlEm' in ctx ? ctx.sqlEm : ctx.em, query, [ctx.brandId, ...params]);
 }
 
 /**

@@ -93,12 +93,16 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
 }
 
 /**
- * True when a statement sent on the driver is bound to `brandId` as `scopedSql` binds it: the brand is its first value,
- * and the text before its first placeholder ends by comparing `brand_id` to it.
+ * True when a statement sent on the driver is scoped to `brandId` as `scopedSql` scopes it: its first value compares
+ * `brand_id` to the brand — a bound `$1` whose value is the brand, or the brand inlined (MikroORM's `execute` formats
+ * values into the text).
  */
 export function scopedToBrand(statement: SentStatement, brandId: string): boolean {
-  const first = statement.sql.indexOf('$1');
-  return statement.params[0] === brandId && first > 0 && /\bbrand_id\s*=\s*$/.test(statement.sql.slice(0, first));
+  const bound = statement.sql.indexOf('$1');
+  if (bound > 0) return statement.params[0] === brandId && /\bbrand_id\s*=\s*$/.test(statement.sql.slice(0, bound));
+  const inlined = statement.sql.indexOf(`'${brandId}'`);
+  const firstValue = statement.sql.search(/'/);
+  return inlined > 0 && inlined === firstValue && /\bbrand_id\s*=\s*$/.test(statement.sql.slice(0, inlined));
 }
 
 type PgQuery = (config: string | { text: string; values?: unknown[] }, values?: unknown, ...rest: unknown[]) => unknown;
@@ -107,9 +111,9 @@ interface PgConnection {
 }
 
 /**
- * Reports every statement sent on a connection of this ORM's pool, whoever sends it — knex (the ORM's statements and
- * transactions) or the app on the driver itself (`unscopedBoundSql`): each connection's `query` is wrapped as the pool
- * hands it out. Connections are this app's own, so another app on the same database is not recorded.
+ * Reports every statement sent on a connection of this ORM's pool, whoever sends it (knex for the ORM's statements and
+ * transactions, or code that takes a connection from the pool itself): each connection's `query` is wrapped as the
+ * pool hands it out. Connections are this app's own, so another app on the same database is not recorded.
  */
 function recordAtTheDriver(orm: MikroORM, record: (statement: SentStatement) => void) {
   const client = orm.em.getConnection().getKnex().client as { acquireConnection(): Promise<PgConnection> };
