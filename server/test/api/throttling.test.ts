@@ -144,6 +144,12 @@ describe('a burst drains the bucket, is throttled with a correct retry time, the
     expect((await post(costing(40), key.secret)).status).toBe(429);
   });
 
+  it('the buckets are an unlogged table: a charge commits without waiting for a WAL flush', async () => {
+    // A credential's concurrent requests queue on its bucket's row; logged, each would hold it through a disk flush.
+    const [table] = await t.sql(`select relpersistence from pg_class where oid = 'rate_limit_buckets'::regclass`);
+    expect(table.relpersistence).toBe('u');
+  });
+
   it('a page that comes back short is charged for what it held; the rest returns to the bucket', async () => {
     const key = await newKey('short page');
     const res = await post(costing(100), key.secret);

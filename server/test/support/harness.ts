@@ -22,6 +22,11 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; extensions?: Record<string, any>; path?: (string | number)[] }[];
 }
 
+export interface SentStatement {
+  sql: string;
+  params: unknown[];
+}
+
 export interface TestApp {
   url: string;
   /** This test file's own database, for tools that connect themselves (the CLI). */
@@ -30,8 +35,11 @@ export interface TestApp {
   app: App;
   /** POSTs a GraphQL operation over real HTTP. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
-  /** Counts the SQL statements that `work` causes (every statement goes through the ORM's knex). */
-  countQueries<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }>;
+  /**
+   * The SQL statements that `work` causes, as the pg driver received them: their text and bound values (statements run
+   * through MikroORM's `execute` carry their values inlined in the text and none bound).
+   */
+  countQueries<T>(work: () => Promise<T>): Promise<{ result: T; statements: SentStatement[] }>;
   /** Direct SQL for assertions that must not trust the API. */
   sql<T = any>(query: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -49,9 +57,8 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
   const env = loadEnv({ NODE_ENV: 'test', PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...relaxedLimits, ...envOverrides });
   const app = await createApp({ orm, env, log: createLogger(env.LOG_LEVEL), port: 0 });
 
-  let recording: string[] | null = null;
-  const knex = orm.em.getConnection().getKnex();
-  knex.on('query', (q: { sql: string }) => recording?.push(q.sql));
+  let recording: SentStatement[] | null = null;
+  recordAtTheDriver(orm, (statement) => recording?.push(statement));
 
   return {
     url: app.url,
@@ -82,6 +89,49 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
       await orm.close(true);
       await db.drop();
     },
+  };
+}
+
+/**
+ * True when a statement sent on the driver is scoped to `brandId` as `scopedSql` scopes it: its first value compares
+ * `brand_id` to the brand — a bound `$1` whose value is the brand, or the brand inlined (MikroORM's `execute` formats
+ * values into the text).
+ */
+export function scopedToBrand(statement: SentStatement, brandId: string): boolean {
+  const bound = statement.sql.indexOf('$1');
+  if (bound > 0) return statement.params[0] === brandId && /\bbrand_id\s*=\s*$/.test(statement.sql.slice(0, bound));
+  const inlined = statement.sql.indexOf(`'${brandId}'`);
+  const firstValue = statement.sql.search(/'/);
+  return inlined > 0 && inlined === firstValue && /\bbrand_id\s*=\s*$/.test(statement.sql.slice(0, inlined));
+}
+
+type PgQuery = (config: string | { text: string; values?: unknown[] }, values?: unknown, ...rest: unknown[]) => unknown;
+interface PgConnection {
+  query: PgQuery;
+}
+
+/**
+ * Reports every statement sent on a connection of this ORM's pool, whoever sends it (knex for the ORM's statements and
+ * transactions, or code that takes a connection from the pool itself): each connection's `query` is wrapped as the
+ * pool hands it out. Connections are this app's own, so another app on the same database is not recorded.
+ */
+function recordAtTheDriver(orm: MikroORM, record: (statement: SentStatement) => void) {
+  const client = orm.em.getConnection().getKnex().client as { acquireConnection(): Promise<PgConnection> };
+  const acquire = client.acquireConnection;
+  const wrapped = new WeakSet<PgConnection>();
+  client.acquireConnection = async function (this: unknown) {
+    const connection = await acquire.call(this);
+    if (!wrapped.has(connection)) {
+      wrapped.add(connection);
+      const query = connection.query;
+      connection.query = function (this: unknown, config, values, ...rest) {
+        const sql = typeof config === 'string' ? config : config.text;
+        const params = typeof config === 'string' ? (Array.isArray(values) ? values : []) : (config.values ?? []);
+        record({ sql, params });
+        return query.call(this, config, values, ...rest);
+      };
+    }
+    return connection;
   };
 }
 
