@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { createBatchingExecutor } from '@graphql-tools/batch-execute';
 import { data, redirect } from '@remix-run/node';
-import { Client, CombinedError, fetchExchange, formatDocument, type AnyVariables, type DocumentInput } from '@urql/core';
+import { Client, CombinedError, fetchExchange, type AnyVariables, type DocumentInput } from '@urql/core';
 import { print, type DocumentNode, type ExecutionResult } from 'graphql';
 import { env } from './env.server';
 import { problemFrom } from './errors';
@@ -125,8 +125,7 @@ function emptiedByOthers(result: ExecutionResult | null): boolean {
 
 /** A query's answer or its failure, as urql's CombinedError (the shape `problemFrom` reads). */
 async function runQuery(executor: RequestExecutor, document: DocumentNode, variables: AnyVariables): Promise<{ data: unknown; error: CombinedError | null }> {
-  // The same document urql would send (with __typename), so the browser's cache and the API's caches see no difference.
-  const request: ExecutionRequest = { document: formatDocument(document), variables: (variables ?? {}) as Record<string, unknown> };
+  const request: ExecutionRequest = { document, variables: (variables ?? {}) as Record<string, unknown> };
   const ask = async (how: Executor) => {
     try {
       return { result: await how(request), networkError: null };
