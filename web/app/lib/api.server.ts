@@ -148,8 +148,9 @@ async function runQuery(executor: RequestExecutor, document: DocumentNode, varia
 export async function requireApi(request: Request, context?: object): Promise<Api> {
   const token = await getToken(request);
   if (!token) loginRedirect(request);
-  const client = createApiClient(token);
   const executor = executorFor(token, context);
+  // Only mutations use urql here; most page requests never need the client.
+  let client: Client | null = null;
 
   return {
     token,
@@ -162,6 +163,7 @@ export async function requireApi(request: Request, context?: object): Promise<Ap
       return result.data as never;
     },
     async mutate(document, variables) {
+      client ??= createApiClient(token);
       const result = await client.mutation(document, variables).toPromise();
       if (result.error) {
         if (problemFrom(result.error)?.code === 'UNAUTHENTICATED') await throwForError(request, result.error);
