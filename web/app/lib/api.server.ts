@@ -3,6 +3,7 @@ import { createBatchingExecutor } from '@graphql-tools/batch-execute';
 import { data, redirect } from '@remix-run/node';
 import { Client, CombinedError, fetchExchange, type AnyVariables, type DocumentInput } from '@urql/core';
 import { print, type DocumentNode, type ExecutionResult } from 'graphql';
+import { request as sendRequest } from 'undici';
 import { env } from './env.server';
 import { problemFrom } from './errors';
 import { destroySessionHeader, getToken, loginRedirect } from './session.server';
@@ -56,10 +57,14 @@ interface ExecutionRequest {
 }
 type Executor = (request: ExecutionRequest) => Promise<ExecutionResult>;
 
-/** One POST of one document with the session's token; a reply without a GraphQL body is a network error. */
+/**
+ * One POST of one document with the session's token; a reply without a GraphQL body is a network error. Through
+ * undici's request API rather than fetch: the same keep-alive connections to the API, without building a WHATWG
+ * Request, Response and body stream for every call (fetch was about 7% of the dashboard's CPU per page).
+ */
 function createExecutor(token: string): Executor {
   return async (request: ExecutionRequest): Promise<ExecutionResult> => {
-    const response = await fetch(env.apiUrl, {
+    const response = await sendRequest(env.apiUrl, {
       method: 'POST',
       headers: {
         accept: 'application/graphql-response+json, application/json',
@@ -69,9 +74,9 @@ function createExecutor(token: string): Executor {
       body: JSON.stringify({ query: print(request.document), variables: request.variables }),
       signal: AbortSignal.timeout(15_000),
     });
-    const body = (await response.json().catch(() => null)) as ExecutionResult | null;
+    const body = (await response.body.json().catch(() => null)) as ExecutionResult | null;
     if (body && (body.data !== undefined || body.errors !== undefined)) return body;
-    throw new Error(`${response.status} ${response.statusText}`);
+    throw new Error(`the API answered ${response.statusCode} without a GraphQL body`);
   };
 }
 
