@@ -146,12 +146,25 @@ async function runQuery(executor: RequestExecutor, document: DocumentNode, varia
   return { data: result?.data, error: errors.length ? new CombinedError({ graphQLErrors: [...errors] }) : null };
 }
 
+/** The session's token, opened once per page request rather than once per loader (the same cookie each time). */
+const tokens = new WeakMap<object, Promise<string | null>>();
+
+function tokenOf(request: Request, context: object | undefined): Promise<string | null> {
+  if (!context) return getToken(request);
+  let token = tokens.get(context);
+  if (!token) {
+    token = getToken(request);
+    tokens.set(context, token);
+  }
+  return token;
+}
+
 /**
  * Loader entry point: no session → redirect to /login?redirectTo=<here>. Pass the loader's `context` so that the
  * queries of one page request share one API request.
  */
 export async function requireApi(request: Request, context?: object): Promise<Api> {
-  const token = await getToken(request);
+  const token = await tokenOf(request, context);
   if (!token) loginRedirect(request);
   const executor = executorFor(token, context);
   // Only mutations use urql here; most page requests never need the client.
