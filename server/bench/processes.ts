@@ -87,6 +87,19 @@ export function rssMb(pid: number): number | null {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux /proc), or null where it cannot be read. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ, 100 on every Linux this runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** Samples a process's RSS every 50 ms while `work` runs; returns the work's result and the peak seen. */
 export async function withPeakRss<T>(pid: number | null, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number | null }> {
   if (pid === null) return { result: await work(), peakRssMb: null };

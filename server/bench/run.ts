@@ -13,7 +13,7 @@ import { openBenchDatabase, StatementCounter, type BenchDatabase } from './datab
 import { BENCH_PASSWORD, ensureDataset, type Dataset } from './dataset';
 import { measureFlood } from './flood';
 import { compareInstances } from './instances';
-import { freePort, SERVER_DIR, startServer, stopAllServers, WEB_DIR, withPeakRss, type ServerProcess } from './processes';
+import { cpuSeconds, freePort, SERVER_DIR, startServer, stopAllServers, WEB_DIR, withPeakRss, type ServerProcess } from './processes';
 import { describeMachine, printTable, writeMarkdown, type Row } from './report';
 import { dropSnapshot, restoreSnapshot, takeSnapshot } from './snapshot';
 import { soak } from './soak';
@@ -33,7 +33,7 @@ const USAGE = `pnpm bench [options]
   --only <names>      run only these scenarios (comma-separated, e.g. list-first,stats-30d) and the ceilings they use;
                       prints the table without writing docs/performance.md
   --flood-duration <s> seconds of each flood phase, quiet then flooded (default 3 × --duration: 30 s)
-  --cpu-prof <dir>    write a V8 CPU profile of each API process into <dir> (open in Chrome DevTools or speedscope)
+  --cpu-prof <dir>    write a V8 CPU profile of each API and dashboard process into <dir> (open in Chrome DevTools or speedscope)
   --soak <minutes>    also run the scenarios' requests mixed for that long: per minute req/s, p50, p99 and the API's
                       RSS, then RSS growth and p99 drift (with --only soak, nothing else)
   --fresh-writes      start from the database as built: restore it from its snapshot (taken at the first such run),
@@ -162,6 +162,8 @@ interface Scenario {
   url: string;
   /** The process whose peak RSS is reported. */
   server: ServerProcess | null;
+  /** Processes whose CPU per request is logged (busy time read from /proc, steadier than req/s on a shared machine). */
+  cpuOf?: ServerProcess[];
   requests: (failures: Failures) => autocannon.Request[];
   /** Concurrency when the target is stated at one (a person's dashboard); otherwise --connections. */
   connections?: number;
@@ -383,7 +385,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
   // stripe-events: a fixed burst rather than a duration (each delivery is a distinct or duplicate event, once).
   if (wanted('stripe-events')) rows.push(await measureStripe(ctx, api));
 
-  if (wanted('web-orders-page')) rows.push(...(await measureDashboard(ctx, api.url)));
+  if (wanted('web-orders-page')) rows.push(...(await measureDashboard(ctx, api)));
 
   log('Ceilings…');
   if (ceilingWanted('ceiling-apollo-sql')) {
@@ -461,9 +463,16 @@ async function measure(ctx: Context, scenario: Scenario, connections = ctx.conne
   if (ctx.warmup > 0) await load(ctx.warmup);
   await settle();
   await ctx.counter.reset();
+  const cpuBefore = (scenario.cpuOf ?? []).map((server) => cpuSeconds(server.pid));
   const { result, peakRssMb } = await withPeakRss(scenario.server?.pid ?? null, () => load(ctx.duration));
   // Requests in flight at the deadline still finish on the server: counted once they have.
   await settle();
+  (scenario.cpuOf ?? []).forEach((server, i) => {
+    const before = cpuBefore[i];
+    const after = cpuSeconds(server.pid);
+    if (before === null || after === null || !result.requests.total) return;
+    ctx.log(`  ${server.name} CPU ${(((after - before) * 1000) / result.requests.total).toFixed(2)} ms per request`);
+  });
   const statements = await ctx.counter.count();
   if (failures.first) ctx.log(`  ${failures.count} failed answers; the first: ${failures.first}`);
   const sent = Math.max(result.requests.sent, result.requests.total);
@@ -513,7 +522,7 @@ async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
 }
 
 /** Server render of /orders by the dashboard's production build (remix-serve) against this API, signed in through its form. */
-async function measureDashboard(ctx: Context, apiUrl: string): Promise<Row[]> {
+async function measureDashboard(ctx: Context, api: ServerProcess): Promise<Row[]> {
   if (!fs.existsSync(path.join(WEB_DIR, 'build/server/index.js'))) {
     ctx.log('Building the dashboard…');
     const build = spawnSync('pnpm', ['--silent', 'build'], { cwd: WEB_DIR, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
@@ -523,9 +532,13 @@ async function measureDashboard(ctx: Context, apiUrl: string): Promise<Row[]> {
   const web = await startServer({
     name: 'dashboard',
     cwd: WEB_DIR,
-    args: [path.join(WEB_DIR, 'node_modules/@remix-run/serve/dist/cli.js'), './build/server/index.js'],
+    args: [
+      ...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []),
+      path.join(WEB_DIR, 'node_modules/@remix-run/serve/dist/cli.js'),
+      './build/server/index.js',
+    ],
     env: {
-      API_URL: `${apiUrl}/graphql`,
+      API_URL: `${api.url}/graphql`,
       PORT: String(port),
       HOST: '127.0.0.1',
       NODE_ENV: 'production',
@@ -554,6 +567,7 @@ async function measureDashboard(ctx: Context, apiUrl: string): Promise<Row[]> {
       ceiling: 'ceiling-apollo-trivial',
       url: `${web.url}/orders`,
       server: web,
+      cpuOf: [web, api],
       requests: (failures) => [
         {
           method: 'GET',

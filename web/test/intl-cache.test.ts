@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateTimeFormat, numberFormat } from '~/lib/intl-cache';
+import { dateTimeFormat, numberFormat, ownLanguageName } from '~/lib/intl-cache';
 
 describe('Intl formatters made once', () => {
   it('hands back the same formatter for the same locale and options, another for others', () => {
@@ -17,5 +17,11 @@ describe('Intl formatters made once', () => {
     const first = dateTimeFormat('en-US', { timeZone: 'Etc/GMT+1' });
     for (let i = 0; i < 300; i++) numberFormat('en-US', { minimumIntegerDigits: 1 + (i % 21), maximumFractionDigits: Math.floor(i / 21) });
     expect(dateTimeFormat('en-US', { timeZone: 'Etc/GMT+1' })).not.toBe(first);
+  });
+
+  it('names a locale in its own words, and a tag Intl cannot read by the tag itself', () => {
+    expect(ownLanguageName('fr-FR')).toMatch(/^français/);
+    expect(ownLanguageName('de-CH')).toBe('Schweizer Hochdeutsch');
+    expect(ownLanguageName('not a locale!')).toBe('not a locale!');
   });
 });

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { buildSchema, graphqlSync, GraphQLError } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 /**
@@ -16,6 +18,8 @@ type Routes = {
   login: typeof import('~/routes/login/route');
   session: typeof import('~/lib/session.server');
   settings: typeof import('~/routes/_app.settings/route');
+  shell: typeof import('~/routes/_app/route');
+  orders: typeof import('~/routes/_app.orders._index/route');
 };
 let routes: Routes;
 
@@ -38,6 +42,8 @@ beforeAll(async () => {
     login: await import('~/routes/login/route'),
     session: await import('~/lib/session.server'),
     settings: await import('~/routes/_app.settings/route'),
+    shell: await import('~/routes/_app/route'),
+    orders: await import('~/routes/_app.orders._index/route'),
   };
 });
 
@@ -49,6 +55,16 @@ beforeEach(() => {
 });
 
 const ORIGIN = 'http://dash.test';
+
+const schema = buildSchema(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8'));
+
+/** A reply that executes the request against the real schema with these root fields. */
+function executing(rootValue: Record<string, (args: never) => unknown>) {
+  return (body: string) => {
+    const { query, variables } = JSON.parse(body);
+    return { status: 200, body: graphqlSync({ schema, source: query, variableValues: variables, rootValue }) };
+  };
+}
 
 async function sessionCookie(token = 'tok_123'): Promise<string> {
   const res = await routes.session.createUserSession(new Request(`${ORIGIN}/login`), token, new Date(Date.now() + 3600_000).toISOString(), '/orders');
@@ -203,25 +219,28 @@ describe('settings loader', () => {
     id: 'e1', eventId: 'evt_1', type: 'charge.refunded', outcome: 'FAILED', reason: null, error: 'boom', attempts: 2, livemode: false,
     receivedAt: '2026-11-01T10:00:00.000Z', lastReceivedAt: '2026-11-01T10:05:00.000Z', processedAt: null,
   };
-  /** The fake API answers the Settings query with `role` and the events query as that role would get it. */
-  const answerAs = (role: string) => (body: string) => {
-    const { query, variables } = JSON.parse(body);
-    if (!/webhookEvents/.test(query)) {
-      return { status: 200, body: { data: { viewer: { role, brand }, discountCodes: [] } } };
-    }
-    if (role !== 'ADMIN' && role !== 'OWNER') {
-      return { status: 200, body: { errors: [{ message: 'Forbidden: needs ADMIN', extensions: { code: 'FORBIDDEN' } }], data: null } };
-    }
-    expect(variables).toEqual({ first: 20, filter: { outcome: ['FAILED'] } });
-    return { status: 200, body: { data: { webhookEvents: { nodes: [event], pageInfo: { hasNextPage: true, endCursor: 'c1' } } } } };
-  };
+  /**
+   * The fake API executes what it is sent against the real schema, as that role would get it: the loader's two queries
+   * arrive merged into one document (aliased root fields, prefixed variables), or alone.
+   */
+  const answerAs = (role: string) =>
+    executing({
+      viewer: () => ({ role, brand }),
+      discountCodes: () => [],
+      webhookEvents: (args: unknown) => {
+        if (role !== 'ADMIN' && role !== 'OWNER') throw new GraphQLError('Forbidden: needs ADMIN', { extensions: { code: 'FORBIDDEN' } });
+        expect(args).toEqual({ first: 20, filter: { outcome: ['FAILED'] } });
+        return { nodes: [event], pageInfo: { hasNextPage: true, endCursor: 'c1' } };
+      },
+    });
   const load = async (url: string) =>
     routes.settings.loader({ request: new Request(url, { headers: { cookie: await sessionCookie() } }), params: {}, context: {} });
 
   it('loads the first page of Stripe events for the outcome in the URL, beside the settings', async () => {
     reply = answerAs('ADMIN');
     const result = await load(`${ORIGIN}/settings?events=failed`);
-    expect(seen).toHaveLength(2);
+    // Asked in the same turn, the settings and the events go to the API as one request.
+    expect(seen).toHaveLength(1);
     expect(result.stripeEvents.variables).toEqual({ first: 20, filter: { outcome: ['FAILED'] } });
     expect(result.stripeEvents.data.webhookEvents.nodes[0].eventId).toBe('evt_1');
     expect(result.viewer.brand.subscription).toBeNull();
@@ -235,6 +254,8 @@ describe('settings loader', () => {
     );
     expect(thrown?.init.status).toBe(403);
     expect(thrown?.data.message).toMatch(/Only owners and admins/);
+    // The events' error emptied the merged answer, so the settings were asked again alone.
+    expect(seen).toHaveLength(2);
   });
 });
 
@@ -246,5 +267,40 @@ describe('environment', () => {
     expect(parseEnv({ API_URL: 'http://api.internal/graphql', PORT: '1' }).apiUrl).toBe('http://api.internal/graphql');
     expect(parseEnv({}).sessionSecretIsDefault).toBe(true);
     expect(() => parseEnv({ API_URL: 'not a url', SESSION_SECRET: 'short' })).toThrow(/API_URL[\s\S]*SESSION_SECRET/);
+  });
+});
+
+describe('a page inside the shell', () => {
+  const viewer = {
+    role: 'OWNER', scopes: [], actor: { id: 'u1', label: 'Ada', type: 'USER' },
+    brand: { id: 'b1', name: 'Demo', slug: 'demo', currency: 'EUR', locale: 'fr-FR' },
+  };
+  const noOrders = { totalCount: 0, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, nodes: [] };
+  /** Remix runs the shell's and the page's loaders of one request at once, with one load context. */
+  const loadOrdersPage = async (url: string) => {
+    const context = {};
+    const cookie = await sessionCookie();
+    const args = () => ({ request: new Request(url, { headers: { cookie } }), params: {}, context });
+    return Promise.allSettled([routes.shell.loader(args()), routes.orders.loader(args())]);
+  };
+
+  it('asks the API once for the viewer and the orders', async () => {
+    reply = executing({ viewer: () => viewer, orders: () => noOrders });
+    const [shell, page] = await loadOrdersPage(`${ORIGIN}/orders?status=SHIPPED`);
+    expect(seen).toHaveLength(1);
+    expect(shell.status === 'fulfilled' && shell.value.viewer.actor.label).toBe('Ada');
+    expect(page.status === 'fulfilled' && page.value.data.orders.totalCount).toBe(0);
+  });
+
+  it('keeps the shell when the page’s own query fails: each loader gets the answer it would have had alone', async () => {
+    reply = executing({
+      viewer: () => viewer,
+      orders: () => {
+        throw new GraphQLError('filter.from: not a date', { extensions: { code: 'BAD_USER_INPUT', field: 'filter.from' } });
+      },
+    });
+    const [shell, page] = await loadOrdersPage(`${ORIGIN}/orders`);
+    expect(shell.status === 'fulfilled' && shell.value.viewer.brand.name).toBe('Demo');
+    expect(page.status === 'rejected' && (page.reason as { init: { status: number } }).init.status).toBe(400);
   });
 });

@@ -1,17 +1,9 @@
 import { LOCALE_COOKIE } from '~/lib/dates';
-import { languageNames, numberFormat } from '~/lib/intl-cache';
+import { numberFormat, ownLanguageName } from '~/lib/intl-cache';
 import { useLocaleInfo, usePreferredLocale } from '~/lib/locale';
 
 /** Formats a person may pick; each is shown in its own words. */
 const CHOICES = ['en-US', 'en-GB', 'fr-FR', 'de-DE', 'de-CH', 'it-IT', 'es-ES', 'nl-NL', 'ja-JP'];
-
-function nameOf(locale: string): string {
-  try {
-    return languageNames(locale).of(locale) ?? locale;
-  } catch {
-    return locale;
-  }
-}
 
 /**
  * The person's own locale for numbers, dates and amounts, kept in a cookie for a year; "Brand default" removes it. The
@@ -33,10 +25,10 @@ export function LocalePicker({ brandLocale }: { brandLocale: string }) {
     <label className="locale-picker">
       <span className="sr-only">Number and date format (now {sample})</span>
       <select className="input input--small" value={preferred ?? ''} onChange={(e) => choose(e.target.value)}>
-        <option value="">Brand default ({nameOf(brandLocale)})</option>
+        <option value="">Brand default ({ownLanguageName(brandLocale)})</option>
         {CHOICES.map((choice) => (
           <option key={choice} value={choice}>
-            {nameOf(choice)}
+            {ownLanguageName(choice)}
           </option>
         ))}
       </select>

@@ -19,8 +19,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.order ? `${data.order.number} · Luneo Orders` : 'Order · Luneo Orders' },
 ];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const api = await requireApi(request);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const api = await requireApi(request, context);
   const { order } = await api.query<OrderQuery, OrderQueryVariables>(OrderDocument, { id: params.id! });
   if (!order) throw data({ message: 'This order does not exist, or it belongs to another brand.' }, { status: 404 });
   return { order };

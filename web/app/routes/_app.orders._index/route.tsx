@@ -41,8 +41,8 @@ import { useCanWrite } from '../_app/route';
 
 export const meta: MetaFunction = () => [{ title: 'Orders · Luneo Orders' }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const api = await requireApi(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const api = await requireApi(request, context);
   const { timeZone } = requestLocale(request);
   const state = parseOrderListParams(new URL(request.url).searchParams);
   const variables = ordersVariables(state, timeZone);

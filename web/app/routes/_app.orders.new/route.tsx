@@ -52,8 +52,8 @@ const ADDRESS_FIELDS: { key: AddressKey; label: string; optional?: boolean }[] =
   { key: 'region', label: 'Region', optional: true },
 ];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const api = await requireApi(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const api = await requireApi(request, context);
   const variables: NewOrderProductsQueryVariables = { first: PICKER_SIZE };
   const [products, viewer] = await Promise.all([
     api.query<NewOrderProductsQuery, NewOrderProductsQueryVariables>(NewOrderProductsDocument, variables),

@@ -46,8 +46,8 @@ function productsVariables(params: URLSearchParams): ProductsQueryVariables {
   return variables;
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const api = await requireApi(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const api = await requireApi(request, context);
   const variables = productsVariables(new URL(request.url).searchParams);
   const data = await api.query<ProductsQuery, ProductsQueryVariables>(ProductsDocument, variables);
   return { variables, data };

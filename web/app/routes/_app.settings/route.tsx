@@ -23,8 +23,8 @@ import { SubscriptionCard } from './subscription-card';
 
 export const meta: MetaFunction = () => [{ title: 'Settings · Luneo Orders' }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const api = await requireApi(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const api = await requireApi(request, context);
   const eventsVariables = stripeEventsVariables(parseOutcomeParam(new URL(request.url).searchParams.get(OUTCOME_PARAM)));
   // Both in parallel; the role decides first, so a VIEWER sees our 403 rather than the events query's.
   const [settings, events] = await Promise.allSettled([

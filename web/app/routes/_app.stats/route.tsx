@@ -37,8 +37,8 @@ export const meta: MetaFunction = () => [{ title: 'Stats · Luneo Orders' }];
 
 const TOP_LIMIT = 5;
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const api = await requireApi(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const api = await requireApi(request, context);
   const { timeZone } = requestLocale(request);
   const state = parseStatsParams(new URL(request.url).searchParams, timeZone);
   const variables: OrderStatsQueryVariables = { range: statsRange(state, timeZone), topLimit: TOP_LIMIT };

@@ -11,8 +11,8 @@ import { canAdmin, canWrite } from '~/lib/roles';
 import { createBrowserClient, createInertClient } from '~/lib/urql-client';
 
 /** The signed-in shell: every page below needs a session, and knows the viewer's role and brand. */
-export async function loader({ request }: LoaderFunctionArgs) {
-  const api = await requireApi(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const api = await requireApi(request, context);
   const { viewer } = await api.query<ViewerQuery, ViewerQueryVariables>(ViewerDocument, {});
   return { viewer };
 }
