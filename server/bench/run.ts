@@ -521,9 +521,23 @@ async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
   };
 }
 
+/** Whether web/build is newer than every source it is built from (a stale build would measure old code). */
+function dashboardBuildIsCurrent(): boolean {
+  const built = path.join(WEB_DIR, 'build/server/index.js');
+  if (!fs.existsSync(built)) return false;
+  const builtAt = fs.statSync(built).mtimeMs;
+  const newest = (entry: string): number => {
+    const stat = fs.statSync(entry);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(stat.mtimeMs, ...fs.readdirSync(entry).map((name) => newest(path.join(entry, name))));
+  };
+  const sources = ['app', 'package.json', 'vite.config.ts'].map((name) => path.join(WEB_DIR, name)).filter((entry) => fs.existsSync(entry));
+  return sources.every((entry) => newest(entry) <= builtAt);
+}
+
 /** Server render of /orders by the dashboard's production build (remix-serve) against this API, signed in through its form. */
 async function measureDashboard(ctx: Context, api: ServerProcess): Promise<Row[]> {
-  if (!fs.existsSync(path.join(WEB_DIR, 'build/server/index.js'))) {
+  if (!dashboardBuildIsCurrent()) {
     ctx.log('Building the dashboard…');
     const build = spawnSync('pnpm', ['--silent', 'build'], { cwd: WEB_DIR, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
     if (build.status !== 0) throw new Error('the dashboard did not build');
