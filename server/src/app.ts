@@ -86,6 +86,8 @@ export async function createApp(options: {
   const { orm, env, log } = options;
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is `no-store`, so an ETag would only hash each response body (a whole page of orders) for nothing.
+  app.set('etag', false);
   const server = http.createServer(app);
   let stopping = false;
 

@@ -72,6 +72,8 @@ describe('the API started with NODE_ENV=production on an empty database', () => 
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('x-powered-by')).toBeNull();
+    // Nothing is cached, so no body is hashed for an ETag either.
+    expect(res.headers.get('etag')).toBeNull();
     const health = await fetch(`${api.url}/healthz`);
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
   });
