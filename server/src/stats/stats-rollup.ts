@@ -146,12 +146,12 @@ export function productSalesRows(ctx: RequestContext, { from, to }: RollupWindow
      ), sales as (
        select product_id, sku, currency, max(name) as snapshot_name, sum(quantity) as quantity, sum(revenue) as revenue
          from per_name group by product_id, sku, currency
-        order by quantity desc, revenue desc, sku
+        order by quantity desc, revenue desc, sku, currency, product_id
         limit ?
      )
      select s.product_id, s.sku, s.currency, coalesce(p.name, s.snapshot_name) as name, s.quantity, s.revenue
        from sales s left join products p on p.id = s.product_id
-      order by s.quantity desc, s.revenue desc, s.sku`,
+      order by s.quantity desc, s.revenue desc, s.sku, s.currency, s.product_id`,
     [ctx.brandId, ctx.brandId, PAID, from, to, limit],
   );
 }

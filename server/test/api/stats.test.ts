@@ -165,6 +165,7 @@ describe('orderStats', () => {
     expect(stats.range).toEqual({ ...range, from: '2026-03-07T05:00:00.000Z', to: '2026-03-10T04:00:00.000Z' });
   });
 
+  // Ties (the same product selling the same in both currencies) are ranked by sku, then currency, so the order is stable.
   it('ranks top products per currency by units among paid orders', async () => {
     const range = { from: '2026-03-01T00:00:00Z', to: '2026-04-01T00:00:00Z' };
     const res = await t.gql(STATS, { range }, brand.tokens.VIEWER);
@@ -172,7 +173,7 @@ describe('orderStats', () => {
       `select i.sku, o.currency, sum(i.quantity)::int as quantity, sum(i.total)::text as revenue
          from order_items i join orders o on o.id = i.order_id
         where o.brand_id = ? and o.payment_status in ('PAID','PARTIALLY_REFUNDED','REFUNDED')
-        group by i.sku, o.currency order by quantity desc, revenue desc limit 3`,
+        group by i.sku, o.currency order by quantity desc, sum(i.total) desc, i.sku, o.currency limit 3`,
       [brand.id],
     );
     expect(res.data.orderStats.topProducts.map((p: any) => [p.sku, p.revenue.currency, p.quantity, p.revenue.amount])).toEqual(
