@@ -1,4 +1,4 @@
-import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { getArgumentValues, getNamedType, isObjectType, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /** The fields of a selection set, fragments and inline fragments flattened (directives ignored: over-reading is safe). */
 function fieldsOf(set: SelectionSetNode | undefined, info: GraphQLResolveInfo, into: FieldNode[] = [], seen = new Set<string>()): FieldNode[] {
@@ -28,4 +28,18 @@ export function selectedFields(info: GraphQLResolveInfo, ...paths: string[][]): 
     for (const field of level) names.add(field.name.value);
   }
   return names;
+}
+
+/**
+ * The arguments (variables resolved, defaults applied) of each selection of the field `name` directly under the
+ * resolving field: lets a resolver read ahead what a child field will ask for (the best sellers' limit).
+ */
+export function selectedArguments(info: GraphQLResolveInfo, name: string): Record<string, unknown>[] {
+  const type = getNamedType(info.returnType);
+  const definition = isObjectType(type) ? type.getFields()[name] : undefined;
+  if (!definition) return [];
+  return info.fieldNodes
+    .flatMap((node) => fieldsOf(node.selectionSet, info))
+    .filter((field) => field.name.value === name)
+    .map((field) => getArgumentValues(definition, field, info.variableValues));
 }

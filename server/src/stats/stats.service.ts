@@ -3,7 +3,7 @@ import { ORDER_STATUSES, PAYMENT_STATUSES, type OrderStatus, type PaymentStatus 
 import { moneyValue as money, type CurrencyCode, type MoneyValue } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
 import { divideRoundHalfUp } from '../orders/pricing';
-import { breakdownRows, productSalesRows, seriesRows } from './stats-rollup';
+import { productSalesRows, statsRows, type ProductSalesRow } from './stats-rollup';
 
 /**
  * Order statistics over the orders created in [from, to), read from the stats rollup (stats-rollup.ts) and exactly
@@ -84,13 +84,37 @@ export function parseStatsRange(range: { from: Date; to: Date; interval?: StatsI
   return { from: range.from, to: range.to, interval, timeZone };
 }
 
+/**
+ * The parts of the statistics a caller will read: the breakdowns (byCurrency, byStatus, byPaymentStatus), the series,
+ * and the best sellers' limit when it is known ahead (null: `topProducts(limit)` then reads them on its own).
+ */
+export interface StatsParts {
+  breakdowns: boolean;
+  series: boolean;
+  topProductsLimit: number | null;
+}
+
+const EVERY_PART: StatsParts = { breakdowns: true, series: true, topProductsLimit: null };
+
+/** The statistics over the range, the parts asked for read in one statement (stats-rollup.ts). */
 export async function orderStats(
   ctx: RequestContext,
   rangeInput: Parameters<typeof parseStatsRange>[0],
+  parts: StatsParts = EVERY_PART,
 ): Promise<OrderStats> {
   const range = parseStatsRange(rangeInput);
   const unit = range.interval.toLowerCase(); // one of day/week/month: safe to inline
-  const [breakdown, series] = await Promise.all([breakdownRows(ctx, range), seriesRows(ctx, range, unit, range.timeZone)]);
+  // A limit that topProducts would refuse is not read ahead, so that the field still answers its error.
+  const readAhead = parts.topProductsLimit !== null && validLimit(parts.topProductsLimit) ? parts.topProductsLimit : null;
+  const rows =
+    parts.breakdowns || parts.series || readAhead !== null
+      ? await statsRows(ctx, range, {
+          breakdowns: parts.breakdowns,
+          series: parts.series ? { unit, timeZone: range.timeZone } : null,
+          topProducts: readAhead,
+        })
+      : { breakdown: [], series: [], topProducts: [] };
+  const breakdown = rows.breakdown;
 
   const currencyRows = breakdown.filter((r) => r.by_currency);
   const statusRows = breakdown.filter((r) => r.by_status);
@@ -122,20 +146,21 @@ export async function orderStats(
       paymentStatus,
       count: paymentCounts.get(paymentStatus) ?? 0,
     })),
-    series: series.map((r) => ({
+    series: rows.series.map((r) => ({
       periodStart: new Date(r.period_start),
       currency: r.currency,
       orderCount: Number(r.order_count),
       netRevenue: money(r.net, r.currency),
     })),
-    topProducts: (limit) => topProducts(ctx, range, limit),
+    topProducts: async (limit) => (limit === readAhead ? productSales(rows.topProducts) : topProducts(ctx, range, limit)),
   };
 }
 
-/** Best sellers among paid orders in the range, by units sold, per currency (revenue is never mixed across currencies). */
-export async function topProducts(ctx: RequestContext, range: StatsRange, limit: number): Promise<ProductSales[]> {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw badInput('limit', 'must be between 1 and 50');
-  const rows = await productSalesRows(ctx, range, limit);
+function validLimit(limit: number): boolean {
+  return Number.isInteger(limit) && limit >= 1 && limit <= 50;
+}
+
+function productSales(rows: ProductSalesRow[]): ProductSales[] {
   return rows.map((r) => ({
     productId: r.product_id,
     sku: r.sku,
@@ -143,4 +168,10 @@ export async function topProducts(ctx: RequestContext, range: StatsRange, limit:
     quantity: Number(r.quantity),
     revenue: money(r.revenue, r.currency),
   }));
+}
+
+/** Best sellers among paid orders in the range, by units sold, per currency (revenue is never mixed across currencies). */
+export async function topProducts(ctx: RequestContext, range: StatsRange, limit: number): Promise<ProductSales[]> {
+  if (!validLimit(limit)) throw badInput('limit', 'must be between 1 and 50');
+  return productSales(await productSalesRows(ctx, range, limit));
 }

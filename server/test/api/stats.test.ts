@@ -187,4 +187,38 @@ describe('orderStats', () => {
     expect(res.data.orderStats.series).toEqual([]);
     expect(res.data.orderStats.byStatus.every((s: any) => s.count === 0)).toBe(true);
   });
+
+  it('is one statement after the credential, and each part selected alone answers as in the whole', async () => {
+    const whole = await t.countQueries(() => t.gql(STATS, { range: RANGE }, brand.tokens.VIEWER));
+    expect(whole.result.errors).toBeUndefined();
+    // Issue 11: at c=1 every round trip is latency. The credential and its bucket are one; the statistics the other.
+    expect(whole.statements).toHaveLength(2);
+    const stats = whole.statements.filter((s) => /\border_stats_daily\b/.test(s.sql));
+    expect(stats).toHaveLength(1);
+    expect(stats[0].sql).toMatch(/\bproduct_sales_daily\b/);
+    const all = whole.result.data.orderStats;
+    expect(all.topProducts.length).toBeGreaterThan(0);
+
+    const alone = async (selection: string) => {
+      const { result, statements } = await t.countQueries(() =>
+        t.gql(`query($range: StatsRange!) { orderStats(range: $range) { ${selection} } }`, { range: RANGE }, brand.tokens.VIEWER),
+      );
+      expect(result.errors).toBeUndefined();
+      expect(statements).toHaveLength(2);
+      return result.data.orderStats;
+    };
+    expect(await alone('byStatus { status count }')).toEqual({ byStatus: all.byStatus });
+    expect(await alone('series { periodStart currency orderCount netRevenue { amount currency } }')).toEqual({ series: all.series });
+    expect(await alone('topProducts(limit: 3) { productId sku quantity revenue { amount currency } }')).toEqual({ topProducts: all.topProducts });
+    // Two limits cannot share one read: each answers its own (the best seller, then all three).
+    const two = await t.gql(
+      `query($range: StatsRange!, $one: Int) { orderStats(range: $range) {
+         first: topProducts(limit: $one) { productId sku quantity revenue { amount currency } }
+         three: topProducts(limit: 3) { productId sku quantity revenue { amount currency } } } }`,
+      { range: RANGE, one: 1 },
+      brand.tokens.VIEWER,
+    );
+    expect(two.errors).toBeUndefined();
+    expect(two.data.orderStats).toEqual({ first: all.topProducts.slice(0, 1), three: all.topProducts });
+  });
 });

@@ -62,7 +62,9 @@ afterAll(() => db.close());
 const amountOnly = (money: MoneyValue) => ({ amount: money.amount });
 
 test.each(RANGES)('orderStats equals the recomputation: $interval in $timeZone from $from to $to', async (range) => {
-  const stats = await orderStats(db.again(ctx), { ...range, from: new Date(range.from), to: new Date(range.to) });
+  // Every part, the best sellers read ahead in the same statement (as the API reads them for `topProducts(limit: 50)`).
+  const parts = { breakdowns: true, series: true, topProductsLimit: 50 };
+  const stats = await orderStats(db.again(ctx), { ...range, from: new Date(range.from), to: new Date(range.to) }, parts);
   const answered = {
     byCurrency: stats.byCurrency.map((c) => ({
       ...c,
@@ -87,4 +89,10 @@ test('topProducts keeps the best sellers up to its limit', async () => {
   // A and B, each sold in both currencies.
   expect(all).toHaveLength(4);
   expect(await topProducts(db.again(ctx), range, 3)).toEqual(all.slice(0, 3));
+  // Read ahead with the rest: the same answer for that limit, and another limit reads its own.
+  const stats = await orderStats(db.again(ctx), range, { breakdowns: false, series: false, topProductsLimit: 3 });
+  expect(await stats.topProducts(3)).toEqual(all.slice(0, 3));
+  expect(await stats.topProducts(50)).toEqual(all);
+  expect(stats.byCurrency).toEqual([]);
+  expect(stats.series).toEqual([]);
 });
