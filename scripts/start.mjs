@@ -2,8 +2,8 @@
 // prints where both answer, and on Ctrl-C stops both — the API stops its embedded database before exiting.
 //
 // NODE_ENV says which mode the product runs in: `production` is production; anything else (unset, development,
-// test) is a developer's machine. The dashboard is always served from its production build by remix-serve, whose
-// development mode only works behind Vite's dev server (`pnpm --filter @luneo/web dev`); on a developer's machine this
+// test) is a developer's machine. The dashboard is always served from its production build by web/server.mjs (Remix's
+// development mode only works behind Vite's dev server, `pnpm --filter @luneo/web dev`); on a developer's machine this
 // script hands it the settings of a plain-HTTP local server: a session secret kept in DATA_DIR, non-Secure cookies.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

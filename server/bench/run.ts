@@ -535,7 +535,7 @@ function dashboardBuildIsCurrent(): boolean {
   return sources.every((entry) => newest(entry) <= builtAt);
 }
 
-/** Server render of /orders by the dashboard's production build (remix-serve) against this API, signed in through its form. */
+/** Server render of /orders by the dashboard's production build (web/server.mjs, as `pnpm start` runs it) against this API, signed in through its form. */
 async function measureDashboard(ctx: Context, api: ServerProcess): Promise<Row[]> {
   if (!dashboardBuildIsCurrent()) {
     ctx.log('Building the dashboard…');
@@ -548,7 +548,7 @@ async function measureDashboard(ctx: Context, api: ServerProcess): Promise<Row[]
     cwd: WEB_DIR,
     args: [
       ...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []),
-      path.join(WEB_DIR, 'node_modules/@remix-run/serve/dist/cli.js'),
+      path.join(WEB_DIR, 'server.mjs'),
       './build/server/index.js',
     ],
     env: {

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
  *      - otherwise an API already running at API_URL (default http://127.0.0.1:4000/graphql);
  *   2. the dashboard: E2E_BASE_URL when set, otherwise `remix vite:build` into a folder of this run's own
  *      (.cache/e2e-build-…, removed afterwards; or E2E_BUILD_DIR, kept, which E2E_SKIP_BUILD=1 then reuses) and
- *      remix-serve on a free port, pointed at API_URL. Never web/build: a running `pnpm start` serves that one.
+ *      web/server.mjs (the dashboard's production server, as `pnpm start` runs it) on a free port, pointed at API_URL.
+ *      Never web/build: a running `pnpm start` serves that one.
  * Workers read E2E_BASE_URL from the environment set here.
  */
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -153,7 +154,7 @@ export default async function globalSetup() {
       const baseUrl = `http://127.0.0.1:${port}`;
       mkdirSync(resolve(webDir, 'test-artifacts'), { recursive: true });
       const log = openSync(resolve(webDir, 'test-artifacts/dashboard.log'), 'w');
-      web = spawn(bin('remix-serve'), [resolve(buildDir, 'server/index.js')], {
+      web = spawn(process.execPath, [resolve(webDir, 'server.mjs'), resolve(buildDir, 'server/index.js')], {
         cwd: webDir,
         stdio: ['ignore', log, log],
         detached: true,

@@ -277,11 +277,14 @@ describe('a page inside the shell', () => {
   };
   const noOrders = { totalCount: 0, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, nodes: [] };
   /** Remix runs the shell's and the page's loaders of one request at once, with one load context. */
-  const loadOrdersPage = async (url: string) => {
+  const loadOrdersPage = async (url: string, pageFirst = false) => {
     const context = {};
     const cookie = await sessionCookie();
     const args = () => ({ request: new Request(url, { headers: { cookie } }), params: {}, context });
-    return Promise.allSettled([routes.shell.loader(args()), routes.orders.loader(args())]);
+    // The loader called first has its query first in the merged document.
+    const early = pageFirst ? routes.orders.loader(args()) : null;
+    const shell = routes.shell.loader(args());
+    return Promise.allSettled([shell, early ?? routes.orders.loader(args())]);
   };
 
   it('asks the API once for the viewer and the orders', async () => {
@@ -290,6 +293,19 @@ describe('a page inside the shell', () => {
     expect(seen).toHaveLength(1);
     expect(shell.status === 'fulfilled' && shell.value.viewer.actor.label).toBe('Ada');
     expect(page.status === 'fulfilled' && page.value.data.orders.totalCount).toBe(0);
+  });
+
+  it('reuses a merged document’s text only for the same queries merged in the same order', async () => {
+    reply = executing({ viewer: () => viewer, orders: () => noOrders });
+    for (const pageFirst of [false, true, false, true]) {
+      const [shell, page] = await loadOrdersPage(`${ORIGIN}/orders?status=SHIPPED`, pageFirst);
+      expect(shell.status === 'fulfilled' && shell.value.viewer.actor.label).toBe('Ada');
+      expect(page.status === 'fulfilled' && page.value.data.orders.totalCount).toBe(0);
+    }
+    const [shellFirst, pageFirst, shellFirstAgain, pageFirstAgain] = seen.map((request) => JSON.parse(request.body).query);
+    expect(shellFirstAgain).toBe(shellFirst);
+    expect(pageFirstAgain).toBe(pageFirst);
+    expect(pageFirst).not.toBe(shellFirst);
   });
 
   it('keeps the shell when the page’s own query fails: each loader gets the answer it would have had alone', async () => {

@@ -54,6 +54,8 @@ export interface Api {
 interface ExecutionRequest {
   document: DocumentNode;
   variables: Record<string, unknown>;
+  /** Set on a merged request: the documents it was merged from, in order (see `mergedFrom`). */
+  extensions?: { documents?: DocumentNode[] };
 }
 type Executor = (request: ExecutionRequest) => Promise<ExecutionResult>;
 
@@ -71,13 +73,51 @@ function createExecutor(token: string): Executor {
         'content-type': 'application/json',
         authorization: `Bearer ${token}`,
       },
-      body: JSON.stringify({ query: print(request.document), variables: request.variables }),
+      body: JSON.stringify({ query: printedQuery(request), variables: request.variables }),
       signal: AbortSignal.timeout(15_000),
     });
     const body = (await response.body.json().catch(() => null)) as ExecutionResult | null;
     if (body && (body.data !== undefined || body.errors !== undefined)) return body;
     throw new Error(`the API answered ${response.statusCode} without a GraphQL body`);
   };
+}
+
+/**
+ * The query text of a request, printed once per document or per list of merged documents: the generated documents are
+ * module constants, and merging the same ones in the same order always gives the same text (only the variables differ).
+ */
+const printedDocuments = new WeakMap<DocumentNode, string>();
+const printedMerges = new Map<string, string>();
+const documentIds = new WeakMap<DocumentNode, number>();
+/** Far above the page's combinations of generated documents; a caller building documents on the fly is not cached. */
+const MAX_PRINTED_MERGES = 200;
+
+function printedQuery(request: ExecutionRequest): string {
+  const sources = request.extensions?.documents;
+  if (!sources) {
+    let text = printedDocuments.get(request.document);
+    if (text === undefined) printedDocuments.set(request.document, (text = print(request.document)));
+    return text;
+  }
+  const key = sources.map(documentId).join(',');
+  let text = printedMerges.get(key);
+  if (text === undefined) {
+    text = print(request.document);
+    if (printedMerges.size < MAX_PRINTED_MERGES) printedMerges.set(key, text);
+  }
+  return text;
+}
+
+let nextDocumentId = 0;
+function documentId(document: DocumentNode): number {
+  let id = documentIds.get(document);
+  if (id === undefined) documentIds.set(document, (id = nextDocumentId++));
+  return id;
+}
+
+/** batch-execute's extensions reducer, used to record which documents a merged request came from. */
+function mergedFrom(extensions: Record<string, unknown>, request: ExecutionRequest): Record<string, unknown> {
+  return { documents: [...((extensions.documents as DocumentNode[] | undefined) ?? []), request.document] };
 }
 
 interface RequestExecutor {
@@ -111,7 +151,7 @@ function executorFor(token: string, context: object | undefined): RequestExecuto
     batched: createBatchingExecutor(alone as Parameters<typeof createBatchingExecutor>[0], {
       cache: false,
       batchScheduleFn: (dispatch) => setImmediate(dispatch),
-    }) as Executor,
+    }, mergedFrom as Parameters<typeof createBatchingExecutor>[2]) as Executor,
   };
   if (context) executors.set(context, executor);
   return executor;
