@@ -17,6 +17,12 @@ const V8_SORTS_BY_NEGATIVE =
   'Equivalent on V8: for arrays this short (an order has at most MAX_LINES = 100 lines) Array.prototype.sort only asks whether the comparator is negative, so answering 0 instead of 1 when a > b sorts the same (checked on 100 shuffled ids).';
 const DISTINCT_IDS = 'Equivalent: the ids sorted are the distinct keys of a Map, so the comparator never meets a === b, the only case this changes.';
 
+const NO_PRODUCT_ROW =
+  'Equivalent in outcome: when none of the checkout\'s products exists, the left join returns one row of NULLs; kept, it maps to a product without an id, which no line\'s productId matches, so every line is still reported missing from the catalog.';
+
+const READ_AHEAD_ONLY =
+  'Equivalent in outcome: the best sellers selected in the document are then read by a statement of their own instead of with the rest (one more round trip, the same rows; stats-rules.test.ts compares each part alone with the whole).';
+
 const GROUPED_AWAY =
   'Equivalent: in a row of another grouping set this column is NULL (grouped away), and only named statuses are looked up in the map built from these rows, so keeping the other rows changes no count.';
 
@@ -68,6 +74,33 @@ const SURVIVORS: Survivor[] = [
     original: 'range.interval.toLowerCase()',
     replacement: 'range.interval.toUpperCase()',
     why: "Equivalent: the unit is only inlined into SQL (date_trunc('day', …), interval '1 day'), where PostgreSQL reads it in any case.",
+  },
+  {
+    file: 'src/orders/order-payments.ts',
+    original: '!checkoutRef && !paymentIntentId',
+    replacement: 'false',
+    why: 'Equivalent in outcome: without either key the statement compares both columns with NULL, which matches no order, so the answer is null either way; the guard only saves that round trip.',
+  },
+  { file: 'src/orders/order-payments.ts', original: '.filter((row) => row.id !== null)', replacement: 'rows', why: NO_PRODUCT_ROW },
+  { file: 'src/orders/order-payments.ts', original: 'row.id !== null', replacement: 'true', why: NO_PRODUCT_ROW },
+  {
+    file: 'src/orders/order-payments.ts',
+    original: 'rows[0]?.existing_id',
+    replacement: 'rows[0].existing_id',
+    why: 'Equivalent: the statement selects from a one-row VALUES left-joined to the products, so it always returns at least one row.',
+  },
+  {
+    file: 'src/stats/stats.service.ts',
+    original: 'parts.topProductsLimit !== null && validLimit(parts.topProductsLimit)',
+    replacement: 'false',
+    why: READ_AHEAD_ONLY,
+  },
+  { file: 'src/stats/stats.service.ts', original: 'limit === readAhead', replacement: 'false', why: READ_AHEAD_ONLY },
+  {
+    file: 'src/stats/stats.service.ts',
+    original: 'parts.breakdowns || parts.series || readAhead !== null',
+    replacement: 'true',
+    why: 'Equivalent in outcome: with nothing selected the statement would run and its answer go unread; the guard only saves that round trip.',
   },
   { file: 'src/stats/stats.service.ts', original: 'breakdown.filter((r) => r.by_status)', replacement: 'breakdown', why: GROUPED_AWAY },
   { file: 'src/stats/stats.service.ts', original: 'breakdown.filter((r) => !r.by_currency && !r.by_status)', replacement: 'breakdown', why: GROUPED_AWAY },

@@ -120,14 +120,27 @@ test('the best sellers among paid orders, by units, with their revenue in their 
   expect(await topProducts(db.again(ctx), stats.range, 1)).toHaveLength(1);
 });
 
-test.each([0, 51, 1.5, Number.NaN])('refuses a best-seller limit of %p', async (limit) => {
-  const stats = await orderStats(db.again(ctx), range);
-  const error = await stats.topProducts(limit).then(
-    () => null,
-    (e) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  expect(error.details).toEqual({ field: 'limit' });
+test.each([0, 51, 1.5, Number.NaN])('refuses a best-seller limit of %p, also when it was selected ahead', async (limit) => {
+  for (const parts of [undefined, { breakdowns: false, series: false, topProductsLimit: limit }]) {
+    const stats = await orderStats(db.again(ctx), range, parts);
+    const error = await stats.topProducts(limit).then(
+      () => null,
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error.details).toEqual({ field: 'limit' });
+  }
+});
+
+test('each part selected alone answers as it does in the whole', async () => {
+  const whole = await orderStats(db.again(ctx), range);
+  const breakdowns = await orderStats(db.again(ctx), range, { breakdowns: true, series: false, topProductsLimit: null });
+  expect([breakdowns.byCurrency, breakdowns.byStatus, breakdowns.byPaymentStatus]).toEqual([whole.byCurrency, whole.byStatus, whole.byPaymentStatus]);
+  expect(breakdowns.series).toEqual([]);
+  const series = await orderStats(db.again(ctx), range, { breakdowns: false, series: true, topProductsLimit: null });
+  expect(series.series).toEqual(whole.series);
+  const best = await orderStats(db.again(ctx), range, { breakdowns: false, series: false, topProductsLimit: 1 });
+  expect(await best.topProducts(1)).toEqual(await whole.topProducts(1));
 });
 
 test('a range that is not valid is refused before any query', async () => {
