@@ -10,6 +10,7 @@ import { installGlobals } from '@remix-run/node';
 import compression from 'compression';
 import express from 'express';
 import morgan from 'morgan';
+import { stopGracefully } from './stop-gracefully.mjs';
 
 process.env.NODE_ENV ??= 'production';
 const webDir = path.dirname(fileURLToPath(import.meta.url));
@@ -38,10 +39,11 @@ const port = Number(process.env.PORT ?? 3000);
 const onListen = () => console.log(`[luneo-web] http://${process.env.HOST ?? 'localhost'}:${port}`);
 const server = process.env.HOST ? app.listen(port, process.env.HOST, onListen) : app.listen(port, onListen);
 
-// As remix-serve: stop accepting connections and exit once the requests in flight have been answered.
+// Stop accepting connections and exit once the requests in flight have been answered, without waiting for clients'
+// idle keep-alive connections to time out.
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () =>
-    server.close((error) => {
+    stopGracefully(server, (error) => {
       if (error) console.error(error);
     }),
   );
