@@ -94,15 +94,16 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
 
 /**
  * True when a statement sent on the driver is scoped to `brandId` as `scopedSql` scopes it: its first value compares
- * `brand_id` to the brand — a bound `$1` whose value is the brand, or the brand inlined (MikroORM's `execute` formats
- * values into the text).
+ * `brand_id` to the brand, or passes the brand as a function's `brand_id` argument — a bound `$1` whose value is the
+ * brand, or the brand inlined (MikroORM's `execute` formats values into the text).
  */
 export function scopedToBrand(statement: SentStatement, brandId: string): boolean {
+  const scope = /\bbrand_id\s*=>?\s*$/;
   const bound = statement.sql.indexOf('$1');
-  if (bound > 0) return statement.params[0] === brandId && /\bbrand_id\s*=\s*$/.test(statement.sql.slice(0, bound));
+  if (bound > 0) return statement.params[0] === brandId && scope.test(statement.sql.slice(0, bound));
   const inlined = statement.sql.indexOf(`'${brandId}'`);
   const firstValue = statement.sql.search(/'/);
-  return inlined > 0 && inlined === firstValue && /\bbrand_id\s*=\s*$/.test(statement.sql.slice(0, inlined));
+  return inlined > 0 && inlined === firstValue && scope.test(statement.sql.slice(0, inlined));
 }
 
 type PgQuery = (config: string | { text: string; values?: unknown[] }, values?: unknown, ...rest: unknown[]) => unknown;

@@ -68,12 +68,12 @@ export async function recomputeOrderStats(t: Pick<TestApp, 'sql'>, brandId: stri
               sum(i.quantity) as quantity, sum(i.total) as revenue
          from paid o join order_items i on i.order_id = o.id
         group by i.product_id, i.sku, o.currency
-        order by quantity desc, revenue desc, i.sku
+        order by quantity desc, revenue desc, i.sku, o.currency, i.product_id
         limit 50
      )
      select s.product_id, s.sku, s.currency, coalesce(p.name, s.snapshot_name) as name, s.quantity, s.revenue
        from sales s left join products p on p.id = s.product_id
-      order by s.quantity desc, s.revenue desc, s.sku`,
+      order by s.quantity desc, s.revenue desc, s.sku, s.currency, s.product_id`,
     [...window, PAID],
   );
 

@@ -80,6 +80,14 @@ describe('scopedSql', () => {
     expect(await scopedSql(a, query)).toEqual([expect.objectContaining({ id: a.brandId })]);
   });
 
+  // stats_rows (migration 20261205100000) reads the rollup of the brand given as its first argument.
+  test.each([
+    ['spaced', 'select breakdown from stats_rows(brand_id => ?, range_from => ?, range_to => ?, breakdowns => true, unit => null, time_zone => null, top_limit => null)'],
+    ['tight, upper case', 'SELECT breakdown FROM STATS_ROWS(BRAND_ID=>?,RANGE_FROM=>?,RANGE_TO=>?,BREAKDOWNS=>TRUE,UNIT=>NULL,TIME_ZONE=>NULL,TOP_LIMIT=>NULL)'],
+  ])('selects from a function whose first argument is the brand: %s', async (_, query) => {
+    expect(await scopedSql(a, query, [new Date(0), new Date()])).toEqual([{ breakdown: [] }]);
+  });
+
   // Each of these would run for another brand, or for every brand, if it were let through.
   test.each([
     ['no parameter at all', 'select sku from products'],
@@ -103,6 +111,12 @@ describe('scopedSql', () => {
     ['a select of brands with a glued from', 'select idfrom brands where id = ?'],
     ['a select of brands with a glued where', 'select id from brands xwhere id = ?'],
     ['a select of another table by id', 'select id from products where id = ?'],
+    ['a function given the brand by position', 'select * from stats_rows(?'],
+    ['a function whose first argument is another', 'select * from stats_rows(range_from => ?'],
+    ['a function after a CTE', 'with x as (select 1) select * from stats_rows(brand_id => ?'],
+    ['a function with a glued from', 'select breakdownfrom stats_rows(brand_id => ?'],
+    ['a function whose first argument is a subquery', 'select * from f(brand_id => (select 1 from g(brand_id => ?'],
+    ['a function called in the select list first', 'select f(x), y from g(brand_id => ?'],
   ])('refuses a statement not scoped to the brand: %s', async (_, query) => {
     await expect(scopedSql(a, query, [a.brandId, a.brandId])).rejects.toThrow(REFUSED);
   });
