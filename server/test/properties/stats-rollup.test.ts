@@ -154,6 +154,12 @@ const range: fc.Arbitrary<OracleRange> = fc
     timeZone,
   }));
 
+const PAID_ORDER_MOVED_INTO_WINDOW: Command[] = [
+  { kind: 'create', product: 0, quantity: 2, email: 0 },
+  { kind: 'pay', order: 0 },
+  { kind: 'move', order: 0, at: 3 * 86_400_000 + 1_800_000 },
+];
+
 /** Ranges every run checks: the whole window by day in every zone, a year by month (new orders are created now). */
 const FIXED_RANGES: OracleRange[] = [
   ...ZONES.map((timeZone) => ({ from: '2026-03-24T00:00:00.000Z', to: '2026-04-04T00:00:00.000Z', interval: 'DAY' as const, timeZone })),
@@ -188,7 +194,8 @@ it('the rollup answers every statistic exactly as a full recomputation, whatever
       for (const c of commands) await run(c);
       for (const r of [...ranges, ...FIXED_RANGES]) await expectSameAsRecomputed(r);
     }),
-    { numRuns: 12, endOnFailure: true },
+    // The first game pays an order and moves it into the window, so what the check below asks is always played.
+    { numRuns: 12, endOnFailure: true, examples: [[PAID_ORDER_MOVED_INTO_WINDOW, FIXED_RANGES.slice(0, 3)]] },
   );
   // The game reached what it is about: paid orders moved into the window.
   const [mix] = await t.sql(
