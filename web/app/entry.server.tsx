@@ -34,8 +34,11 @@ export default async function handleRequest(request: Request, responseStatusCode
   );
   // Remix's StreamTransfer writes nothing unless <Scripts> rendered (an error page may have none).
   const data = handoff !== null && remixContext.renderMeta?.didRenderScripts ? loaderDataScripts(handoff, nonce) : '';
+  const body = Buffer.from(`<!DOCTYPE html>${markup}${data}`);
   responseHeaders.set('Content-Type', 'text/html');
-  return new Response(`<!DOCTYPE html>${markup}${data}`, { headers: responseHeaders, status: responseStatusCode });
+  // With its length known, Node sends the page with its headers in one write, not as chunks and a closing chunk.
+  responseHeaders.set('Content-Length', String(body.byteLength));
+  return new Response(body, { headers: responseHeaders, status: responseStatusCode });
 }
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
