@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeySecretHash, isApiKeySecret, LAST_USED_RESOLUTION_MS } from '../api-keys/api-key.service';
-import type { Principal } from '../shared/request-context';
+import type { BrandRecord, Principal } from '../shared/request-context';
 import type { Role } from '../users/user.entity';
 
 /** Only a SHA-256 of a session's bearer token is stored, so a database leak yields no usable tokens. */
@@ -60,22 +60,64 @@ interface CredentialRow {
   user_id?: string;
   available?: number;
   granted?: boolean;
+  brand?: BrandRow | null;
+}
+
+/** The brand's columns as `row_to_json` gives them (money as text: no JSON number past 2^53). */
+interface BrandRow {
+  id: string;
+  slug: string;
+  name: string;
+  currency: BrandRecord['currency'];
+  order_number_prefix: string;
+  tax_rate_bps: number;
+  tax_inclusive: boolean;
+  shipping_flat_rate: string;
+  free_shipping_threshold: string | null;
+}
+
+/** The credential's own brand, nothing else: the statement reads no other tenant's row. */
+const BRAND_CTE = `brand as (select b.id, b.slug, b.name, b.currency, b.order_number_prefix, b.tax_rate_bps, b.tax_inclusive,
+                                    b.shipping_flat_rate::text, b.free_shipping_threshold::text
+                               from brands b where b.id = (select brand_id from credential))`;
+
+function brandOf(row: BrandRow): BrandRecord {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    currency: row.currency,
+    orderNumberPrefix: row.order_number_prefix,
+    taxRateBps: row.tax_rate_bps,
+    taxInclusive: row.tax_inclusive,
+    // As MikroORM's BigIntType('number') maps these columns.
+    shippingFlatRate: Number(row.shipping_flat_rate),
+    freeShippingThreshold: row.free_shipping_threshold === null ? null : Number(row.free_shipping_threshold),
+  };
 }
 
 function principalOf(row: CredentialRow): Principal {
-  if (row.key.startsWith('api-key:')) {
-    return { actor: { type: 'API_KEY', id: row.id, label: row.name }, brandId: row.brand_id, role: null, scopes: row.scopes ?? [], apiKeyId: row.id };
-  }
-  return { actor: { type: 'USER', id: row.user_id!, label: row.name }, brandId: row.brand_id, role: row.role, scopes: [], sessionId: row.id };
+  const principal: Principal = row.key.startsWith('api-key:')
+    ? { actor: { type: 'API_KEY', id: row.id, label: row.name }, brandId: row.brand_id, role: null, scopes: row.scopes ?? [], apiKeyId: row.id }
+    : { actor: { type: 'USER', id: row.user_id!, label: row.name }, brandId: row.brand_id, role: row.role, scopes: [], sessionId: row.id };
+  if (row.brand) principal.brand = brandOf(row.brand);
+  return principal;
 }
 
 /**
  * Resolves a bearer token — a session's or an API key's (`lno_…`) — to its principal, or null when it is unknown,
  * expired or revoked; with `charge`, its query-cost bucket pays in the SAME statement. Looked up on every request, on
  * every instance: no cache can outlive a sign-out or a revocation. This runs before any brand is known, so it reads
- * by digest across brands (comparing SHA-256 digests leaks nothing usable about the secret through timing).
+ * by digest across brands (comparing SHA-256 digests leaks nothing usable about the secret through timing). With
+ * `withBrand`, the credential's brand is read in the same statement too (`principal.brand`): the dashboard asks for the
+ * viewer's brand on every page, and a statement of its own cost the API about as much as the rest of the viewer.
  */
-export async function authenticate(em: EntityManager, token: string, charge: CredentialCharge | null = null): Promise<Authenticated | null> {
+export async function authenticate(
+  em: EntityManager,
+  token: string,
+  charge: CredentialCharge | null = null,
+  { withBrand = false }: { withBrand?: boolean } = {},
+): Promise<Authenticated | null> {
   const found = lookup(token);
   if (!found) return null;
   const ctes = [`credential as (${found.sql})`];
@@ -89,9 +131,10 @@ export async function authenticate(em: EntityManager, token: string, charge: Cre
     ctes.push(`charged as (${take.sql})`);
     params.push(...take.params);
   }
-  const sql = take
-    ? `with ${ctes.join(', ')} select credential.*, charged.available, charged.granted from credential left join charged on true`
-    : `with ${ctes.join(', ')} select * from credential`;
+  if (withBrand) ctes.push(BRAND_CTE);
+  const columns = ['credential.*', ...(take ? ['charged.available', 'charged.granted'] : []), ...(withBrand ? ['row_to_json(brand) as brand'] : [])];
+  const joins = [...(take ? ['left join charged on true'] : []), ...(withBrand ? ['left join brand on true'] : [])];
+  const sql = `with ${ctes.join(', ')} select ${columns.join(', ')} from credential ${joins.join(' ')}`;
   const [row] = await em.getConnection().execute<CredentialRow[]>(sql, params);
   if (!row) return null;
   return {

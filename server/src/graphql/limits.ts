@@ -23,6 +23,7 @@ import type { GraphQLContext } from './context';
 import { CostBuckets, type BucketDecision, type ThrottleStatus } from './cost-buckets';
 import { KnownEmptyBuckets } from './known-empty-buckets';
 import { actualCost, operationCost, type OperationCost } from './query-cost';
+import { documentSelects } from './selection';
 
 /**
  * The limits that protect the server, in the order a request meets them:
@@ -47,6 +48,8 @@ export interface RequestFacts {
   clientAddress: string;
   /** Whether Apollo will execute this operation: the whole document is valid and names an operation it holds. */
   executable: boolean;
+  /** Whether the document asks for the viewer's brand, which the credential's statement then reads along. */
+  readsViewerBrand: boolean;
   /** The bucket's decision when the credential lookup already charged the cost (see authenticateAndCharge). */
   prepaid?: { key: string; decision: BucketDecision };
 }
@@ -117,6 +120,7 @@ type Checked =
       prices: Map<string, OperationCost>;
       /** Whether the whole document passes GraphQL's validation as Apollo will run it. */
       valid: boolean;
+      readsViewerBrand: boolean;
     }
   | { refusal: LimitError };
 
@@ -190,7 +194,7 @@ export function queryCostGate(options: {
     if (broken) return { refusal: new LimitError('BAD_USER_INPUT', broken.message) };
     // Apollo answers invalid documents itself (GRAPHQL_VALIDATION_FAILED); this only tells whether it will execute.
     const valid = validate(options.schema, document, apolloRules).length === 0;
-    return { document, prices: new Map(), valid };
+    return { document, prices: new Map(), valid, readsViewerBrand: documentSelects(document, ['viewer', 'brand']) };
   });
   const apolloRules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   return (req, res, next) => {
@@ -247,6 +251,7 @@ export function queryCostGate(options: {
       credential,
       clientAddress: clientAddressOf(req.headers, req.socket.remoteAddress, options.forwardingSecret),
       executable: checked.valid && getOperationAST(checked.document, operationName) !== null,
+      readsViewerBrand: checked.readsViewerBrand,
     });
     next();
   };
@@ -386,7 +391,9 @@ export function serverLimits(options: {
       const facts = body && typeof body === 'object' ? factsByBody.get(body) : undefined;
       const cost = facts?.executable ? facts.price.cost : null;
       if (cost !== null) buckets.sweepNowAndThen();
-      const found = await authenticate(orm.em as unknown as EntityManager, token, cost === null ? null : (source) => buckets.takeFrom(source, cost));
+      const found = await authenticate(orm.em as unknown as EntityManager, token, cost === null ? null : (source) => buckets.takeFrom(source, cost), {
+        withBrand: facts?.readsViewerBrand ?? false,
+      });
       if (!found) return null;
       const key = bucketKey(found.principal);
       if (facts && cost !== null && found.charged && key) facts.prepaid = { key, decision: buckets.decision(found.charged, cost) };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Brand } from '../brands/brand.entity';
 import { unauthenticated } from '../errors';
 import { roleAtLeast, type Role } from '../users/user.entity';
 import { BRAND_FILTER, type BrandFilterArgs } from './entity-base';
@@ -14,7 +15,15 @@ export interface Principal {
   apiKeyId?: string;
   /** Where the request came from (the dashboard's forwarded address when trusted), for the audit log. */
   clientAddress?: string;
+  /** The brand as read with the credential, in its statement, when the operation asks for the viewer's brand. */
+  brand?: BrandRecord;
 }
+
+/** What the GraphQL `Brand` type shows of a brand: the entity, or these columns read without the ORM. */
+export type BrandRecord = Pick<
+  Brand,
+  'id' | 'slug' | 'name' | 'currency' | 'orderNumberPrefix' | 'taxRateBps' | 'taxInclusive' | 'shippingFlatRate' | 'freeShippingThreshold'
+>;
 
 const TRANSACTION_ATTEMPTS = 3;
 /** deadlock_detected and serialization_failure: PostgreSQL rolled the whole transaction back, so it may run again. */

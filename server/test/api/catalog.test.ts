@@ -487,6 +487,25 @@ describe('viewer, login and logout', () => {
     expect(res.data.viewer.actor.label).toBeTruthy();
   });
 
+  it("the viewer's brand is read in the credential's statement, through aliases and fragments, as stored", async () => {
+    const query = `query { me: viewer { ...Me } } fragment Me on Viewer { role brand { ...B } } fragment B on Brand { ${BRAND_FIELDS} }`;
+    const { result, statements } = await t.countQueries(() => t.gql(query, {}, brand.tokens.STAFF));
+    expect(result.errors).toBeUndefined();
+    expect(statements).toHaveLength(1);
+    const [row] = await t.sql('select * from brands where id = ?', [brand.id]);
+    expect(result.data.me.brand).toEqual({
+      id: brand.id,
+      slug: row.slug,
+      name: row.name,
+      currency: row.currency,
+      orderNumberPrefix: row.order_number_prefix,
+      taxRateBps: row.tax_rate_bps,
+      taxInclusive: row.tax_inclusive,
+      shippingFlatRate: { amount: Number(row.shipping_flat_rate), currency: row.currency },
+      freeShippingThreshold: row.free_shipping_threshold === null ? null : { amount: Number(row.free_shipping_threshold) },
+    });
+  });
+
   it('viewer without a token, or with a made-up one, is UNAUTHENTICATED', async () => {
     expect(codes(await t.gql(VIEWER))).toEqual(['UNAUTHENTICATED']);
     expect(codes(await t.gql(VIEWER, {}, 'not-a-real-token'))).toEqual(['UNAUTHENTICATED']);

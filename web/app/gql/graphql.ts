@@ -261,7 +261,7 @@ export type UpdateOrderMutationVariables = Exact<{
 
 export type UpdateOrderMutation = { updateOrder: { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, nextStatuses: Array<OrderStatus>, currency: CurrencyCode, source: OrderSource, discountCode: string | null, trackingNumber: string | null, trackingCarrier: string | null, trackingUrl: string | null, paymentMethod: PaymentMethod | null, paymentReference: string | null, attention: string | null, checkoutRef: string | null, createdAt: string, updatedAt: string, paidAt: string | null, cancelledAt: string | null, subtotal: { amount: number, currency: CurrencyCode, formatted: string }, discountTotal: { amount: number, currency: CurrencyCode, formatted: string }, shippingTotal: { amount: number, currency: CurrencyCode, formatted: string }, taxTotal: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string }, refundedTotal: { amount: number, currency: CurrencyCode, formatted: string }, customer: { email: string, name: string | null, phone: string | null }, shippingAddress: { name: string | null, line1: string, line2: string | null, city: string, postalCode: string, region: string | null, country: string } | null, items: Array<{ id: string, productId: string | null, sku: string, name: string, quantity: number, customization: unknown, unitPrice: { amount: number, currency: CurrencyCode, formatted: string }, discount: { amount: number, currency: CurrencyCode, formatted: string }, tax: { amount: number, currency: CurrencyCode, formatted: string }, total: { amount: number, currency: CurrencyCode, formatted: string } }>, statusHistory: Array<{ id: string, kind: string, from: string | null, to: string | null, note: string | null, createdAt: string, tracking: { number: string | null, carrier: string | null, url: string | null } | null, actor: { type: ActorType, id: string | null, label: string } }> } };
 
-export type OrderRowFragment = { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, createdAt: string, attention: string | null, customer: { email: string, name: string | null }, items: Array<{ id: string, quantity: number }>, total: { amount: number, currency: CurrencyCode, formatted: string } };
+export type OrderRowFragment = { id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, createdAt: string, attention: string | null, customer: { email: string, name: string | null }, items: Array<{ quantity: number }>, total: { amount: number, currency: CurrencyCode } };
 
 export type OrdersQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -273,7 +273,7 @@ export type OrdersQueryVariables = Exact<{
 }>;
 
 
-export type OrdersQuery = { orders: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, createdAt: string, attention: string | null, customer: { email: string, name: string | null }, items: Array<{ id: string, quantity: number }>, total: { amount: number, currency: CurrencyCode, formatted: string } }> } };
+export type OrdersQuery = { orders: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ id: string, number: string, status: OrderStatus, paymentStatus: PaymentStatus, createdAt: string, attention: string | null, customer: { email: string, name: string | null }, items: Array<{ quantity: number }>, total: { amount: number, currency: CurrencyCode } }> } };
 
 export type PickerProductFragment = { id: string, sku: string, name: string, stock: number, active: boolean, price: { amount: number, currency: CurrencyCode, formatted: string } };
 
@@ -610,14 +610,14 @@ export const OrderRowFragmentDoc = gql`
     name
   }
   items {
-    id
     quantity
   }
   total {
-    ...MoneyFields
+    amount
+    currency
   }
 }
-    ${MoneyFieldsFragmentDoc}`;
+    `;
 export const PickerProductFragmentDoc = gql`
     fragment PickerProduct on Product {
   id
