@@ -5,6 +5,7 @@ import { DomainError } from '../errors';
 import { RequestContext, type Principal } from '../shared/request-context';
 import { advisoryLocksSql, scopedSql } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
+import { commitWithNextStatement } from '../db/pipelined-transaction';
 import { pendingOrderChangesSql } from '../orders/order-writes';
 import { brandSql } from './brand-resolution';
 import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled } from './events/handler';
@@ -134,7 +135,7 @@ async function runOnce(
     const handled = handler ? await handler(tx, event, brandId) : ignored(`${event.type} is not handled`);
     await recordOutcome(tx, event.id, brandId, handled);
     return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
-  });
+  }, { pipelined: true });
 }
 
 /**
@@ -150,6 +151,8 @@ async function recordOutcome(tx: RequestContext, eventId: string, brandId: strin
   const ctes = handled.write ? [`handler_write as (${handled.write.sql})`] : [];
   const params = handled.write?.params ?? [];
   const changes = brandId ? pendingOrderChangesSql(tx) : null;
+  // The last statement of the delivery when nothing is left to flush: it carries the COMMIT.
+  commitWithNextStatement(tx.em, changes !== null);
   if (!changes) {
     await unscopedSql(tx.em, `${ctes.length ? `with ${ctes.join(', ')}\n` : ''}${outcome}`, [...params, ...values]);
     return;
