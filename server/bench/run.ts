@@ -354,6 +354,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
       ceiling: 'ceiling-apollo-trivial',
       url: gql,
       server: api,
+      cpuOf: [api],
       requests: (f) => [
         {
           ...graphql(token, '')(f),
@@ -500,11 +501,16 @@ async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
   const burst = await prepareWebhookBurst(ctx.orm, checkouts);
   await settle();
   await ctx.counter.reset();
+  const cpuBefore = cpuSeconds(api.pid);
   const { result, peakRssMb } = await withPeakRss(api.pid, () => deliverBurst(api.url, burst));
   await settle();
+  const cpuAfter = cpuSeconds(api.pid);
   const statements = await ctx.counter.count();
   const check = await checkBurst(ctx.orm, burst);
   ctx.log(`  ${burst.deliveries.length} deliveries (${burst.unique} distinct + ${burst.duplicates} duplicates), 50 concurrent: ${check.summary}`);
+  if (cpuBefore !== null && cpuAfter !== null) {
+    ctx.log(`  ${api.name} CPU ${(((cpuAfter - cpuBefore) * 1000) / burst.deliveries.length).toFixed(2)} ms per delivery`);
+  }
   const failed = [...result.statuses.entries()].filter(([status]) => status < 200 || status >= 300).reduce((n, [, count]) => n + count, 0);
   return {
     name: 'stripe-events',
