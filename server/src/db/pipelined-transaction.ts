@@ -136,8 +136,10 @@ function sendThrough(state: State, config: unknown, rest: unknown[]): unknown {
   const onResult = (error: Error | null, result?: unknown) => {
     if (error) return done(error);
     if (after) state.committed = true;
+    // The driver answers one result per statement: the caller gets those of its own (one, or several as it sent them).
     const results = Array.isArray(result) ? result : [result];
-    return done(null, results[before ? 1 : 0]);
+    const own = results.slice(before ? 1 : 0, after ? results.length - 1 : results.length);
+    return done(null, own.length === 1 ? own[0] : own);
   };
   return send.call(connection, { ...(config as object), text: `${before}${text}${after}` }, ...rest.slice(0, -1), onResult);
 }

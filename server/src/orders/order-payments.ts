@@ -4,7 +4,7 @@ import { badInput, forbidden, orNotFound } from '../errors';
 import { Product } from '../products/product.entity';
 import { formatMoney, isCurrency, type CurrencyCode } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
-import { pgArray, scopedSql } from '../shared/sql';
+import { pgArray, scopedSql, scopedStatement, type ScopedStatement } from '../shared/sql';
 import { changePaymentStatus, recordChange } from './order-history';
 import { PAID_PAYMENT_STATUSES, paymentStatusForRefund } from './order-lifecycle';
 import { insertOrder, lockOrder } from './order-writes';
@@ -132,18 +132,33 @@ export interface CheckoutCompletion {
  */
 export async function findOrderForPayment(
   tx: RequestContext,
-  keys: { checkoutRef?: string | null; paymentIntentId?: string | null },
+  keys: PaymentKeys,
+  /** The rows of orderForPaymentRead for the same keys when the caller already sent it, in this transaction. */
+  read?: Record<string, any>[],
 ): Promise<Order | null> {
+  const params = orderForPaymentParams(keys);
+  const [row] = read ?? (params ? await scopedSql(tx, ORDER_FOR_PAYMENT, params) : []);
+  return row ? tx.em.map(Order, row) : null;
+}
+
+/**
+ * findOrderForPayment's statement, not run, for a caller that sends it with one of its own: a Stripe delivery sends it
+ * in its claim's message, after the claim (event-delivery.ts). Null without keys.
+ */
+export function orderForPaymentRead(scope: { brandId: string }, keys: PaymentKeys): ScopedStatement | null {
+  const params = orderForPaymentParams(keys);
+  return params ? scopedStatement(scope, ORDER_FOR_PAYMENT, params) : null;
+}
+
+type PaymentKeys = { checkoutRef?: string | null; paymentIntentId?: string | null };
+
+const ORDER_FOR_PAYMENT = `select * from orders where brand_id = ? and (checkout_ref = ? or stripe_payment_intent_id = ?)
+      order by created_at limit 1 for update`;
+
+function orderForPaymentParams(keys: PaymentKeys): [string | null, string | null] | null {
   const checkoutRef = keys.checkoutRef ?? null;
   const paymentIntentId = keys.paymentIntentId ?? null;
-  if (!checkoutRef && !paymentIntentId) return null;
-  const [row] = await scopedSql(
-    tx,
-    `select * from orders where brand_id = ? and (checkout_ref = ? or stripe_payment_intent_id = ?)
-      order by created_at limit 1 for update`,
-    [checkoutRef, paymentIntentId],
-  );
-  return row ? tx.em.map(Order, row) : null;
+  return checkoutRef || paymentIntentId ? [checkoutRef, paymentIntentId] : null;
 }
 
 /**

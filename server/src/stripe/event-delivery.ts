@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError } from '../errors';
 import { RequestContext, type Principal } from '../shared/request-context';
-import { advisoryLocksSql, scopedSql } from '../shared/sql';
+import { advisoryLocksSql, scopedSql, type ScopedStatement } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
 import { commitWithNextStatement } from '../db/pipelined-transaction';
 import { pendingOrderChangesSql } from '../orders/order-writes';
@@ -122,8 +122,10 @@ async function runOnce(
   const ctx = RequestContext.create(rootEm, brandId ? stripePrincipal(event.id, brandId) : null);
   const handler = EVENT_HANDLERS[event.type];
   const locks = paymentLockKeys(handler?.payment?.(event, brandId) ?? null);
+  const firstRead = brandId ? (handler?.firstRead?.({ brandId }, event) ?? null) : null;
   return ctx.transaction(async (tx) => {
-    const claimed = mode === 'deliver' ? await claim(tx.em, event, brandId, locks) : await claimForReplay(tx.em, event.id, locks);
+    const { claimed, read } =
+      mode === 'deliver' ? await claim(tx.em, event, brandId, locks, firstRead) : await claimForReplay(tx.em, event.id, locks, firstRead);
     if (!claimed) {
       const [row] = await unscopedSql<{ outcome: WebhookEventOutcome; reason: string | null }>(
         tx.em,
@@ -132,7 +134,7 @@ async function runOnce(
       );
       return { eventId: event.id, outcome: row.outcome, reason: row.reason, duplicate: true };
     }
-    const handled = handler ? await handler(tx, event, brandId) : ignored(`${event.type} is not handled`);
+    const handled = handler ? await handler(tx, event, brandId, read) : ignored(`${event.type} is not handled`);
     await recordOutcome(tx, event.id, brandId, handled);
     return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
   }, { pipelined: true });
@@ -178,9 +180,16 @@ function storedEvent(event: Stripe.Event, brandId: string | null): unknown[] {
 /**
  * Inserts the event, or re-claims a stored one that was never processed (an earlier attempt failed); once claimed, the
  * same statement waits for the locks of the payment it is about (handler.ts), so a delivery takes them in one round trip.
+ * The handler's first read, if any, follows in the same message as a statement of its own.
  */
-async function claim(em: EntityManager, event: Stripe.Event, brandId: string | null, locks: string[]): Promise<boolean> {
-  const rows = await unscopedSql(
+async function claim(
+  em: EntityManager,
+  event: Stripe.Event,
+  brandId: string | null,
+  locks: string[],
+  firstRead: ScopedStatement | null,
+): Promise<Claim> {
+  return claimWith(
     em,
     `with claimed as (
      insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
@@ -189,21 +198,48 @@ async function claim(em: EntityManager, event: Stripe.Event, brandId: string | n
      on conflict (event_id) do update
         set attempts = stripe_events.attempts + 1, last_received_at = now(), updated_at = now()
       where stripe_events.processed_at is null
-     returning id)
-     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`,
-    [...storedEvent(event, brandId), ...locks],
+     returning id)`,
+    storedEvent(event, brandId),
+    locks,
+    firstRead,
   );
-  return rows.length === 1;
 }
 
-async function claimForReplay(em: EntityManager, eventId: string, locks: string[]): Promise<boolean> {
-  const rows = await unscopedSql(
+function claimForReplay(em: EntityManager, eventId: string, locks: string[], firstRead: ScopedStatement | null): Promise<Claim> {
+  return claimWith(
     em,
-    `with claimed as (update stripe_events set attempts = attempts + 1, updated_at = now() where event_id = ? returning id)
-     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`,
-    [eventId, ...locks],
+    'with claimed as (update stripe_events set attempts = attempts + 1, updated_at = now() where event_id = ? returning id)',
+    [eventId],
+    locks,
+    firstRead,
   );
-  return rows.length === 1;
+}
+
+interface Claim {
+  claimed: boolean;
+  /** The rows of the handler's first read (when it has one). */
+  read?: Record<string, any>[];
+}
+
+async function claimWith(
+  em: EntityManager,
+  claimedCte: string,
+  params: unknown[],
+  locks: string[],
+  firstRead: ScopedStatement | null,
+): Promise<Claim> {
+  const claimSql = `${claimedCte}\n     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`;
+  if (!firstRead) {
+    const rows = await unscopedSql(em, claimSql, [...params, ...locks]);
+    return { claimed: rows.length === 1 };
+  }
+  // Two statements, one message: [the claim's rows, the read's rows].
+  const [rows, read] = await unscopedSql<Record<string, any>[]>(em, `${claimSql};\n${firstRead.sql}`, [
+    ...params,
+    ...locks,
+    ...firstRead.params,
+  ]);
+  return { claimed: rows.length === 1, read };
 }
 
 /**

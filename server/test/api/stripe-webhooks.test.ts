@@ -390,15 +390,15 @@ describe('charge.refunded', () => {
     });
   });
 
-  it('a refund is four round trips: the first look, BEGIN with the claim, the read, the write with the outcome and COMMIT', async () => {
+  it('a refund is three round trips: the first look; BEGIN, the claim and the read of the order; the write, the outcome and COMMIT', async () => {
     const { pi, session, total } = await cardCheckout({ quantity: 2, price: 4_500 });
     await ok(stripeEvent('checkout.session.completed', session));
     const refund = stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: 1_300 }));
     const { statements } = await t.countQueries(() => ok(refund));
     const texts = statements.map((s) => s.sql.trim());
-    expect(texts).toHaveLength(4);
-    expect(texts[1]).toMatch(/^BEGIN;\s+with claimed as \(/);
-    expect(texts[3]).toMatch(/update stripe_events set processed_at[\s\S]*;\s+COMMIT$/);
+    expect(texts).toHaveLength(3);
+    expect(texts[1]).toMatch(/^BEGIN;\s+with claimed as \([\s\S]*;\s+select \* from orders where brand_id = '[^']+' and [\s\S]* for update$/);
+    expect(texts[2]).toMatch(/update stripe_events set processed_at[\s\S]*;\s+COMMIT$/);
     expect(texts.filter((text) => /^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text))).toEqual([texts[1]]);
   });
 

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import type { Actor } from '../../shared/actor';
 import type { RequestContext } from '../../shared/request-context';
+import type { ScopedStatement } from '../../shared/sql';
 
 /**
  * What every event handler shares. A handler runs inside the delivery's transaction (event-delivery.ts), as the event's
@@ -19,9 +20,23 @@ export interface HandlerWrite {
   params: unknown[];
 }
 
-export type EventHandler = ((tx: RequestContext, event: Stripe.Event, brandId: string | null) => Promise<Handled>) & {
+/** A handler's work: `read` holds the rows of its firstRead when it declared one and the delivery sent it. */
+export type HandleEvent = (
+  tx: RequestContext,
+  event: Stripe.Event,
+  brandId: string | null,
+  read?: Record<string, any>[],
+) => Promise<Handled>;
+
+export type EventHandler = HandleEvent & {
   /** The payment the event is about, if any: the delivery takes its locks (paymentLockKeys) before the handler runs. */
   payment?: (event: Stripe.Event, brandId: string | null) => PaymentKeys | null;
+  /**
+   * The handler's first read, for its event's brand: the delivery sends it in its claim's message, after the claim, so
+   * it runs under the payment's locks with a snapshot of its own (a checkout committed while the claim waited is seen),
+   * and hands its rows to the handler — a round trip fewer per event.
+   */
+  firstRead?: (scope: { brandId: string }, event: Stripe.Event) => ScopedStatement | null;
 };
 
 /** What identifies a payment: its checkout's order reference (with the brand) and its PaymentIntent, either may be missing. */
@@ -34,9 +49,10 @@ export interface PaymentKeys {
 /** A handler for events about one payment, which reads and writes it only under that payment's locks. */
 export function aboutPayment(
   payment: (event: Stripe.Event, brandId: string | null) => PaymentKeys | null,
-  handle: (tx: RequestContext, event: Stripe.Event, brandId: string | null) => Promise<Handled>,
+  handle: HandleEvent,
+  firstRead?: EventHandler['firstRead'],
 ): EventHandler {
-  return Object.assign(handle, { payment });
+  return Object.assign(handle, { payment, firstRead });
 }
 
 export const processed = (reason: string, write?: HandlerWrite): Handled => ({ outcome: 'PROCESSED', reason, write });
