@@ -171,9 +171,10 @@ function orderForPaymentParams(keys: PaymentKeys): [string | null, string | null
 export async function completeCheckout(
   tx: RequestContext,
   data: CheckoutCompletion,
+  /** The rows of checkoutTargetsRead for the same checkout when the caller already sent it, in this transaction. */
+  targets?: Record<string, any>[],
 ): Promise<{ order: Order; created: boolean }> {
-  const ids = [...new Set(data.items.map((i) => i.productId))];
-  const { existingId, found } = await readCheckoutTargets(tx, data.checkoutRef, ids);
+  const { existingId, found } = readCheckoutTargets(tx, targets ?? (await runStatement(tx, checkoutTargetsRead(tx, data))));
   const existing = existingId ? await findOrderForPayment(tx, { checkoutRef: data.checkoutRef }) : null;
   if (existing) {
     if (existing.stripeCheckoutSessionId && existing.stripeCheckoutSessionId !== data.checkoutSessionId) {
@@ -267,23 +268,28 @@ export async function completeCheckout(
 }
 
 /**
- * A checkout's reads in one round trip: the order already created for its reference (locked, as findOrderForPayment
- * locks it; only its id, since a redelivered checkout is rare and then reads it in full) and its products, mapped into
- * the unit of work as a find would.
+ * A checkout's reads in one statement: the order already created for its reference (locked, as findOrderForPayment
+ * locks it; only its id, since a redelivered checkout is rare and then reads it in full) and its products. Not run: a
+ * Stripe delivery sends it in its claim's message (event-delivery.ts), completeCheckout runs it otherwise.
  */
-async function readCheckoutTargets(
-  tx: RequestContext,
-  checkoutRef: string,
-  productIds: string[],
-): Promise<{ existingId: string | null; found: Product[] }> {
-  const rows = await scopedSql(
-    tx,
+export function checkoutTargetsRead(scope: { brandId: string }, data: Pick<CheckoutCompletion, 'checkoutRef' | 'items'>): ScopedStatement {
+  const productIds = [...new Set(data.items.map((i) => i.productId))];
+  return scopedStatement(
+    scope,
     `with existing as (
        select id from orders where brand_id = ? and checkout_ref = ? order by created_at limit 1 for update)
      select (select id from existing) as existing_id, p.*
        from (values (1)) as one left join products p on p.brand_id = ? and p.id = any(?::uuid[])`,
-    [checkoutRef, tx.brandId, pgArray(productIds)],
+    [data.checkoutRef, scope.brandId, pgArray(productIds)],
   );
+}
+
+function runStatement(tx: RequestContext, statement: ScopedStatement): Promise<Record<string, any>[]> {
+  return scopedSql(tx, statement.sql, statement.params.slice(1));
+}
+
+/** checkoutTargetsRead's rows: the products mapped into the unit of work as a find would. */
+function readCheckoutTargets(tx: RequestContext, rows: Record<string, any>[]): { existingId: string | null; found: Product[] } {
   const found = rows
     .filter((row) => row.id !== null)
     .map(({ existing_id: _, ...product }) => tx.em.map(Product, product));

@@ -20,23 +20,26 @@ export interface HandlerWrite {
   params: unknown[];
 }
 
-/** A handler's work: `read` holds the rows of its firstRead when it declared one and the delivery sent it. */
+/** A handler's work: `reads` holds the rows of each statement of its firstReads when the delivery sent them. */
 export type HandleEvent = (
   tx: RequestContext,
   event: Stripe.Event,
   brandId: string | null,
-  read?: Record<string, any>[],
+  reads?: Record<string, any>[][],
 ) => Promise<Handled>;
+
+/** A statement and its values, not run: built by scopedStatement, or by one of the modules that may cross brands. */
+export type ReadAhead = ScopedStatement;
 
 export type EventHandler = HandleEvent & {
   /** The payment the event is about, if any: the delivery takes its locks (paymentLockKeys) before the handler runs. */
   payment?: (event: Stripe.Event, brandId: string | null) => PaymentKeys | null;
   /**
-   * The handler's first read, for its event's brand: the delivery sends it in its claim's message, after the claim, so
-   * it runs under the payment's locks with a snapshot of its own (a checkout committed while the claim waited is seen),
-   * and hands its rows to the handler — a round trip fewer per event.
+   * The handler's first reads, for its event's brand: the delivery sends them in its claim's message, after the claim,
+   * so they run under the payment's locks, each with a snapshot of its own (a checkout committed while the claim waited
+   * is seen), and hands their rows to the handler — a round trip fewer each. Empty when the event does not say enough.
    */
-  firstRead?: (scope: { brandId: string }, event: Stripe.Event) => ScopedStatement | null;
+  firstReads?: (scope: { brandId: string }, event: Stripe.Event) => ReadAhead[];
 };
 
 /** What identifies a payment: its checkout's order reference (with the brand) and its PaymentIntent, either may be missing. */
@@ -50,9 +53,9 @@ export interface PaymentKeys {
 export function aboutPayment(
   payment: (event: Stripe.Event, brandId: string | null) => PaymentKeys | null,
   handle: HandleEvent,
-  firstRead?: EventHandler['firstRead'],
+  firstReads?: EventHandler['firstReads'],
 ): EventHandler {
-  return Object.assign(handle, { payment, firstRead });
+  return Object.assign(handle, { payment, firstReads });
 }
 
 export const processed = (reason: string, write?: HandlerWrite): Handled => ({ outcome: 'PROCESSED', reason, write });
