@@ -2,13 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
  * A transaction whose BEGIN travels with its first statement, and whose COMMIT can travel with its last: one message
- * each instead of a round trip of its own, on a hot path where round trips are what the API spends its CPU on
- * (docs/performance.md, Stripe deliveries).
+ * each instead of a round trip of its own (a socket write, a wake-up of the backend, a wait for its answer), for a hot
+ * path of short transactions (Stripe deliveries; docs/performance.md, Write path).
  *
  * It relies on how statements reach PostgreSQL here: MikroORM formats every value into the text and the pg driver sends
  * a statement without bound values as a simple query, in which PostgreSQL runs statements separated by `;` one after
  * the other — each with a snapshot of its own, as if sent apart — and stops at the first error. The driver then answers
- * one result per statement; the caller gets its own statement's. A statement with bound values (none today) is sent
+ * one result per statement; the caller gets those of its own statements. A statement with bound values (none today) is sent
  * after a BEGIN of its own, as before.
  *
  * Otherwise it is MikroORM's transaction: the knex transaction it would open, only without sending BEGIN, the request's
