@@ -13,7 +13,7 @@ import { openBenchDatabase, StatementCounter, type BenchDatabase } from './datab
 import { BENCH_PASSWORD, ensureDataset, type Dataset } from './dataset';
 import { measureFlood } from './flood';
 import { compareInstances } from './instances';
-import { cpuSeconds, freePort, SERVER_DIR, startServer, stopAllServers, WEB_DIR, withPeakRss, type ServerProcess } from './processes';
+import { cpuSeconds, freePort, SERVER_DIR, startServer, stopAllServers, treeCpuSeconds, WEB_DIR, withPeakRss, type ServerProcess } from './processes';
 import { describeMachine, printTable, writeMarkdown, type Row } from './report';
 import { dropSnapshot, restoreSnapshot, takeSnapshot } from './snapshot';
 import { soak } from './soak';
@@ -354,6 +354,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
       ceiling: 'ceiling-apollo-trivial',
       url: gql,
       server: api,
+      cpuOf: [api],
       requests: (f) => [
         {
           ...graphql(token, '')(f),
@@ -500,11 +501,24 @@ async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
   const burst = await prepareWebhookBurst(ctx.orm, checkouts);
   await settle();
   await ctx.counter.reset();
+  // The server's postmaster: the parent of this connection's backend.
+  const [{ pid: backend }] = await ctx.orm.em.getConnection().execute('select pg_backend_pid() as pid');
+  const postmaster = Number(fs.readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  const cpuBefore = cpuSeconds(api.pid);
+  const pgBefore = treeCpuSeconds(postmaster);
   const { result, peakRssMb } = await withPeakRss(api.pid, () => deliverBurst(api.url, burst));
   await settle();
+  const cpuAfter = cpuSeconds(api.pid);
+  const pgAfter = treeCpuSeconds(postmaster);
   const statements = await ctx.counter.count();
   const check = await checkBurst(ctx.orm, burst);
   ctx.log(`  ${burst.deliveries.length} deliveries (${burst.unique} distinct + ${burst.duplicates} duplicates), 50 concurrent: ${check.summary}`);
+  if (cpuBefore !== null && cpuAfter !== null) {
+    ctx.log(`  ${api.name} CPU ${(((cpuAfter - cpuBefore) * 1000) / burst.deliveries.length).toFixed(2)} ms per delivery`);
+  }
+  if (pgBefore !== null && pgAfter !== null) {
+    ctx.log(`  PostgreSQL CPU ${(((pgAfter - pgBefore) * 1000) / burst.deliveries.length).toFixed(2)} ms per delivery`);
+  }
   const failed = [...result.statuses.entries()].filter(([status]) => status < 200 || status >= 300).reduce((n, [, count]) => n + count, 0);
   return {
     name: 'stripe-events',

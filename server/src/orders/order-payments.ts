@@ -4,7 +4,7 @@ import { badInput, forbidden, orNotFound } from '../errors';
 import { Product } from '../products/product.entity';
 import { formatMoney, isCurrency, type CurrencyCode } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
-import { pgArray, scopedSql } from '../shared/sql';
+import { pgArray, scopedSql, scopedStatement, type ScopedStatement } from '../shared/sql';
 import { changePaymentStatus, recordChange } from './order-history';
 import { PAID_PAYMENT_STATUSES, paymentStatusForRefund } from './order-lifecycle';
 import { insertOrder, lockOrder } from './order-writes';
@@ -132,18 +132,33 @@ export interface CheckoutCompletion {
  */
 export async function findOrderForPayment(
   tx: RequestContext,
-  keys: { checkoutRef?: string | null; paymentIntentId?: string | null },
+  keys: PaymentKeys,
+  /** The rows of orderForPaymentRead for the same keys when the caller already sent it, in this transaction. */
+  read?: Record<string, any>[],
 ): Promise<Order | null> {
+  const params = orderForPaymentParams(keys);
+  const [row] = read ?? (params ? await scopedSql(tx, ORDER_FOR_PAYMENT, params) : []);
+  return row ? tx.em.map(Order, row) : null;
+}
+
+/**
+ * findOrderForPayment's statement, not run, for a caller that sends it with one of its own: a Stripe delivery sends it
+ * in its claim's message, after the claim (event-delivery.ts). Null without keys.
+ */
+export function orderForPaymentRead(scope: { brandId: string }, keys: PaymentKeys): ScopedStatement | null {
+  const params = orderForPaymentParams(keys);
+  return params ? scopedStatement(scope, ORDER_FOR_PAYMENT, params) : null;
+}
+
+type PaymentKeys = { checkoutRef?: string | null; paymentIntentId?: string | null };
+
+const ORDER_FOR_PAYMENT = `select * from orders where brand_id = ? and (checkout_ref = ? or stripe_payment_intent_id = ?)
+      order by created_at limit 1 for update`;
+
+function orderForPaymentParams(keys: PaymentKeys): [string | null, string | null] | null {
   const checkoutRef = keys.checkoutRef ?? null;
   const paymentIntentId = keys.paymentIntentId ?? null;
-  if (!checkoutRef && !paymentIntentId) return null;
-  const [row] = await scopedSql(
-    tx,
-    `select * from orders where brand_id = ? and (checkout_ref = ? or stripe_payment_intent_id = ?)
-      order by created_at limit 1 for update`,
-    [checkoutRef, paymentIntentId],
-  );
-  return row ? tx.em.map(Order, row) : null;
+  return checkoutRef || paymentIntentId ? [checkoutRef, paymentIntentId] : null;
 }
 
 /**
@@ -156,9 +171,10 @@ export async function findOrderForPayment(
 export async function completeCheckout(
   tx: RequestContext,
   data: CheckoutCompletion,
+  /** The rows of checkoutTargetsRead for the same checkout when the caller already sent it, in this transaction. */
+  targets?: Record<string, any>[],
 ): Promise<{ order: Order; created: boolean }> {
-  const ids = [...new Set(data.items.map((i) => i.productId))];
-  const { existingId, found } = await readCheckoutTargets(tx, data.checkoutRef, ids);
+  const { existingId, found } = readCheckoutTargets(tx, targets ?? (await runStatement(tx, checkoutTargetsRead(tx, data))));
   const existing = existingId ? await findOrderForPayment(tx, { checkoutRef: data.checkoutRef }) : null;
   if (existing) {
     if (existing.stripeCheckoutSessionId && existing.stripeCheckoutSessionId !== data.checkoutSessionId) {
@@ -252,23 +268,28 @@ export async function completeCheckout(
 }
 
 /**
- * A checkout's reads in one round trip: the order already created for its reference (locked, as findOrderForPayment
- * locks it; only its id, since a redelivered checkout is rare and then reads it in full) and its products, mapped into
- * the unit of work as a find would.
+ * A checkout's reads in one statement: the order already created for its reference (locked, as findOrderForPayment
+ * locks it; only its id, since a redelivered checkout is rare and then reads it in full) and its products. Not run: a
+ * Stripe delivery sends it in its claim's message (event-delivery.ts), completeCheckout runs it otherwise.
  */
-async function readCheckoutTargets(
-  tx: RequestContext,
-  checkoutRef: string,
-  productIds: string[],
-): Promise<{ existingId: string | null; found: Product[] }> {
-  const rows = await scopedSql(
-    tx,
+export function checkoutTargetsRead(scope: { brandId: string }, data: Pick<CheckoutCompletion, 'checkoutRef' | 'items'>): ScopedStatement {
+  const productIds = [...new Set(data.items.map((i) => i.productId))];
+  return scopedStatement(
+    scope,
     `with existing as (
        select id from orders where brand_id = ? and checkout_ref = ? order by created_at limit 1 for update)
      select (select id from existing) as existing_id, p.*
        from (values (1)) as one left join products p on p.brand_id = ? and p.id = any(?::uuid[])`,
-    [checkoutRef, tx.brandId, pgArray(productIds)],
+    [data.checkoutRef, scope.brandId, pgArray(productIds)],
   );
+}
+
+function runStatement(tx: RequestContext, statement: ScopedStatement): Promise<Record<string, any>[]> {
+  return scopedSql(tx, statement.sql, statement.params.slice(1));
+}
+
+/** checkoutTargetsRead's rows: the products mapped into the unit of work as a find would. */
+function readCheckoutTargets(tx: RequestContext, rows: Record<string, any>[]): { existingId: string | null; found: Product[] } {
   const found = rows
     .filter((row) => row.id !== null)
     .map(({ existing_id: _, ...product }) => tx.em.map(Product, product));

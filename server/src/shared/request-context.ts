@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Brand } from '../brands/brand.entity';
+import { pipelinedTransaction } from '../db/pipelined-transaction';
 import { unauthenticated } from '../errors';
 import { roleAtLeast, type Role } from '../users/user.entity';
 import { BRAND_FILTER, type BrandFilterArgs } from './entity-base';
@@ -105,9 +106,13 @@ export class RequestContext {
    * Runs `work` in one database transaction; it commits when `work` resolves and rolls back when it throws. When
    * PostgreSQL aborts it as a deadlock's victim or a serialization failure (two writers of the same rollup or counter
    * rows in opposite orders), nothing of it was written and the whole of `work` runs again, at most
-   * TRANSACTION_ATTEMPTS times; a transaction nested in another is retried by the outer one only.
+   * TRANSACTION_ATTEMPTS times; a transaction nested in another is retried by the outer one only. `pipelined` sends
+   * its BEGIN with its first statement and lets its last carry the COMMIT (db/pipelined-transaction.ts).
    */
-  async transaction<T>(work: (tx: RequestContext) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: RequestContext) => Promise<T>, options: { pipelined?: boolean } = {}): Promise<T> {
+    if (options.pipelined && !this.em.isInTransaction()) {
+      return retryAborted(() => pipelinedTransaction(this.em, (em) => work(this.withEm(em))));
+    }
     const once = () => this.em.transactional((em) => work(this.withEm(em as EntityManager)));
     return this.em.isInTransaction() ? once() : retryAborted(once);
   }

@@ -35,12 +35,24 @@ export async function scopedSql<T = Record<string, any>>(
   query: string,
   params: unknown[] = [],
 ): Promise<T[]> {
+  const statement = scopedStatement(ctx, query, params);
+  return unscopedSql<T>('sqlEm' in ctx ? ctx.sqlEm : ctx.em, statement.sql, statement.params);
+}
+
+/** A statement checked and bound as scopedSql would run it, for a caller that sends it with another in one message. */
+export interface ScopedStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/** The statement scopedSql runs (the same check, the brand bound first), not run: see ScopedStatement. */
+export function scopedStatement(scope: { brandId: string }, query: string, params: unknown[] = []): ScopedStatement {
   const firstPlaceholder = query.indexOf('?');
   const prefix = query.slice(0, firstPlaceholder + 1);
   if (firstPlaceholder < 0 || !SCOPED_PREFIXES.some((scoped) => scoped.test(prefix))) {
     throw new Error('scopedSql: the first parameter of the statement must be `brand_id = ?`');
   }
-  return unscopedSql<T>('sqlEm' in ctx ? ctx.sqlEm : ctx.em, query, [ctx.brandId, ...params]);
+  return { sql: query, params: [scope.brandId, ...params] };
 }
 
 /**

@@ -5,9 +5,10 @@ import { DomainError } from '../errors';
 import { RequestContext, type Principal } from '../shared/request-context';
 import { advisoryLocksSql, scopedSql } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
+import { commitWithNextStatement } from '../db/pipelined-transaction';
 import { pendingOrderChangesSql } from '../orders/order-writes';
 import { brandSql } from './brand-resolution';
-import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled } from './events/handler';
+import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled, type ReadAhead } from './events/handler';
 import { EVENT_HANDLERS } from './events/registry';
 import type { WebhookEventOutcome } from './stripe-event.entity';
 
@@ -121,20 +122,36 @@ async function runOnce(
   const ctx = RequestContext.create(rootEm, brandId ? stripePrincipal(event.id, brandId) : null);
   const handler = EVENT_HANDLERS[event.type];
   const locks = paymentLockKeys(handler?.payment?.(event, brandId) ?? null);
-  return ctx.transaction(async (tx) => {
-    const claimed = mode === 'deliver' ? await claim(tx.em, event, brandId, locks) : await claimForReplay(tx.em, event.id, locks);
-    if (!claimed) {
-      const [row] = await unscopedSql<{ outcome: WebhookEventOutcome; reason: string | null }>(
-        tx.em,
-        'select outcome, reason from stripe_events where event_id = ?',
-        [event.id],
-      );
-      return { eventId: event.id, outcome: row.outcome, reason: row.reason, duplicate: true };
-    }
-    const handled = handler ? await handler(tx, event, brandId) : ignored(`${event.type} is not handled`);
-    await recordOutcome(tx, event.id, brandId, handled);
-    return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
-  });
+  const firstReads = brandId ? (handler?.firstReads?.({ brandId }, event) ?? []) : [];
+  try {
+    return await ctx.transaction(async (tx) => {
+      const { claimed, reads } =
+        mode === 'deliver' ? await claim(tx.em, event, brandId, locks, firstReads) : await claimForReplay(tx.em, event.id, locks, firstReads);
+      if (!claimed) {
+        const [row] = await unscopedSql<{ outcome: WebhookEventOutcome; reason: string | null }>(
+          tx.em,
+          'select outcome, reason from stripe_events where event_id = ?',
+          [event.id],
+        );
+        // Rolled back rather than committed: the first reads sent with the claim may have written (a checkout takes
+        // the payments parked for it).
+        throw new AlreadyProcessed({ eventId: event.id, outcome: row.outcome, reason: row.reason, duplicate: true });
+      }
+      const handled = handler ? await handler(tx, event, brandId, firstReads.length ? reads : undefined) : ignored(`${event.type} is not handled`);
+      await recordOutcome(tx, event.id, brandId, handled);
+      return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
+    }, { pipelined: true });
+  } catch (error) {
+    if (error instanceof AlreadyProcessed) return error.result;
+    throw error;
+  }
+}
+
+/** A delivery whose event another one processed meanwhile: its answer, thrown to roll its transaction back. */
+class AlreadyProcessed extends Error {
+  constructor(readonly result: EventResult) {
+    super('the event was processed meanwhile');
+  }
 }
 
 /**
@@ -150,6 +167,8 @@ async function recordOutcome(tx: RequestContext, eventId: string, brandId: strin
   const ctes = handled.write ? [`handler_write as (${handled.write.sql})`] : [];
   const params = handled.write?.params ?? [];
   const changes = brandId ? pendingOrderChangesSql(tx) : null;
+  // The last statement of the delivery when nothing is left to flush: it carries the COMMIT.
+  commitWithNextStatement(tx.em, changes !== null);
   if (!changes) {
     await unscopedSql(tx.em, `${ctes.length ? `with ${ctes.join(', ')}\n` : ''}${outcome}`, [...params, ...values]);
     return;
@@ -175,9 +194,16 @@ function storedEvent(event: Stripe.Event, brandId: string | null): unknown[] {
 /**
  * Inserts the event, or re-claims a stored one that was never processed (an earlier attempt failed); once claimed, the
  * same statement waits for the locks of the payment it is about (handler.ts), so a delivery takes them in one round trip.
+ * The handler's first reads, if any, follow in the same message, each a statement of its own.
  */
-async function claim(em: EntityManager, event: Stripe.Event, brandId: string | null, locks: string[]): Promise<boolean> {
-  const rows = await unscopedSql(
+async function claim(
+  em: EntityManager,
+  event: Stripe.Event,
+  brandId: string | null,
+  locks: string[],
+  firstReads: ReadAhead[],
+): Promise<Claim> {
+  return claimWith(
     em,
     `with claimed as (
      insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
@@ -186,21 +212,36 @@ async function claim(em: EntityManager, event: Stripe.Event, brandId: string | n
      on conflict (event_id) do update
         set attempts = stripe_events.attempts + 1, last_received_at = now(), updated_at = now()
       where stripe_events.processed_at is null
-     returning id)
-     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`,
-    [...storedEvent(event, brandId), ...locks],
+     returning id)`,
+    storedEvent(event, brandId),
+    locks,
+    firstReads,
   );
-  return rows.length === 1;
 }
 
-async function claimForReplay(em: EntityManager, eventId: string, locks: string[]): Promise<boolean> {
-  const rows = await unscopedSql(
+function claimForReplay(em: EntityManager, eventId: string, locks: string[], firstReads: ReadAhead[]): Promise<Claim> {
+  return claimWith(
     em,
-    `with claimed as (update stripe_events set attempts = attempts + 1, updated_at = now() where event_id = ? returning id)
-     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`,
-    [eventId, ...locks],
+    'with claimed as (update stripe_events set attempts = attempts + 1, updated_at = now() where event_id = ? returning id)',
+    [eventId],
+    locks,
+    firstReads,
   );
-  return rows.length === 1;
+}
+
+interface Claim {
+  claimed: boolean;
+  /** The rows of each of the handler's first reads. */
+  reads: Record<string, any>[][];
+}
+
+async function claimWith(em: EntityManager, claimedCte: string, params: unknown[], locks: string[], firstReads: ReadAhead[]): Promise<Claim> {
+  const claimSql = `${claimedCte}\n     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`;
+  const sql = [claimSql, ...firstReads.map((read) => read.sql)].join(';\n');
+  const results = await unscopedSql(em, sql, [...params, ...locks, ...firstReads.flatMap((read) => read.params)]);
+  // One statement answers its rows; several, one array of rows each.
+  const [rows, ...reads] = (firstReads.length ? results : [results]) as Record<string, any>[][];
+  return { claimed: rows.length === 1, reads };
 }
 
 /**

@@ -390,6 +390,29 @@ describe('charge.refunded', () => {
     });
   });
 
+  it('a refund is three round trips: the first look; BEGIN, the claim and the read of the order; the write, the outcome and COMMIT', async () => {
+    const { pi, session, total } = await cardCheckout({ quantity: 2, price: 4_500 });
+    await ok(stripeEvent('checkout.session.completed', session));
+    const refund = stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: 1_300 }));
+    const { statements } = await t.countQueries(() => ok(refund));
+    const texts = statements.map((s) => s.sql.trim());
+    expect(texts).toHaveLength(3);
+    expect(texts[1]).toMatch(/^BEGIN;\s+with claimed as \([\s\S]*;\s+select \* from orders where brand_id = '[^']+' and [\s\S]* for update$/);
+    expect(texts[2]).toMatch(/update stripe_events set processed_at[\s\S]*;\s+COMMIT$/);
+    expect(texts.filter((text) => /^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text))).toEqual([texts[1]]);
+  });
+
+  it('a new checkout is four: the first look; BEGIN, the claim, its order and products, its parked payments; the insert; the rest and COMMIT', async () => {
+    const { ref, session } = await cardCheckout({ quantity: 2, price: 4_500 });
+    const { statements } = await t.countQueries(() => ok(stripeEvent('checkout.session.completed', session)));
+    const texts = statements.map((s) => s.sql.trim());
+    expect(texts).toHaveLength(4);
+    expect(texts[1]).toMatch(/^BEGIN;\s+with claimed as \([\s\S]*;\s+with existing as \([\s\S]*;\s+delete from stripe_pending_payments\b[\s\S]*returning [^;]*$/);
+    expect(texts[2]).toMatch(/insert into orders as o/);
+    expect(texts[3]).toMatch(/update stripe_events set processed_at[\s\S]*;\s+COMMIT$/);
+    expect((await orderByRef(ref)).paymentStatus).toBe('PAID');
+  });
+
   it('two partial refunds (1,300 then 5,000 cumulative) end PARTIALLY_REFUNDED with 5,000, not their sum', async () => {
     const { ref, pi, session, total } = await cardCheckout({ quantity: 2, price: 4_500 });
     await ok(stripeEvent('checkout.session.completed', session));

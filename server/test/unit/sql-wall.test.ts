@@ -17,6 +17,7 @@ const OUTSIDE_ANY_BRAND: Record<string, string> = {
   'graphql/cost-buckets.ts': 'the query-cost buckets, one per API key or session, shared by every API instance',
   'auth/sign-in-limits.ts': 'counters of failed sign-ins per email digest and client address, before any brand is known',
   'auth/credentials.ts': 'finds the session or API key of a bearer token by its digest (and charges its bucket), before any brand is known',
+  'db/pipelined-transaction.ts': 'opens knex transactions whose BEGIN and COMMIT ride with their statements; sends no statement of its own',
 };
 
 function sourceFiles(dir: string): string[] {

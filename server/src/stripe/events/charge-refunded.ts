@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { applyPaymentResult, applyReportedRefund, findOrderForPayment } from '../../orders/order-payments';
+import { applyPaymentResult, applyReportedRefund, findOrderForPayment, orderForPaymentRead } from '../../orders/order-payments';
 import { formatMoney } from '../../shared/money';
 import { brandOfPaymentIntent } from '../brand-resolution';
 import { CHECKOUT_APP } from '../checkout-contract';
@@ -15,7 +15,7 @@ function chargePayment(event: Stripe.Event): PaymentKeys | null {
 }
 
 /** `charge.refunded`: the cumulative amount refunded on a PaymentIntent (the maximum seen wins). */
-export const onChargeRefunded: EventHandler = aboutPayment(chargePayment, async (tx, event, brandId) => {
+export const onChargeRefunded: EventHandler = aboutPayment(chargePayment, async (tx, event, brandId, reads) => {
   const charge = event.data.object as Stripe.Charge;
   const paymentIntentId = idOf(charge.payment_intent);
   if (!paymentIntentId) return ignored('the charge has no PaymentIntent');
@@ -29,7 +29,7 @@ export const onChargeRefunded: EventHandler = aboutPayment(chargePayment, async 
     const park = parkPayment({ key: paymentIntentId, brandId: null, orderRef: null, result: 'SUCCEEDED', refunded, eventId: event.id, paid });
     return processed(`No order for ${paymentIntentId} yet: refund kept for it`, park);
   }
-  const order = await findOrderForPayment(tx, { paymentIntentId });
+  const order = await findOrderForPayment(tx, { paymentIntentId }, reads?.[0]);
   if (!order) {
     const orderRef = charge.metadata?.order_ref ?? null;
     const park = parkPayment({ key: paymentIntentId, brandId, orderRef, result: 'SUCCEEDED', refunded, eventId: event.id, paid });
@@ -44,4 +44,7 @@ export const onChargeRefunded: EventHandler = aboutPayment(chargePayment, async 
       ? `Order ${order.number}: refund of ${refunded} already recorded (${before} in total)`
       : `Order ${order.number} → ${order.paymentStatus} (${order.refundedTotal} refunded)`,
   );
+}, (scope, event) => {
+  const read = orderForPaymentRead(scope, { paymentIntentId: chargePayment(event)?.paymentIntentId });
+  return read ? [read] : [];
 });

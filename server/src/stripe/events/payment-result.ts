@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { applyPaymentResult, findOrderForPayment, type ReportedAmount } from '../../orders/order-payments';
+import { applyPaymentResult, findOrderForPayment, orderForPaymentRead, type ReportedAmount } from '../../orders/order-payments';
 import type { RequestContext } from '../../shared/request-context';
 import { readContract } from '../checkout-contract';
 import type { PendingPaymentResult } from '../pending-payment.entity';
@@ -15,8 +15,9 @@ async function applyPayment(
   eventId: string,
   note: string,
   reported: ReportedAmount,
+  read: Record<string, any>[] | undefined,
 ): Promise<Handled> {
-  const order = await findOrderForPayment(tx, { checkoutRef: orderRef, paymentIntentId });
+  const order = await findOrderForPayment(tx, { checkoutRef: orderRef, paymentIntentId }, read);
   if (order) {
     order.stripePaymentIntentId ??= paymentIntentId;
     const changed = applyPaymentResult(tx, order, result, note, reported);
@@ -46,22 +47,31 @@ function intentPayment(event: Stripe.Event, brandId: string | null): PaymentKeys
   return contract.ours && brandId ? { brandId, orderRef: contract.orderRef, paymentIntentId: intent.id } : null;
 }
 
+/** The order the payment is for (findOrderForPayment's read), sent with the delivery's claim. */
+function orderRead(payment: (event: Stripe.Event, brandId: string | null) => PaymentKeys | null): EventHandler['firstReads'] {
+  return (scope, event) => {
+    const keys = payment(event, scope.brandId);
+    const read = keys?.orderRef ? orderForPaymentRead(scope, { checkoutRef: keys.orderRef, paymentIntentId: keys.paymentIntentId }) : null;
+    return read ? [read] : [];
+  };
+}
+
 /** `checkout.session.async_payment_succeeded` / `…_failed`: a delayed method (SEPA…) settled. */
 export function onSessionPayment(result: PendingPaymentResult): EventHandler {
-  return aboutPayment(sessionPayment, async (tx, event, brandId) => {
+  return aboutPayment(sessionPayment, async (tx, event, brandId, reads) => {
     const session = event.data.object as Stripe.Checkout.Session;
     const contract = readContract(session.metadata, session.client_reference_id);
     if (!contract.ours) return ignored(contract.reason);
     if (!brandId) return ignored(`brand ${contract.brandId} does not exist`);
     const note = result === 'SUCCEEDED' ? 'Delayed payment succeeded' : 'Delayed payment failed';
     const reported = { amount: session.amount_total, currency: session.currency };
-    return applyPayment(tx, brandId, contract.orderRef, idOf(session.payment_intent), result, event.id, note, reported);
-  });
+    return applyPayment(tx, brandId, contract.orderRef, idOf(session.payment_intent), result, event.id, note, reported, reads?.[0]);
+  }, orderRead(sessionPayment));
 }
 
 /** `payment_intent.succeeded` / `payment_intent.payment_failed`. */
 export function onPaymentIntent(result: PendingPaymentResult): EventHandler {
-  return aboutPayment(intentPayment, async (tx, event, brandId) => {
+  return aboutPayment(intentPayment, async (tx, event, brandId, reads) => {
     const intent = event.data.object as Stripe.PaymentIntent;
     const contract = readContract(intent.metadata);
     if (!contract.ours) return ignored(contract.reason);
@@ -69,6 +79,6 @@ export function onPaymentIntent(result: PendingPaymentResult): EventHandler {
     const failure = intent.last_payment_error?.message ?? intent.last_payment_error?.code;
     const note = result === 'SUCCEEDED' ? 'Payment succeeded' : `Payment failed${failure ? `: ${failure}` : ''}`;
     const reported = { amount: result === 'SUCCEEDED' ? intent.amount_received : intent.amount, currency: intent.currency };
-    return applyPayment(tx, brandId, contract.orderRef, intent.id, result, event.id, note, reported);
-  });
+    return applyPayment(tx, brandId, contract.orderRef, intent.id, result, event.id, note, reported, reads?.[0]);
+  }, orderRead(intentPayment));
 }

@@ -65,22 +65,29 @@ export interface ParkedPayment {
 /**
  * Takes (deletes, returning them) the payment results and refunds parked for a checkout, oldest first: one statement,
  * run before the order is created so that the brand's numbering row is not held through it. The caller's transaction
- * either applies them to the order or rolls back and leaves them parked.
+ * either applies them to the order or rolls back and leaves them parked. `taken`: the rows of takeParkedPaymentsRead
+ * when the caller already sent it in this transaction (a delivery, in its claim's message).
  */
 export async function takeParkedPayments(
   tx: RequestContext,
   brandId: string,
   orderRef: string,
   paymentIntentId: string | null,
+  taken?: Record<string, any>[],
 ): Promise<ParkedPayment[]> {
-  const rows = await unscopedSql<ParkedPayment>(
-    tx.em,
-    `delete from stripe_pending_payments
+  const read = takeParkedPaymentsRead(brandId, orderRef, paymentIntentId);
+  const rows = (taken ?? (await unscopedSql(tx.em, read.sql, read.params))) as ParkedPayment[];
+  return rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+}
+
+/** takeParkedPayments' statement, not run (unscoped: parked rows are keyed by PaymentIntent, some without a brand). */
+export function takeParkedPaymentsRead(brandId: string, orderRef: string, paymentIntentId: string | null): HandlerWrite {
+  return {
+    sql: `delete from stripe_pending_payments
       where payment_intent_id = ? or (brand_id = ? and order_ref = ?)
       returning payment_intent_id, result, refunded_amount, last_event_id, amount, currency, created_at`,
-    [paymentIntentId ?? '', brandId, orderRef],
-  );
-  return rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime());
+    params: [paymentIntentId ?? '', brandId, orderRef],
+  };
 }
 
 /** Applies payment results and refunds that arrived before the order existed (taken by takeParkedPayments). */

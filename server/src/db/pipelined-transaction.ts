@@ -1,0 +1,145 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * A transaction whose BEGIN travels with its first statement, and whose COMMIT can travel with its last: one message
+ * each instead of a round trip of its own (a socket write, a wake-up of the backend, a wait for its answer), for a hot
+ * path of short transactions (Stripe deliveries; docs/performance.md, Write path).
+ *
+ * It relies on how statements reach PostgreSQL here: MikroORM formats every value into the text and the pg driver sends
+ * a statement without bound values as a simple query, in which PostgreSQL runs statements separated by `;` one after
+ * the other — each with a snapshot of its own, as if sent apart — and stops at the first error. The driver then answers
+ * one result per statement; the caller gets those of its own statements. A statement with bound values (none today) is sent
+ * after a BEGIN of its own, as before.
+ *
+ * Otherwise it is MikroORM's transaction: the knex transaction it would open, only without sending BEGIN, the request's
+ * fork bound to it, flushed before the commit. Knex's own BEGIN and COMMIT are replaced on that one transaction object
+ * (knex 3.2's `begin`/`commit` hooks and the `_completed`/`_resolver` state `commit` would set; versions are pinned).
+ */
+
+type QueryCallback = (error: Error | null, result?: unknown) => void;
+interface PgConnection {
+  query: (config: unknown, ...rest: unknown[]) => unknown;
+}
+interface KnexTransaction {
+  begin(connection: PgConnection): Promise<unknown>;
+  commit(connection: PgConnection, value?: unknown): Promise<unknown>;
+  rollback(connection: PgConnection, error?: unknown): Promise<unknown>;
+  catch(onRejected: (error: unknown) => unknown): Promise<unknown>;
+  _completed: boolean;
+  _resolver(value?: unknown): void;
+}
+interface Transactor {
+  commit(value?: unknown): Promise<unknown>;
+  rollback(error?: unknown): Promise<unknown>;
+  executionPromise: Promise<unknown>;
+}
+
+interface State {
+  connection: PgConnection | null;
+  /** The connection's own `query`, put back before the transaction ends (the pool may hand the connection out). */
+  send: PgConnection['query'] | null;
+  beginPending: boolean;
+  commitNext: boolean;
+  commitSent: boolean;
+  committed: boolean;
+}
+
+const states = new WeakMap<object, State>();
+
+/** Runs `work` on a fork of `em` in one such transaction; commits when it resolves, rolls back when it throws. */
+export async function pipelinedTransaction<T>(em: EntityManager, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  const state: State = { connection: null, send: null, beginPending: true, commitNext: false, commitSent: false, committed: false };
+  const restore = () => {
+    if (state.connection && state.send) state.connection.query = state.send;
+  };
+  const knex = em.getConnection().getKnex();
+  const transactor = await new Promise<Transactor>((resolve, reject) => {
+    const trx = (knex.client as any).transaction(resolve, { doNotRejectOnRollback: true, userParams: {} }) as KnexTransaction;
+    trx.begin = async (connection) => {
+      state.connection = connection;
+      state.send = connection.query;
+      connection.query = (config, ...rest) => sendThrough(state, config, rest);
+    };
+    const { commit, rollback } = trx;
+    // Ends knex's transaction without a round trip: committed by its last statement, or nothing was ever sent.
+    const endSilently = (value?: unknown) => {
+      trx._completed = true;
+      trx._resolver(value);
+      return Promise.resolve(value);
+    };
+    trx.commit = (connection, value) => {
+      restore();
+      return state.committed || state.beginPending ? endSilently(value) : commit.call(trx, connection, value);
+    };
+    trx.rollback = (connection, error) => {
+      restore();
+      return state.committed || state.beginPending ? endSilently() : rollback.call(trx, connection, error);
+    };
+    trx.catch(reject);
+  });
+  states.set(transactor, state);
+  const fork = em.fork({ clear: true, useContext: false });
+  fork.setTransactionContext(transactor);
+  let result: T;
+  try {
+    result = await work(fork);
+    await fork.flush();
+  } catch (error) {
+    await transactor.rollback().catch(() => undefined);
+    throw error;
+  }
+  await transactor.commit();
+  await transactor.executionPromise;
+  return result;
+}
+
+/**
+ * Makes the next statement of `em`'s transaction its last: COMMIT is sent with it, in the same message. Only in a
+ * pipelined transaction, and only when nothing is left for the flush before the commit to write — or `writesUnitOfWork`:
+ * the caller's statement writes all of it (pendingOrderChangesSql answered); returns whether it will. Anything sent on
+ * the transaction after that statement fails.
+ */
+export function commitWithNextStatement(em: EntityManager, writesUnitOfWork = false): boolean {
+  const ctx = em.getTransactionContext();
+  const state = ctx ? states.get(ctx) : undefined;
+  if (!state || state.commitSent) return false;
+  const uow = em.getUnitOfWork();
+  if (!writesUnitOfWork) {
+    uow.computeChangeSets();
+    if (uow.getChangeSets().length > 0 || uow.getCollectionUpdates().length > 0 || uow.getExtraUpdates().size > 0) return false;
+  }
+  state.commitNext = true;
+  return true;
+}
+
+function sendThrough(state: State, config: unknown, rest: unknown[]): unknown {
+  const send = state.send!;
+  const connection = state.connection!;
+  if (state.commitSent) throw new Error('pipelinedTransaction: a statement after the one that carried the COMMIT');
+  const callback = rest[rest.length - 1];
+  const text = (config as { text?: unknown } | null)?.text;
+  const values = (config as { values?: unknown[] } | null)?.values;
+  if (typeof text !== 'string' || (values && values.length) || typeof callback !== 'function') {
+    if (state.beginPending) {
+      state.beginPending = false;
+      (send.call(connection, 'BEGIN') as Promise<unknown>).catch(() => undefined);
+    }
+    return send.call(connection, config, ...rest);
+  }
+  const before = state.beginPending ? 'BEGIN;\n' : '';
+  const after = state.commitNext ? ';\nCOMMIT' : '';
+  state.beginPending = false;
+  state.commitSent = state.commitNext;
+  state.commitNext = false;
+  if (!before && !after) return send.call(connection, config, ...rest);
+  const done = callback as QueryCallback;
+  const onResult = (error: Error | null, result?: unknown) => {
+    if (error) return done(error);
+    if (after) state.committed = true;
+    // The driver answers one result per statement: the caller gets those of its own (one, or several as it sent them).
+    const results = Array.isArray(result) ? result : [result];
+    const own = results.slice(before ? 1 : 0, after ? results.length - 1 : results.length);
+    return done(null, own.length === 1 ? own[0] : own);
+  };
+  return send.call(connection, { ...(config as object), text: `${before}${text}${after}` }, ...rest.slice(0, -1), onResult);
+}
