@@ -276,12 +276,13 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
   let created = 0;
 
   const scenarios: Scenario[] = [
-    { name: 'list-first', ceiling: 'ceiling-apollo-sql', url: gql, server: api, requests: (f) => [graphql(token, LIST_DOCUMENT)(f)] },
+    { name: 'list-first', ceiling: 'ceiling-apollo-sql', url: gql, server: api, cpuOf: [api], requests: (f) => [graphql(token, LIST_DOCUMENT)(f)] },
     {
       name: 'list-next',
       ceiling: 'ceiling-apollo-sql',
       url: gql,
       server: api,
+      cpuOf: [api],
       requests: (f) => cursors.map((cursor) => graphql(token, LIST_DOCUMENT, { after: cursor })(f)),
     },
     {
@@ -312,6 +313,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
       ceiling: 'ceiling-apollo-sql',
       url: gql,
       server: api,
+      cpuOf: [api],
       requests: (f) => nodes.map((n) => graphql(token, `query($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }`, { id: n.id })(f)),
     },
     {
@@ -319,6 +321,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
       ceiling: 'ceiling-apollo-sql',
       url: gql,
       server: api,
+      cpuOf: [api],
       requests: (f) =>
         nodes.map((n) => graphql(token, `query($n: String!) { orderByNumber(number: $n) { ${ORDER_FIELDS} } }`, { n: n.number })(f)),
     },
@@ -395,6 +398,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
         ceiling: 'ceiling-sql',
         url: `${ceiling.url}/graphql`,
         server: ceiling,
+        cpuOf: [ceiling],
         requests: (f) => [graphql(null, LIST_DOCUMENT)(f)],
       }),
     );
