@@ -60,7 +60,7 @@ export interface OrderRecord {
 
 /**
  * The children to read in the order's own statement, and — when `fields` is given — only the columns behind the fields
- * the client selected (GraphQL names, per type): a page of the dashboard's list reads 7 of the order's 31 columns and 3 of
+ * the client selected (GraphQL names, per type): a page of the dashboard's list reads 11 of the order's 31 columns and 3 of
  * an item's 10, so PostgreSQL builds, and Node parses and keeps, only those. Without `fields`, every column is read.
  * A record read so has only the selected fields (and the keys: id, seq, status, payment status, currency, total,
  * creation time), which is all GraphQL reads of it.
