@@ -21,23 +21,27 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
  * gateway that serves our own schema; parsing, validation and every plugin hook but `willResolveField` (which no
  * plugin of ours uses) run as before, and the result's errors go through the same formatting.
  *
- * graphql-js still runs what the compiled code would answer differently: mutations (run one after another by
- * graphql-js, and rare), documents without the requested operation, documents graphql-jit cannot compile, and
- * requests whose variables graphql-js refuses (its messages are the ones clients see).
+ * graphql-js still runs a document's first request, and what the compiled code would answer differently: mutations
+ * (run one after another by graphql-js, and rare), documents without the requested operation, documents graphql-jit
+ * cannot compile, and requests whose variables graphql-js refuses (its messages are the ones clients see).
  */
 export function compiledExecution(schema: GraphQLSchema): Gateway {
-  // Apollo's document store hands the same parsed document to every request of the same text.
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+  // Apollo's document store hands the same parsed document to every request of the same text. A document is compiled
+  // on its second use: compiling costs several executions, so a stream of one-off documents is not made dearer.
+  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null | 'seen once'>>();
   const compiledFor = (document: DocumentNode, operationName: string | undefined): CompiledQuery | null => {
     let byOperation = compiled.get(document);
     if (!byOperation) compiled.set(document, (byOperation = new Map()));
     const key = operationName ?? '';
-    let query = byOperation.get(key);
-    if (query === undefined) {
-      const result = compileQuery(schema, document, operationName);
-      query = isCompiledQuery(result) ? result : null;
-      byOperation.set(key, query);
+    const known = byOperation.get(key);
+    if (known === undefined) {
+      byOperation.set(key, 'seen once');
+      return null;
     }
+    if (known !== 'seen once') return known;
+    const result = compileQuery(schema, document, operationName);
+    const query = isCompiledQuery(result) ? result : null;
+    byOperation.set(key, query);
     return query;
   };
 
