@@ -33,7 +33,7 @@ const USAGE = `pnpm bench [options]
   --only <names>      run only these scenarios (comma-separated, e.g. list-first,stats-30d) and the ceilings they use;
                       prints the table without writing docs/performance.md
   --flood-duration <s> seconds of each flood phase, quiet then flooded (default 3 × --duration: 30 s)
-  --cpu-prof <dir>    write a V8 CPU profile of each API and dashboard process into <dir> (open in Chrome DevTools or speedscope)
+  --cpu-prof <dir>    write a V8 CPU profile of each API, ceiling and dashboard process into <dir> (open in Chrome DevTools or speedscope)
   --soak <minutes>    also run the scenarios' requests mixed for that long: per minute req/s, p50, p99 and the API's
                       RSS, then RSS growth and p99 drift (with --only soak, nothing else)
   --fresh-writes      start from the database as built: restore it from its snapshot (taken at the first such run),
@@ -245,7 +245,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
   const ceiling = await startServer({
     name: 'ceiling',
     cwd: SERVER_DIR,
-    args: ['-r', '@swc-node/register', 'bench/ceiling.ts'],
+    args: [...(ctx.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`] : []), '-r', '@swc-node/register', 'bench/ceiling.ts'],
     env: { DATABASE_URL: database.url, BRAND_ID: dataset.bigBrand.id, PORT: String(ceilingPort), NODE_ENV: 'production' },
     port: ceilingPort,
     readyPath: '/graphql?query=%7B__typename%7D',
@@ -276,12 +276,13 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
   let created = 0;
 
   const scenarios: Scenario[] = [
-    { name: 'list-first', ceiling: 'ceiling-apollo-sql', url: gql, server: api, requests: (f) => [graphql(token, LIST_DOCUMENT)(f)] },
+    { name: 'list-first', ceiling: 'ceiling-apollo-sql', url: gql, server: api, cpuOf: [api], requests: (f) => [graphql(token, LIST_DOCUMENT)(f)] },
     {
       name: 'list-next',
       ceiling: 'ceiling-apollo-sql',
       url: gql,
       server: api,
+      cpuOf: [api],
       requests: (f) => cursors.map((cursor) => graphql(token, LIST_DOCUMENT, { after: cursor })(f)),
     },
     {
@@ -312,6 +313,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
       ceiling: 'ceiling-apollo-sql',
       url: gql,
       server: api,
+      cpuOf: [api],
       requests: (f) => nodes.map((n) => graphql(token, `query($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }`, { id: n.id })(f)),
     },
     {
@@ -319,6 +321,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
       ceiling: 'ceiling-apollo-sql',
       url: gql,
       server: api,
+      cpuOf: [api],
       requests: (f) =>
         nodes.map((n) => graphql(token, `query($n: String!) { orderByNumber(number: $n) { ${ORDER_FIELDS} } }`, { n: n.number })(f)),
     },
@@ -396,6 +399,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
         ceiling: 'ceiling-sql',
         url: `${ceiling.url}/graphql`,
         server: ceiling,
+        cpuOf: [ceiling],
         requests: (f) => [graphql(null, LIST_DOCUMENT)(f)],
       }),
     );

@@ -6,6 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { isDatabaseUnavailable } from './db/database-unavailable';
+import { compiledExecution } from './graphql/compiled-execution';
 import type { Env } from './env';
 import { GraphQLContext } from './graphql/context';
 import { formatError, isUnexpected } from './graphql/errors';
@@ -106,7 +107,7 @@ export async function createApp(options: {
   const limits = serverLimits({ orm, env, schema: await getSchema(), onThrottled: recordThrottled });
 
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: await getSchema(),
+    gateway: compiledExecution(await getSchema()),
     formatError: withServiceUnavailable(formatError()),
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGINT/SIGTERM: Apollo's own handlers would start a second stop, and a stop() called while another

@@ -7,7 +7,7 @@ import { AuthResolver } from '../auth/auth.resolver';
 import { CustomerDataResolver } from '../customers/customer-data.resolver';
 import { BrandResolver } from '../brands/brand.resolver';
 import { DiscountCodeResolver } from '../discounts/discount.resolver';
-import { OrderConnectionResolver, OrderResolver } from '../orders/order.resolver';
+import { OrderConnectionResolver, OrderResolver, resolveOrderFields } from '../orders/order.resolver';
 import { DeletedOrderResolver } from '../orders/deleted-order.resolver';
 import { ProductConnectionResolver, ProductResolver } from '../products/product.resolver';
 import { StockMovementResolver } from '../products/stock-movement.resolver';
@@ -46,6 +46,7 @@ export function getSchema(): Promise<GraphQLSchema> {
     emitSchemaFile: false,
   })
     .then(resolveMoneyFormatted)
+    .then(resolveOrderFields)
     .then(checkArgumentStrings));
 }
 

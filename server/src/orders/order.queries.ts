@@ -58,10 +58,17 @@ export interface OrderRecord {
   statusHistory?: OrderStatusChangeRecord[];
 }
 
-/** The children to read in the order's own statement. */
+/**
+ * The children to read in the order's own statement, and — when `fields` is given — only the columns behind the fields
+ * the client selected (GraphQL names, per type): a page of the dashboard's list reads 11 of the order's 31 columns and 3 of
+ * an item's 10, so PostgreSQL builds, and Node parses and keeps, only those. Without `fields`, every column is read.
+ * A record read so has only the selected fields (and the keys: id, seq, status, payment status, currency, total,
+ * creation time), which is all GraphQL reads of it.
+ */
 export interface OrderParts {
   items?: boolean;
   history?: boolean;
+  fields?: { order: ReadonlySet<string>; items: ReadonlySet<string>; history: ReadonlySet<string> };
 }
 
 export interface OrderItemRecord {
@@ -107,70 +114,130 @@ const SORTS: Record<OrderSort, SortSpec> = {
   NUMBER_DESC: { column: 'seq', descending: true, valueOf: (o) => o.seq },
 };
 
-const ORDER_COLUMNS = `o.id, o.number, o.seq, o.status, o.payment_status, o.currency, o.subtotal, o.discount_total,
-  o.shipping_total, o.tax_total, o.total, o.refunded_total, o.discount_code, o.customer_email, o.customer_name,
-  o.customer_phone, o.shipping_address, o.tracking_number, o.tracking_carrier, o.tracking_url, o.payment_method,
-  o.payment_reference, o.attention, o.source, o.checkout_ref,
-  o.stripe_checkout_session_id, o.stripe_payment_intent_id, o.created_at, o.updated_at, o.paid_at, o.cancelled_at`;
+/** Read whatever is selected: the cursor, the lifecycle (`nextStatuses`) and every amount need them. */
+const ORDER_KEY_COLUMNS = 'o.id, o.seq, o.status, o.payment_status, o.currency, o.total, o.created_at';
+/** The other columns, by the Order field that shows them. */
+const ORDER_FIELD_COLUMNS: Record<string, string> = {
+  number: 'o.number',
+  subtotal: 'o.subtotal',
+  discountTotal: 'o.discount_total',
+  shippingTotal: 'o.shipping_total',
+  taxTotal: 'o.tax_total',
+  refundedTotal: 'o.refunded_total',
+  discountCode: 'o.discount_code',
+  customer: 'o.customer_email, o.customer_name, o.customer_phone',
+  shippingAddress: 'o.shipping_address',
+  trackingNumber: 'o.tracking_number',
+  trackingCarrier: 'o.tracking_carrier',
+  trackingUrl: 'o.tracking_url',
+  paymentMethod: 'o.payment_method',
+  paymentReference: 'o.payment_reference',
+  attention: 'o.attention',
+  source: 'o.source',
+  checkoutRef: 'o.checkout_ref',
+  stripeCheckoutSessionId: 'o.stripe_checkout_session_id',
+  stripePaymentIntentId: 'o.stripe_payment_intent_id',
+  updatedAt: 'o.updated_at',
+  paidAt: 'o.paid_at',
+  cancelledAt: 'o.cancelled_at',
+};
+const ORDER_COLUMNS = [ORDER_KEY_COLUMNS, ...Object.values(ORDER_FIELD_COLUMNS)].join(', ');
 
 type Row = Record<string, any>;
 
 // Money travels as text: JSON numbers would round amounts past 2^53 silently, where moneyValue refuses them.
 const ITEM_FIELDS = `i.id, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.discount, i.tax, i.total, i.customization`;
-const ITEMS_JSON = `left join lateral (
-    select json_agg(json_build_object('id', i.id, 'product_id', i.product_id, 'sku', i.sku, 'name', i.name,
-             'unit_price', i.unit_price::text, 'quantity', i.quantity, 'discount', i.discount::text, 'tax', i.tax::text,
-             'total', i.total::text, 'customization', i.customization) order by i.position) as items
-      from order_items i where i.order_id = o.id and i.brand_id = o.brand_id) i on true`;
+/** json_build_object's arguments, by the OrderItem field that shows them. */
+const ITEM_JSON: Record<string, string> = {
+  id: `'id', i.id`,
+  productId: `'product_id', i.product_id`,
+  sku: `'sku', i.sku`,
+  name: `'name', i.name`,
+  unitPrice: `'unit_price', i.unit_price::text`,
+  quantity: `'quantity', i.quantity`,
+  discount: `'discount', i.discount::text`,
+  tax: `'tax', i.tax::text`,
+  total: `'total', i.total::text`,
+  customization: `'customization', i.customization`,
+};
 const HISTORY_FIELDS = `c.id, c.kind, c.from_value, c.to_value, c.note, c.tracking_number, c.tracking_carrier, c.tracking_url,
   c.actor_type, c.actor_id, c.actor_label, c.created_at`;
-const HISTORY_JSON = `left join lateral (
-    select json_agg(json_build_object('id', c.id, 'kind', c.kind, 'from_value', c.from_value, 'to_value', c.to_value,
-             'note', c.note, 'tracking_number', c.tracking_number, 'tracking_carrier', c.tracking_carrier,
-             'tracking_url', c.tracking_url, 'actor_type', c.actor_type, 'actor_id', c.actor_id,
-             'actor_label', c.actor_label, 'created_at', c.created_at) order by c.created_at, c.id) as history
-      from order_status_changes c where c.order_id = o.id and c.brand_id = o.brand_id) h on true`;
+/** json_build_object's arguments, by the OrderStatusChange field that shows them. */
+const HISTORY_JSON: Record<string, string> = {
+  id: `'id', c.id`,
+  kind: `'kind', c.kind`,
+  from: `'from_value', c.from_value`,
+  to: `'to_value', c.to_value`,
+  note: `'note', c.note`,
+  tracking: `'tracking_number', c.tracking_number, 'tracking_carrier', c.tracking_carrier, 'tracking_url', c.tracking_url`,
+  actor: `'actor_type', c.actor_type, 'actor_id', c.actor_id, 'actor_label', c.actor_label`,
+  createdAt: `'created_at', c.created_at`,
+};
 
-/**
- * The orders `inner` selects (ORDER_COLUMNS and o.brand_id, as `o`), with the children `parts` asks for, in `orderBy`.
- * The children are read after the limit, for the rows of the page only.
- */
-function withParts(inner: string, parts: OrderParts, orderBy = '', extra = { columns: '', joins: '' }): string {
-  return `select o.*${parts.items ? ', i.items' : ''}${parts.history ? ', h.history' : ''}${extra.columns}
-    from (${inner}) o ${parts.items ? ITEMS_JSON : ''} ${parts.history ? HISTORY_JSON : ''} ${extra.joins} ${orderBy}`;
+/** The columns (or json_build_object arguments) behind `selected` fields, or all of them. */
+function columnsOf(byField: Record<string, string>, selected: ReadonlySet<string> | undefined, always?: string): string {
+  const columns = Object.entries(byField)
+    .filter(([field]) => !selected || selected.has(field))
+    .map(([, column]) => column);
+  return (always ? [always, ...columns] : columns).join(', ');
 }
 
+const itemsJoin = (selected?: ReadonlySet<string>) => `left join lateral (
+    select json_agg(json_build_object(${columnsOf(ITEM_JSON, selected)}) order by i.position) as items
+      from order_items i where i.order_id = o.id and i.brand_id = o.brand_id) i on true`;
+const historyJoin = (selected?: ReadonlySet<string>) => `left join lateral (
+    select json_agg(json_build_object(${columnsOf(HISTORY_JSON, selected)}) order by c.created_at, c.id) as history
+      from order_status_changes c where c.order_id = o.id and c.brand_id = o.brand_id) h on true`;
+
+/** The order columns `parts` asks for (all without `fields`). */
+function orderColumns(parts: OrderParts): string {
+  return parts.fields ? columnsOf(ORDER_FIELD_COLUMNS, parts.fields.order, ORDER_KEY_COLUMNS) : ORDER_COLUMNS;
+}
+
+/**
+ * The orders `inner` selects (`orderColumns(parts)` and o.brand_id, as `o`), with the children `parts` asks for, in
+ * `orderBy`. The children are read after the limit, for the rows of the page only.
+ */
+function withParts(inner: string, parts: OrderParts, orderBy = '', extra = { columns: '', joins: '' }): string {
+  const items = parts.items ? itemsJoin(parts.fields?.items) : '';
+  const history = parts.history ? historyJoin(parts.fields?.history) : '';
+  return `select o.*${parts.items ? ', i.items' : ''}${parts.history ? ', h.history' : ''}${extra.columns}
+    from (${inner}) o ${items} ${history} ${extra.joins} ${orderBy}`;
+}
+
+// The builders below set only what the row holds (see OrderParts.fields); full rows give full records.
+
 function toItemRecord(r: Row, orderId: string, currency: CurrencyCode): OrderItemRecord {
-  return {
-    id: r.id,
-    orderId,
-    productId: r.product_id,
-    sku: r.sku,
-    name: r.name,
-    unitPrice: money(r.unit_price, currency),
-    quantity: r.quantity,
-    discount: money(r.discount, currency),
-    tax: money(r.tax, currency),
-    total: money(r.total, currency),
-    customization: r.customization,
-  };
+  const item = { orderId } as OrderItemRecord;
+  if (r.id !== undefined) item.id = r.id;
+  if (r.product_id !== undefined) item.productId = r.product_id;
+  if (r.sku !== undefined) item.sku = r.sku;
+  if (r.name !== undefined) item.name = r.name;
+  if (r.unit_price !== undefined) item.unitPrice = money(r.unit_price, currency);
+  if (r.quantity !== undefined) item.quantity = r.quantity;
+  if (r.discount !== undefined) item.discount = money(r.discount, currency);
+  if (r.tax !== undefined) item.tax = money(r.tax, currency);
+  if (r.total !== undefined) item.total = money(r.total, currency);
+  if (r.customization !== undefined) item.customization = r.customization;
+  return item;
 }
 
 function toHistoryRecord(r: Row, orderId: string): OrderStatusChangeRecord {
-  return {
-    id: r.id,
-    orderId,
-    kind: r.kind,
-    from: r.from_value,
-    to: r.to_value,
-    note: r.note,
-    tracking:
+  const change = { orderId } as OrderStatusChangeRecord;
+  if (r.id !== undefined) change.id = r.id;
+  if (r.kind !== undefined) change.kind = r.kind;
+  if (r.from_value !== undefined) change.from = r.from_value;
+  if (r.to_value !== undefined) change.to = r.to_value;
+  if (r.note !== undefined) change.note = r.note;
+  if (r.tracking_number !== undefined) {
+    change.tracking =
       r.tracking_number || r.tracking_carrier || r.tracking_url
         ? { number: r.tracking_number, carrier: r.tracking_carrier, url: r.tracking_url }
-        : null,
-    actor: { type: r.actor_type, id: r.actor_id, label: r.actor_label },
-    createdAt: new Date(r.created_at),
-  };
+        : null;
+  }
+  if (r.actor_type !== undefined) change.actor = { type: r.actor_type, id: r.actor_id, label: r.actor_label };
+  if (r.created_at !== undefined) change.createdAt = new Date(r.created_at);
+  return change;
 }
 
 /** A row of `orders` (all columns, as PostgreSQL returns them) as the read model; also what a create returns. */
@@ -183,43 +250,44 @@ export function toOrderRecord(r: Row): OrderRecord {
 }
 
 function toOrderFields(r: Row, currency: CurrencyCode): OrderRecord {
-  return {
+  const order = {
     id: r.id,
-    number: r.number,
     seq: Number(r.seq),
     status: r.status,
     paymentStatus: r.payment_status,
     currency,
-    subtotal: money(r.subtotal, currency),
-    discountTotal: money(r.discount_total, currency),
-    shippingTotal: money(r.shipping_total, currency),
-    taxTotal: money(r.tax_total, currency),
     total: money(r.total, currency),
-    refundedTotal: money(r.refunded_total, currency),
-    discountCode: r.discount_code,
-    customer: { email: r.customer_email, name: r.customer_name, phone: r.customer_phone },
-    shippingAddress: r.shipping_address,
-    trackingNumber: r.tracking_number,
-    trackingCarrier: r.tracking_carrier,
-    trackingUrl: r.tracking_url,
-    paymentMethod: r.payment_method,
-    paymentReference: r.payment_reference,
-    attention: r.attention,
-    source: r.source,
-    checkoutRef: r.checkout_ref,
-    stripeCheckoutSessionId: r.stripe_checkout_session_id,
-    stripePaymentIntentId: r.stripe_payment_intent_id,
     createdAt: new Date(r.created_at),
-    updatedAt: new Date(r.updated_at),
-    paidAt: r.paid_at ? new Date(r.paid_at) : null,
-    cancelledAt: r.cancelled_at ? new Date(r.cancelled_at) : null,
-  };
+  } as OrderRecord;
+  if (r.number !== undefined) order.number = r.number;
+  if (r.subtotal !== undefined) order.subtotal = money(r.subtotal, currency);
+  if (r.discount_total !== undefined) order.discountTotal = money(r.discount_total, currency);
+  if (r.shipping_total !== undefined) order.shippingTotal = money(r.shipping_total, currency);
+  if (r.tax_total !== undefined) order.taxTotal = money(r.tax_total, currency);
+  if (r.refunded_total !== undefined) order.refundedTotal = money(r.refunded_total, currency);
+  if (r.discount_code !== undefined) order.discountCode = r.discount_code;
+  if (r.customer_email !== undefined) order.customer = { email: r.customer_email, name: r.customer_name, phone: r.customer_phone };
+  if (r.shipping_address !== undefined) order.shippingAddress = r.shipping_address;
+  if (r.tracking_number !== undefined) order.trackingNumber = r.tracking_number;
+  if (r.tracking_carrier !== undefined) order.trackingCarrier = r.tracking_carrier;
+  if (r.tracking_url !== undefined) order.trackingUrl = r.tracking_url;
+  if (r.payment_method !== undefined) order.paymentMethod = r.payment_method;
+  if (r.payment_reference !== undefined) order.paymentReference = r.payment_reference;
+  if (r.attention !== undefined) order.attention = r.attention;
+  if (r.source !== undefined) order.source = r.source;
+  if (r.checkout_ref !== undefined) order.checkoutRef = r.checkout_ref;
+  if (r.stripe_checkout_session_id !== undefined) order.stripeCheckoutSessionId = r.stripe_checkout_session_id;
+  if (r.stripe_payment_intent_id !== undefined) order.stripePaymentIntentId = r.stripe_payment_intent_id;
+  if (r.updated_at !== undefined) order.updatedAt = new Date(r.updated_at);
+  if (r.paid_at !== undefined) order.paidAt = r.paid_at ? new Date(r.paid_at) : null;
+  if (r.cancelled_at !== undefined) order.cancelledAt = r.cancelled_at ? new Date(r.cancelled_at) : null;
+  return order;
 }
 
 export async function findOrderById(scope: SqlScope, id: string, parts: OrderParts = {}): Promise<OrderRecord | null> {
   const rows = await scopedSql(
     scope,
-    withParts(`select ${ORDER_COLUMNS}, o.brand_id from orders o where o.brand_id = ? and o.id = ?`, parts),
+    withParts(`select ${orderColumns(parts)}, o.brand_id from orders o where o.brand_id = ? and o.id = ?`, parts),
     [parseId(id)],
   );
   return rows[0] ? toOrderRecord(rows[0]) : null;
@@ -228,7 +296,7 @@ export async function findOrderById(scope: SqlScope, id: string, parts: OrderPar
 export async function findOrderByNumber(scope: SqlScope, number: string, parts: OrderParts = {}): Promise<OrderRecord | null> {
   const rows = await scopedSql(
     scope,
-    withParts(`select ${ORDER_COLUMNS}, o.brand_id from orders o where o.brand_id = ? and o.number = ?`, parts),
+    withParts(`select ${orderColumns(parts)}, o.brand_id from orders o where o.brand_id = ? and o.number = ?`, parts),
     [number.trim().toUpperCase()],
   );
   return rows[0] ? toOrderRecord(rows[0]) : null;
@@ -278,7 +346,7 @@ export async function listOrders(
   const rows = await scopedSql(
     scope,
     withParts(
-      `select ${ORDER_COLUMNS}, o.brand_id from orders o where ${where} ${orderBy} limit ?`,
+      `select ${orderColumns(parts)}, o.brand_id from orders o where ${where} ${orderBy} limit ?`,
       parts,
       orderBy,
       counterInline ? { columns: ', b.order_count', joins: 'cross join (select order_count from brands where id = ?) b' } : undefined,

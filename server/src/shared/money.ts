@@ -18,14 +18,23 @@ export function displayLocale(currency: CurrencyCode): string {
   return DISPLAY_LOCALE[currency];
 }
 
-/** One formatter per currency, built once with its minor-unit digits: formatting runs for every amount of every page. */
-const formatters = new Map<CurrencyCode, { format: Intl.NumberFormat; digits: number }>();
+interface Formatter {
+  format: Intl.NumberFormat;
+  digits: number;
+  /** Strings already made: pages repeat the same prices and totals, and Intl's formatting is the costly part. */
+  made: Map<number, string>;
+}
+/** Amounts whose strings are kept per currency; past it, the cache starts over (a bound, not an LRU). */
+const MADE_PER_CURRENCY = 10_000;
 
-function formatterFor(currency: CurrencyCode): { format: Intl.NumberFormat; digits: number } {
+/** One formatter per currency, built once with its minor-unit digits: formatting runs for every amount of every page. */
+const formatters = new Map<CurrencyCode, Formatter>();
+
+function formatterFor(currency: CurrencyCode): Formatter {
   let formatter = formatters.get(currency);
   if (!formatter) {
     const format = new Intl.NumberFormat(DISPLAY_LOCALE[currency], { style: 'currency', currency });
-    formatter = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2 };
+    formatter = { format, digits: format.resolvedOptions().maximumFractionDigits ?? 2, made: new Map() };
     formatters.set(currency, formatter);
   }
   return formatter;
@@ -48,7 +57,14 @@ export function toDecimalString(amount: number, currency: CurrencyCode): string 
 
 /** "$117.45", "117,45 €", "¥1,200": for display only. Intl formats the exact decimal string, so nothing is rounded. */
 export function formatMoney(amount: number, currency: CurrencyCode): string {
-  return formatterFor(currency).format.format(toDecimalString(amount, currency) as unknown as number);
+  const { format, made } = formatterFor(currency);
+  let text = made.get(amount);
+  if (text === undefined) {
+    text = format.format(toDecimalString(amount, currency) as unknown as number);
+    if (made.size >= MADE_PER_CURRENCY) made.clear();
+    made.set(amount, text);
+  }
+  return text;
 }
 
 /** An amount with its currency, as the GraphQL `Money` type exposes it (`formatted` is resolved from these two). */
