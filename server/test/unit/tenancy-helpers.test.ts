@@ -85,6 +85,10 @@ describe('scopedSql', () => {
   test.each([
     ['spaced', 'select breakdown from stats_rows(brand_id => ?, range_from => ?, range_to => ?, breakdowns => true, unit => null, time_zone => null, top_limit => null)'],
     ['tight, upper case', 'SELECT breakdown FROM STATS_ROWS(BRAND_ID=>?,RANGE_FROM=>?,RANGE_TO=>?,BREAKDOWNS=>TRUE,UNIT=>NULL,TIME_ZONE=>NULL,TOP_LIMIT=>NULL)'],
+    [
+      'white space everywhere',
+      '\n  select  breakdown\n  from  stats_rows(\n brand_id  =>  ?, range_from => ?, range_to => ?, breakdowns => true, unit => null, time_zone => null, top_limit => null)',
+    ],
   ])('selects from a function whose first argument is the brand: %s', async (_, query) => {
     expect(await scopedSql(a, query, [new Date(0), new Date()])).toEqual([{ breakdown: [] }]);
   });
