@@ -450,6 +450,12 @@ function round(value: number, digits: number) {
   return Math.round(value * f) / f;
 }
 
+/** The server's postmaster (the parent of this connection's backend), whose process tree is PostgreSQL's CPU. */
+async function postmasterPid(ctx: Context): Promise<number> {
+  const [{ pid: backend }] = await ctx.orm.em.getConnection().execute('select pg_backend_pid() as pid');
+  return Number(fs.readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+}
+
 async function measure(ctx: Context, scenario: Scenario, connections = ctx.connections): Promise<Row> {
   ctx.log(`${scenario.name}…`);
   const failures: Failures = { count: 0 };
@@ -469,6 +475,8 @@ async function measure(ctx: Context, scenario: Scenario, connections = ctx.conne
   await settle();
   await ctx.counter.reset();
   const cpuBefore = (scenario.cpuOf ?? []).map((server) => cpuSeconds(server.pid));
+  const postmaster = scenario.cpuOf?.length ? await postmasterPid(ctx) : null;
+  const pgBefore = postmaster === null ? null : treeCpuSeconds(postmaster);
   const { result, peakRssMb } = await withPeakRss(scenario.server?.pid ?? null, () => load(ctx.duration));
   // Requests in flight at the deadline still finish on the server: counted once they have.
   await settle();
@@ -478,6 +486,10 @@ async function measure(ctx: Context, scenario: Scenario, connections = ctx.conne
     if (before === null || after === null || !result.requests.total) return;
     ctx.log(`  ${server.name} CPU ${(((after - before) * 1000) / result.requests.total).toFixed(2)} ms per request`);
   });
+  const pgAfter = postmaster === null ? null : treeCpuSeconds(postmaster);
+  if (pgBefore !== null && pgAfter !== null && result.requests.total) {
+    ctx.log(`  PostgreSQL CPU ${(((pgAfter - pgBefore) * 1000) / result.requests.total).toFixed(2)} ms per request`);
+  }
   const statements = await ctx.counter.count();
   if (failures.first) ctx.log(`  ${failures.count} failed answers; the first: ${failures.first}`);
   const sent = Math.max(result.requests.sent, result.requests.total);
@@ -505,9 +517,7 @@ async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
   const burst = await prepareWebhookBurst(ctx.orm, checkouts);
   await settle();
   await ctx.counter.reset();
-  // The server's postmaster: the parent of this connection's backend.
-  const [{ pid: backend }] = await ctx.orm.em.getConnection().execute('select pg_backend_pid() as pid');
-  const postmaster = Number(fs.readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  const postmaster = await postmasterPid(ctx);
   const cpuBefore = cpuSeconds(api.pid);
   const pgBefore = treeCpuSeconds(postmaster);
   const { result, peakRssMb } = await withPeakRss(api.pid, () => deliverBurst(api.url, burst));
