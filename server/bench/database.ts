@@ -84,6 +84,9 @@ export class StatementCounter {
   static async open(database: BenchDatabase): Promise<StatementCounter> {
     if (!database.countsStatements) return new StatementCounter(null);
     const client = new Client({ connectionString: database.url });
+    // A connection ended by the server (another run restoring the snapshot drops this database) must fail the next
+    // count, which stops the run and its servers, not crash this process with an unhandled 'error' event.
+    client.on('error', () => undefined);
     await client.connect();
     return new StatementCounter(client);
   }
