@@ -116,7 +116,8 @@ function sendThrough(state: State, config: unknown, rest: unknown[]): unknown {
   const send = state.send!;
   const connection = state.connection!;
   if (state.commitSent) throw new Error('pipelinedTransaction: a statement after the one that carried the COMMIT');
-  const callback = rest[rest.length - 1];
+  // Knex sends (config, callback); values given apart from the config, (config, values, callback), leave no callback here.
+  const callback = rest[0];
   const text = (config as { text?: unknown } | null)?.text;
   const values = (config as { values?: unknown[] } | null)?.values;
   if (typeof text !== 'string' || (values && values.length) || typeof callback !== 'function') {
@@ -141,5 +142,5 @@ function sendThrough(state: State, config: unknown, rest: unknown[]): unknown {
     const own = results.slice(before ? 1 : 0, after ? results.length - 1 : results.length);
     return done(null, own.length === 1 ? own[0] : own);
   };
-  return send.call(connection, { ...(config as object), text: `${before}${text}${after}` }, ...rest.slice(0, -1), onResult);
+  return send.call(connection, { ...(config as object), text: `${before}${text}${after}` }, onResult);
 }

@@ -11,7 +11,10 @@ import { createProduct } from '../../src/products/product.service';
 import { RequestContext } from '../../src/shared/request-context';
 import { createUser } from '../../src/users/user.service';
 import type { Role } from '../../src/users/user.entity';
+import { recordAtTheDriver, type SentStatement } from './driver-recorder';
 import { scratchDatabase } from './scratch-database';
+
+export type { SentStatement };
 
 export const TEST_STATEMENT_TIMEOUT_MS = 60_000;
 export const PASSWORD = 'correct horse battery';
@@ -20,11 +23,6 @@ export interface GraphQLResponse<T = any> {
   status: number;
   data?: T;
   errors?: { message: string; extensions?: Record<string, any>; path?: (string | number)[] }[];
-}
-
-export interface SentStatement {
-  sql: string;
-  params: unknown[];
 }
 
 export interface TestApp {
@@ -104,36 +102,6 @@ export function scopedToBrand(statement: SentStatement, brandId: string): boolea
   const inlined = statement.sql.indexOf(`'${brandId}'`);
   const firstValue = statement.sql.search(/'/);
   return inlined > 0 && inlined === firstValue && scope.test(statement.sql.slice(0, inlined));
-}
-
-type PgQuery = (config: string | { text: string; values?: unknown[] }, values?: unknown, ...rest: unknown[]) => unknown;
-interface PgConnection {
-  query: PgQuery;
-}
-
-/**
- * Reports every statement sent on a connection of this ORM's pool, whoever sends it (knex for the ORM's statements and
- * transactions, or code that takes a connection from the pool itself): each connection's `query` is wrapped as the
- * pool hands it out. Connections are this app's own, so another app on the same database is not recorded.
- */
-function recordAtTheDriver(orm: MikroORM, record: (statement: SentStatement) => void) {
-  const client = orm.em.getConnection().getKnex().client as { acquireConnection(): Promise<PgConnection> };
-  const acquire = client.acquireConnection;
-  const wrapped = new WeakSet<PgConnection>();
-  client.acquireConnection = async function (this: unknown) {
-    const connection = await acquire.call(this);
-    if (!wrapped.has(connection)) {
-      wrapped.add(connection);
-      const query = connection.query;
-      connection.query = function (this: unknown, config, values, ...rest) {
-        const sql = typeof config === 'string' ? config : config.text;
-        const params = typeof config === 'string' ? (Array.isArray(values) ? values : []) : (config.values ?? []);
-        record({ sql, params });
-        return query.call(this, config, values, ...rest);
-      };
-    }
-    return connection;
-  };
 }
 
 export interface TestBrand {

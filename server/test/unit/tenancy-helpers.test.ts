@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import { DomainError } from '../../src/errors';
 import { Product } from '../../src/products/product.entity';
-import { commitWithNextStatement } from '../../src/db/pipelined-transaction';
 import { RequestContext } from '../../src/shared/request-context';
 import { likePattern, lockKeys, pgArray, scopedSql } from '../../src/shared/sql';
 import { startRuleDatabase, type RuleDatabase } from '../support/rule-database';
@@ -308,88 +307,5 @@ describe('RequestContext', () => {
       await expect(work).rejects.toThrow('not a conflict');
       expect(attempts).toBe(1);
     });
-  });
-});
-
-describe('a pipelined transaction (BEGIN with its first statement, COMMIT with its last)', () => {
-  const stockOf = async (sku: string) => (await db.sql<{ stock: number }>('select stock from products where sku = ?', [sku]))[0].stock;
-  beforeAll(async () => {
-    await addProduct(a, 'P-1');
-  });
-
-  const update = (tx: RequestContext, stock: number) =>
-    scopedSql<{ stock: number }>(tx, `with t as (select id from products where brand_id = ? and sku = 'P-1') update products p set stock = ? from t where p.id = t.id returning p.stock`, [stock]);
-
-  test('runs its statements in one transaction, answering each its own rows, and commits when the work resolves', async () => {
-    const result = await db.again(a).transaction(async (tx) => {
-      expect(await update(tx, 11)).toEqual([{ stock: 11 }]);
-      // Another connection does not see it before the commit.
-      expect(await stockOf('P-1')).toBe(5);
-      expect(await update(tx, 12)).toEqual([{ stock: 12 }]);
-      return 'done';
-    }, { pipelined: true });
-    expect(result).toBe('done');
-    expect(await stockOf('P-1')).toBe(12);
-  });
-
-  test('the statement asked to carry the COMMIT commits with it; one more statement fails', async () => {
-    await db.again(a).transaction(async (tx) => {
-      await update(tx, 21);
-      expect(commitWithNextStatement(tx.em)).toBe(true);
-      expect(await update(tx, 22)).toEqual([{ stock: 22 }]);
-      expect(await stockOf('P-1')).toBe(22);
-      await expect(update(tx, 23)).rejects.toThrow('a statement after the one that carried the COMMIT');
-    }, { pipelined: true });
-    expect(await stockOf('P-1')).toBe(22);
-  });
-
-  test('rolls back when the work throws, and when the statement carrying the COMMIT fails', async () => {
-    await expect(
-      db.again(a).transaction(async (tx) => {
-        await update(tx, 31);
-        throw new Error('work failed');
-      }, { pipelined: true }),
-    ).rejects.toThrow('work failed');
-    expect(await stockOf('P-1')).toBe(22);
-    await expect(
-      db.again(a).transaction(async (tx) => {
-        await update(tx, 32);
-        commitWithNextStatement(tx.em);
-        await tx.em.execute(`do $$ begin raise exception 'the last statement failed'; end $$`);
-      }, { pipelined: true }),
-    ).rejects.toThrow('the last statement failed');
-    expect(await stockOf('P-1')).toBe(22);
-  });
-
-  test('a serialization failure in the statement carrying the COMMIT runs the whole work again', async () => {
-    let attempts = 0;
-    await db.again(a).transaction(async (tx) => {
-      attempts++;
-      await update(tx, 40 + attempts);
-      commitWithNextStatement(tx.em);
-      if (attempts < 3) await tx.em.execute(`do $$ begin raise exception 'simulated conflict' using errcode = '40001'; end $$`);
-      else await update(tx, 50);
-    }, { pipelined: true });
-    expect(attempts).toBe(3);
-    expect(await stockOf('P-1')).toBe(50);
-  });
-
-  test('does not carry the COMMIT while the unit of work holds changes, nor outside a pipelined transaction', async () => {
-    await db.again(a).transaction(async (tx) => {
-      const [product] = await tx.em.find(Product, { sku: 'P-1' });
-      product.stock = 60;
-      expect(commitWithNextStatement(tx.em)).toBe(false);
-      expect(commitWithNextStatement(tx.em, true)).toBe(true);
-      await update(tx, 61);
-      tx.em.clear();
-    }, { pipelined: true });
-    expect(await stockOf('P-1')).toBe(61);
-    await db.again(a).transaction(async (tx) => {
-      expect(commitWithNextStatement(tx.em)).toBe(false);
-    });
-  });
-
-  test('work that sends nothing commits nothing and resolves', async () => {
-    expect(await db.again(a).transaction(async () => 'nothing', { pipelined: true })).toBe('nothing');
   });
 });
