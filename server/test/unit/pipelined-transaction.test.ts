@@ -27,7 +27,8 @@ beforeAll(async () => {
   await observer.connect();
   recordAtTheDriver(db.orm, (statement) => recording?.push(statement));
   await db.sql(
-    `insert into products (id, created_at, updated_at, brand_id, sku, name, price, stock) values (gen_random_uuid(), now(), now(), ?, 'P-1', 'P-1', 100, 5)`,
+    `insert into products (id, created_at, updated_at, brand_id, sku, name, price, stock)
+     select gen_random_uuid(), now(), now(), ?, sku, sku, 100, 5 from unnest(array['P-1', 'P-2']) sku`,
     [a.brandId],
   );
   [{ id: orderId }] = await db.sql(
@@ -253,6 +254,19 @@ test('its EntityManager starts empty: it reads rows as they are, not the entitie
     },
     { pipelined: true },
   );
+});
+
+test('inside another EntityManager’s transaction it runs in its own, and leaves the other one as it was', async () => {
+  await setStock(5);
+  const other = async () => (await observer.query(`select stock from products where sku = 'P-2'`)).rows[0].stock as number;
+  await db.orm.em.fork().transactional(async (outer) => {
+    await outer.execute(`update products set stock = 8 where sku = 'P-2'`);
+    await pipelined((tx) => update(tx, 95));
+    expect(await stock()).toBe(95);
+    await outer.execute(`update products set stock = stock + 1 where sku = 'P-2'`);
+    expect(await other()).toBe(5);
+  });
+  expect(await other()).toBe(9);
 });
 
 test('does not carry the COMMIT while the unit of work holds changes, nor outside a pipelined transaction', async () => {
