@@ -13,7 +13,10 @@ export const GROUPS = {
     mutate: ['src/stats/stats.service.ts', 'src/stats/stats-rollup.ts'],
     tests: ['test/unit/stats-rules.test.ts', 'test/unit/stats-range.test.ts', 'test/unit/stats-rollup-rules.test.ts'],
   },
-  tenancy: { mutate: ['src/shared/sql.ts', 'src/shared/request-context.ts'], tests: ['test/unit/tenancy-helpers.test.ts'] },
+  tenancy: {
+    mutate: ['src/shared/sql.ts', 'src/shared/request-context.ts', 'src/db/pipelined-transaction.ts'],
+    tests: ['test/unit/tenancy-helpers.test.ts', 'test/unit/pipelined-transaction.test.ts'],
+  },
   idempotency: { mutate: ['src/orders/idempotency.ts'], tests: ['test/unit/idempotency-rules.test.ts', 'test/unit/idempotency-key.test.ts'] },
   lifecycle: { mutate: ['src/orders/order-lifecycle.ts'], tests: ['test/unit/order-lifecycle.test.ts'] },
   stock: { mutate: ['src/products/stock.service.ts'], tests: ['test/unit/stock-rules.test.ts'] },

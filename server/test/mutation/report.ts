@@ -14,6 +14,7 @@ const MODULES: Record<string, string> = {
   'src/discounts/discount.service.ts': 'discounts',
   'src/shared/sql.ts': 'tenancy: scopedSql',
   'src/shared/request-context.ts': 'tenancy: request context',
+  'src/db/pipelined-transaction.ts': 'tenancy: pipelined transaction',
 };
 
 interface Mutant {

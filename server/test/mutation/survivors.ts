@@ -45,6 +45,8 @@ const KEYLESS_PAYMENT =
 const BREAKDOWNS_UNREAD =
   'Equivalent in outcome: the best sellers alone would also compute the breakdowns, which this caller never reads (the same best sellers; stats-rules.test.ts compares each part alone with the whole).';
 
+const PIPELINED = 'src/db/pipelined-transaction.ts';
+
 const SURVIVORS: Survivor[] = [
   { file: 'src/orders/order-payments.ts', original: 'checkoutRef || paymentIntentId', replacement: 'true', why: KEYLESS_PAYMENT },
   { file: 'src/stats/stats-rollup.ts', original: 'false', replacement: 'true', why: BREAKDOWNS_UNREAD },
@@ -77,6 +79,30 @@ const SURVIVORS: Survivor[] = [
   })),
   { file: 'src/shared/request-context.ts', original: '{ clear: true, useContext: false }', replacement: '{}', why: FORK_DEFAULTS },
   { file: 'src/shared/request-context.ts', original: 'false', replacement: 'true', why: FORK_DEFAULTS },
+  {
+    file: PIPELINED,
+    original: '{ clear: true, useContext: false }',
+    replacement: '{}',
+    why: "Equivalent: these are MikroORM's defaults for a fork (EntityManager.fork sets clear ??= true, useContext ??= false). Each is pinned apart by a test: pipelined-transaction.test.ts checks that the transaction's EntityManager starts empty, and that inside another EntityManager's transaction it runs in its own.",
+  },
+  {
+    file: PIPELINED,
+    original: 'uow.getExtraUpdates().size > 0',
+    replacement: 'false',
+    why: "Equivalent: MikroORM 6.6 schedules an extra update only while computing the change set of an entity it inserts or updates (a reference written after the insert, or a self-referencing collection of a new entity), so the change sets counted before it are never empty then.",
+  },
+  {
+    file: PIPELINED,
+    original: '!before && !after',
+    replacement: 'false',
+    why: "Equivalent: with nothing added, the statement goes through the same result handler, which hands the caller the driver's answer unchanged (a lone result as it is, several as a list of the same results); the shortcut only saves wrapping the callback.",
+  },
+  {
+    file: PIPELINED,
+    original: '[result]',
+    replacement: '[]',
+    why: "Equivalent: the handler runs only when BEGIN or COMMIT rides with the statement, so the driver answers a list (one result per statement) unless PostgreSQL ran a single command — the added BEGIN or COMMIT, the caller's text holding none — and then the caller's share is empty either way: slicing that one off [result] or off [] leaves [].",
+  },
   {
     file: 'src/stats/stats.service.ts',
     original: 'range.interval.toLowerCase()',
