@@ -17,7 +17,7 @@ import { Order, type AddressData, type OrderSource } from './order.entity';
  * (order-payments.ts): inserting a new order, and locking an existing one.
  */
 export interface NewOrderLine {
-  product: Product;
+  product: Pick<Product, 'id' | 'sku' | 'name'>;
   unitPrice: number;
   quantity: number;
   discount: number;
@@ -61,7 +61,7 @@ export async function insertOrder(
   options: { notes?: string[]; audit?: boolean; allowOversell?: boolean } = {},
 ): Promise<InsertedOrder> {
   const at = new Date();
-  const scope = { em: tx.em, brandId: tx.brandId, actor: tx.actor };
+  const scope = { em: tx.sqlEm, brandId: tx.brandId, actor: tx.actor };
   const stockLines = data.lines.map((line) => ({ productId: line.product.id, quantity: line.quantity }));
   const stock = stockSaleSql(scope, stockLines, data.id, at, { allowOversell: options.allowOversell });
   const number = numberingSql(tx.brandId, `(select count(*) from stock_taken) = ${stock.lineCount}`);
