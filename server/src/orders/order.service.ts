@@ -36,7 +36,7 @@ import { priceOrder, type PricedOrder, type PricingRules } from './pricing';
 /**
  * Order use cases (the dashboard's and partners'). Each runs in one transaction and returns the order as the read
  * model sees it after commit. Rules live elsewhere and are only called here: lifecycle (order-lifecycle.ts via
- * order-history.ts), pricing (pricing.ts), stock (stock.service.ts), numbering (order-number.ts), idempotency
+ * order-history.ts), pricing (pricing.ts), stock (stock.service.ts), numbering (the function insert_order), idempotency
  * (idempotency.ts). What payment providers report is applied by order-payments.ts.
  */
 export interface CartQuote {
