@@ -110,12 +110,25 @@ export function auditAs(em: EntityManager, who: AuditActor, record: AuditRecord)
 }
 
 /**
- * The entry as column values, for a hot path that writes its change and its entry in one statement (a new order:
- * order-writes.ts) rather than through the unit of work; the same transaction either way.
+ * The entry as audit_log's columns (`changes` as an object), for a hot path that writes its change and its entry in one
+ * statement (a new order: the database function insert_order, order-writes.ts) rather than through the unit of work;
+ * the same transaction either way.
  */
 export function auditRow(tx: RequestContext, record: AuditRecord) {
   const values = auditValues(auditActorOf(tx), record);
-  return { ...values, id: uuidv7(), changes: JSON.stringify(values.changes) };
+  return {
+    id: uuidv7(),
+    brand_id: values.brandId,
+    actor_type: values.actorType,
+    actor_id: values.actorId,
+    actor_label: values.actorLabel,
+    action: values.action,
+    target_type: values.targetType,
+    target_id: values.targetId,
+    changes: values.changes,
+    request_id: values.requestId,
+    client_address: values.clientAddress,
+  };
 }
 
 function auditValues(who: AuditActor, record: AuditRecord) {

@@ -32,7 +32,7 @@ export class Brand extends BaseEntity<'taxRateBps' | 'taxInclusive' | 'shippingF
   @Property({ type: new BigIntType('number'), nullable: true })
   freeShippingThreshold: number | null = null;
 
-  /** The last order sequence number handed out; incremented in the order's insert transaction (see order-number.ts). */
+  /** The last order sequence number handed out; incremented by the order's insert (the function insert_order). */
   @Property({ type: 'integer' })
   lastOrderSeq: number = 0;
 

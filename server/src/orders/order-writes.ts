@@ -3,12 +3,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { auditRow, auditState } from '../audit/audit';
 import { notFound } from '../errors';
 import type { Product } from '../products/product.entity';
-import { stockSaleSql, stockShortfall, type StockTaken } from '../products/stock.service';
+import { stockSaleLines, stockShortfall, type StockTaken } from '../products/stock.service';
 import { parseId } from '../shared/ids';
 import type { CurrencyCode } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
 import { scopedSql } from '../shared/sql';
-import { numberingSql } from './order-number';
 import { orderSearchText } from './order-search';
 import { Order, type AddressData, type OrderSource } from './order.entity';
 
@@ -17,7 +16,7 @@ import { Order, type AddressData, type OrderSource } from './order.entity';
  * (order-payments.ts): inserting a new order, and locking an existing one.
  */
 export interface NewOrderLine {
-  product: Product;
+  product: Pick<Product, 'id' | 'sku' | 'name'>;
   unitPrice: number;
   quantity: number;
   discount: number;
@@ -47,13 +46,14 @@ export interface InsertedOrder {
 }
 
 /**
- * The insert shared by every way an order is born (dashboard/API and Stripe Checkout), as ONE statement: it takes the
- * stock (stock.service.ts), numbers the order (order-number.ts), and writes the order, its frozen lines, its first
- * timeline entries and (when given) its audit entry. The brand's numbering row and the products are therefore locked
- * for this one statement and the commit only, which is what lets one brand's orders be created concurrently. All or
- * nothing, so it needs no transaction of its own: `tx` may be one, or a request context outside any. Discounts are the
- * caller's. Throws INSUFFICIENT_STOCK (or NOT_FOUND for a product gone meanwhile) and writes nothing when a line
- * cannot be served, unless `allowOversell`.
+ * The insert shared by every way an order is born (dashboard/API and Stripe Checkout), as ONE statement: the database
+ * function `insert_order` (migration 20261206200000), whose plans each connection keeps. It takes the stock (the rule
+ * `take_stock`, lines from stock.service.ts), numbers the order from the brand's counter, and writes the order, its
+ * frozen lines, its first timeline entries and (when given) its audit entry. The brand's numbering row and the products
+ * are therefore locked for this one statement and the commit only, which is what lets one brand's orders be created
+ * concurrently. All or nothing, so it needs no transaction of its own: `tx` may be one, or a request context outside
+ * any (then no EntityManager is forked). Discounts are the caller's. Throws INSUFFICIENT_STOCK (or NOT_FOUND for a
+ * product gone meanwhile) and writes nothing when a line cannot be served, unless `allowOversell`.
  */
 export async function insertOrder(
   tx: RequestContext,
@@ -61,10 +61,9 @@ export async function insertOrder(
   options: { notes?: string[]; audit?: boolean; allowOversell?: boolean } = {},
 ): Promise<InsertedOrder> {
   const at = new Date();
-  const scope = { em: tx.em, brandId: tx.brandId, actor: tx.actor };
+  const scope = { sqlEm: tx.sqlEm, brandId: tx.brandId };
   const stockLines = data.lines.map((line) => ({ productId: line.product.id, quantity: line.quantity }));
-  const stock = stockSaleSql(scope, stockLines, data.id, at, { allowOversell: options.allowOversell });
-  const number = numberingSql(tx.brandId, `(select count(*) from stock_taken) = ${stock.lineCount}`);
+  const sale = stockSaleLines(stockLines);
   const items = data.lines.map((line, position) => ({
     id: uuidv7(),
     product_id: line.product.id,
@@ -82,7 +81,7 @@ export async function insertOrder(
     { id: uuidv7(), kind: 'STATUS', to_value: 'PENDING', note: 'Order created' },
     ...(options.notes ?? []).map((note) => ({ id: uuidv7(), kind: 'NOTE', to_value: null, note })),
   ];
-  // The audit entry's `number` is only known once numbered: written as '' here, then set by the statement.
+  // The audit entry's `number` is only known once numbered: written as '' here, then set by the function.
   const entry = options.audit
     ? auditRow(tx, { action: 'order.create', targetType: 'ORDER', targetId: data.id, before: null, after: createdState(data) })
     : null;
@@ -94,53 +93,23 @@ export async function insertOrder(
   });
   const rows = await scopedSql<Record<string, any>>(
     scope,
-    `with ${stock.ctes},
-     numbered as (${number.sql}),
-     inserted as (
-       insert into orders as o (id, created_at, updated_at, brand_id, seq, number, status, payment_status, currency,
-           subtotal, discount_total, shipping_total, tax_total, total, discount_code, customer_email, customer_name,
-           customer_phone, shipping_address, source, checkout_ref, stripe_checkout_session_id, stripe_payment_intent_id,
-           search_text)
-       select ?, ?, ?, ?, n.seq, n.number, 'PENDING', 'AWAITING_PAYMENT', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?,
-           lower(n.number) || ?
-         from numbered n
-       returning o.*
-     ), items as (
-       insert into order_items (id, created_at, updated_at, brand_id, order_id, product_id, position, sku, name,
-           unit_price, quantity, discount, tax, total, customization)
-       select i.id, o.created_at, o.created_at, o.brand_id, o.id, i.product_id, i.position, i.sku, i.name, i.unit_price,
-           i.quantity, i.discount, i.tax, i.total, nullif(i.customization, 'null'::jsonb)
-         from inserted o cross join jsonb_to_recordset(?::jsonb) as i(id uuid, product_id uuid, position int, sku text,
-           name text, unit_price bigint, quantity int, discount bigint, tax bigint, total bigint, customization jsonb)
-     ), history as (
-       insert into order_status_changes (id, created_at, updated_at, brand_id, order_id, kind, to_value, note,
-           actor_type, actor_id, actor_label)
-       select h.id, o.created_at, o.created_at, o.brand_id, o.id, h.kind, h.to_value, h.note, ?, ?, ?
-         from inserted o cross join jsonb_to_recordset(?::jsonb) as h(id uuid, kind text, to_value text, note text)
-     ), audited as (
-       insert into audit_log (id, created_at, brand_id, actor_type, actor_id, actor_label, action, target_type,
-           target_id, changes, request_id, client_address)
-       select ?, o.created_at, o.brand_id, ?, ?, ?, ?, ?, o.id, jsonb_set(?::jsonb, '{after,number}', to_jsonb(o.number)), ?, ?
-         from inserted o where ?
-     )
-     select o.*, (select json_agg(json_build_object('productId', t.id, 'quantity', t.quantity, 'stockAfter', t.stock_after) order by t.id)
-                    from stock_taken t) as stock_taken
-       from inserted o`,
+    `select (placed).*, stock_taken from insert_order(brand_id => ?, order_id => ?, created_at => ?, product_ids => ?,
+       quantities => ?, movement_ids => ?, allow_oversell => ?, actor_type => ?, actor_id => ?, actor_label => ?,
+       currency => ?, subtotal => ?, discount_total => ?, shipping_total => ?, tax_total => ?, total => ?,
+       discount_code => ?, customer_email => ?, customer_name => ?, customer_phone => ?, shipping_address => ?,
+       source => ?, checkout_ref => ?, stripe_checkout_session_id => ?, stripe_payment_intent_id => ?,
+       search_rest => ?, lines => ?, timeline => ?, audit_entry => ?)`,
     [
-      ...stock.params,
-      ...number.params,
-      data.id, at, at, tx.brandId,
+      data.id, at, sale.productIds, sale.quantities, sale.movementIds, options.allowOversell ?? false,
+      tx.actor.type, tx.actor.id, tx.actor.label,
       data.currency, data.totals.subtotal, data.totals.discountTotal, data.totals.shippingTotal, data.totals.taxTotal,
       data.totals.total, data.discountCode, data.customer.email, data.customer.name ?? null, data.customer.phone ?? null,
       data.shippingAddress ? JSON.stringify(data.shippingAddress) : null, data.source, data.checkoutRef ?? null,
       data.stripeCheckoutSessionId ?? null, data.stripePaymentIntentId ?? null,
       searchRest ? `\n${searchRest}` : '',
       JSON.stringify(items),
-      tx.actor.type, tx.actor.id, tx.actor.label,
       JSON.stringify(history),
-      entry?.id ?? null, entry?.actorType ?? null, entry?.actorId ?? null, entry?.actorLabel ?? null,
-      entry?.action ?? null, entry?.targetType ?? null, entry?.changes ?? null, entry?.requestId ?? null,
-      entry?.clientAddress ?? null, entry !== null,
+      entry ? JSON.stringify(entry) : null,
     ],
   );
   if (rows.length === 0) throw await stockShortfall(scope, stockLines);

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { badInput, DomainError } from '../errors';
 import type { Actor } from '../shared/actor';
-import { pgArray, scopedSql } from '../shared/sql';
+import { pgArray, scopedSql, type SqlScope } from '../shared/sql';
 import { StockMovement, type StockMovementReason } from './stock-movement.entity';
 
 /**
@@ -45,61 +45,25 @@ export interface StockTaken {
 }
 
 /**
- * A sale's stock, as the leading part of one larger statement (order-writes.ts adds the order to it), so that the
- * product rows are locked for one statement and the commit rather than for a whole transaction. The products are
- * locked in id order (two orders sharing products cannot deadlock) and, only when every line can be served — never
- * below zero unless `allowOversell` (a paid Stripe order) — decremented in one UPDATE and logged as SALE movements.
- * All or nothing, so the statement is atomic without a transaction around it. Its CTE `stock_taken (id, quantity,
- * stock_after)` holds `lineCount` rows, or none (a product is short or gone: `stockShortfall` says which); the
- * statement must write nothing that depends on the sale when it is empty.
+ * A sale's lines as the database's stock rule takes them: one per product, its quantities summed, in id order (the
+ * order its rows are locked in), each with the id of its SALE movement. The rule itself is the function `take_stock`
+ * (migration 20261206200000), which insert_order calls (order-writes.ts), so that the products are locked for one
+ * statement and its commit rather than for a whole transaction: it locks the products in id order and, only when every
+ * line can be served — never below zero unless `allowOversell` (a paid Stripe order) — decrements them all and logs one
+ * SALE movement each. All or nothing: it answers a row per product taken, or none (a product is short or gone:
+ * `stockShortfall` says which).
  */
-export function stockSaleSql(
-  scope: StockScope,
-  lines: StockLine[],
-  orderId: string,
-  at: Date,
-  options: { allowOversell?: boolean } = {},
-): { ctes: string; params: unknown[]; lineCount: number } {
+export function stockSaleLines(lines: StockLine[]): { productIds: string; quantities: string; movementIds: string } {
   const totals = perProduct(lines);
-  const ids = totals.map(([productId]) => productId);
   return {
-    ctes: `stock_locked as materialized (
-        select id, stock from products where brand_id = ? and id = any(?::uuid[]) order by id for update
-      ), stock_lines as (
-        select * from unnest(?::uuid[], ?::int[], ?::uuid[]) as l(product_id, quantity, movement_id)
-      ), stock_enough as (
-        select count(*) = ${totals.length} as ok from stock_locked k join stock_lines l on l.product_id = k.id
-         where ${options.allowOversell ? 'true' : 'k.stock >= l.quantity'}
-      ), stock_taken as (
-        update products p set stock = p.stock - l.quantity, updated_at = ?
-          from stock_locked k join stock_lines l on l.product_id = k.id
-         where p.id = k.id and (select ok from stock_enough)
-        returning p.id, l.quantity, p.stock as stock_after, l.movement_id
-      ), stock_logged as (
-        insert into stock_movements (id, created_at, updated_at, brand_id, product_id, order_id, delta, stock_after,
-            reason, actor_type, actor_id, actor_label)
-        select t.movement_id, ?, ?, ?, t.id, ?, -t.quantity, t.stock_after, 'SALE', ?, ?, ? from stock_taken t
-      )`,
-    params: [
-      pgArray(ids),
-      pgArray(ids),
-      `{${totals.map(([, quantity]) => quantity).join(',')}}`,
-      pgArray(totals.map(() => uuidv7())),
-      at,
-      at,
-      at,
-      scope.brandId,
-      orderId,
-      scope.actor.type,
-      scope.actor.id,
-      scope.actor.label,
-    ],
-    lineCount: totals.length,
+    productIds: pgArray(totals.map(([productId]) => productId)),
+    quantities: `{${totals.map(([, quantity]) => quantity).join(',')}}`,
+    movementIds: pgArray(totals.map(() => uuidv7())),
   };
 }
 
 /** Why a sale took fewer products than it asked for: INSUFFICIENT_STOCK for the first one short, NOT_FOUND for one gone. */
-export async function stockShortfall(scope: StockScope, lines: StockLine[]): Promise<DomainError> {
+export async function stockShortfall(scope: SqlScope, lines: StockLine[]): Promise<DomainError> {
   const totals = perProduct(lines);
   const rows = await scopedSql<{ id: string; stock: number; sku: string; name: string }>(
     scope,

@@ -123,7 +123,8 @@ export class RequestContext {
    * transaction the outer one retries instead, since the abort rolled all of it back.
    */
   async atomicStatement<T>(work: () => Promise<T>): Promise<T> {
-    return this.em.isInTransaction() ? work() : retryAborted(work);
+    // sqlEm: a request that has not forked its EntityManager is in no transaction, and need not fork to say so.
+    return this.sqlEm.isInTransaction() ? work() : retryAborted(work);
   }
 
   get isAuthenticated(): boolean {

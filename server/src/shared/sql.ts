@@ -8,7 +8,8 @@ import { unscopedSql } from './unscoped-sql';
  *
  * A statement is scoped when its first placeholder is the brand: it filters on `brand_id = ?` first, inserts a row whose
  * first column is `brand_id`, reads or updates the brand's own row (`brands … where id = ?`), or selects from a function
- * of the brand's data whose first argument is the brand (`from stats_rows(brand_id => ?`). A statement that must
+ * of the brand's data whose first argument is the brand (`from stats_rows(brand_id => ?`; `select (placed).*, …` when
+ * the function answers a row of a table as one of its columns). A statement that must
  * bind other values before its filter starts with the scope instead: `with target as (select id from t where brand_id =
  * ? and …) update t … from target`.
  */
@@ -18,6 +19,7 @@ const SCOPED_PREFIXES = [
   /^\s*update\s+brands\s+set\b[^?]*\bwhere\s+id\s*=\s*\?$/i,
   /^\s*select\b[^?]*\bfrom\s+brands\s+where\s+id\s*=\s*\?$/i,
   /^\s*select\b[^?(]*\bfrom\s+\w+\(\s*brand_id\s*=>\s*\?$/i,
+  /^\s*select\s+\(\w+\)\.\*[^?(]*\bfrom\s+\w+\(\s*brand_id\s*=>\s*\?$/i,
 ];
 
 /**

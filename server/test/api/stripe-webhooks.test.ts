@@ -408,7 +408,7 @@ describe('charge.refunded', () => {
     const texts = statements.map((s) => s.sql.trim());
     expect(texts).toHaveLength(4);
     expect(texts[1]).toMatch(/^BEGIN;\s+with claimed as \([\s\S]*;\s+with existing as \([\s\S]*;\s+delete from stripe_pending_payments\b[\s\S]*returning [^;]*$/);
-    expect(texts[2]).toMatch(/insert into orders as o/);
+    expect(texts[2]).toMatch(/\bfrom insert_order\(brand_id => /);
     expect(texts[3]).toMatch(/update stripe_events set processed_at[\s\S]*;\s+COMMIT$/);
     expect((await orderByRef(ref)).paymentStatus).toBe('PAID');
   });

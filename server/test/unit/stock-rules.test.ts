@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../src/errors';
-import { adjustStock, insufficientStock, MAX_STOCK, releaseStock, stockSaleSql, stockShortfall, type StockLine } from '../../src/products/stock.service';
+import { adjustStock, insufficientStock, MAX_STOCK, releaseStock, stockSaleLines, stockShortfall, type StockLine } from '../../src/products/stock.service';
 import type { RequestContext } from '../../src/shared/request-context';
 import { pgArray, scopedSql } from '../../src/shared/sql';
 import { startRuleDatabase, type RuleDatabase } from '../support/rule-database';
@@ -58,18 +58,23 @@ function domainError(error: unknown): DomainError {
 }
 
 /**
- * A sale's stock as order-writes.ts runs it: the CTEs of stockSaleSql in one statement (here with nothing after them),
- * then stockShortfall to say why when they took nothing. Answers what each product had left after the sale.
+ * A sale's stock as insert_order runs it (order-writes.ts): the database's rule `take_stock` given stockSaleLines's
+ * lines, then stockShortfall to say why when it took nothing. Answers what each product had left after the sale.
  */
 async function sell(tx: RequestContext, lines: StockLine[], orderId: string, options: { allowOversell?: boolean } = {}) {
-  const sale = stockSaleSql(tx, lines, orderId, new Date(), options);
-  const taken = await scopedSql<{ id: string; stock_after: number }>(tx, `with ${sale.ctes} select id, stock_after from stock_taken order by id`, sale.params);
+  const sale = stockSaleLines(lines);
+  const taken = await scopedSql<{ product_id: string; stock_after: number }>(
+    tx,
+    `select product_id, stock_after from take_stock(brand_id => ?, order_id => ?, sold_at => ?, product_ids => ?, quantities => ?,
+       movement_ids => ?, allow_oversell => ?, actor_type => ?, actor_id => ?, actor_label => ?)`,
+    [orderId, new Date(), sale.productIds, sale.quantities, sale.movementIds, options.allowOversell ?? false, tx.actor.type, tx.actor.id, tx.actor.label],
+  );
   if (taken.length === 0) throw await stockShortfall(tx, lines);
-  expect(taken).toHaveLength(sale.lineCount);
-  return taken.map((row) => ({ productId: row.id, stockAfter: row.stock_after }));
+  expect(taken).toHaveLength(new Set(lines.map((line) => line.productId)).size);
+  return taken.map((row) => ({ productId: row.product_id, stockAfter: row.stock_after }));
 }
 
-describe('stockSaleSql', () => {
+describe('take_stock, given stockSaleLines', () => {
   test('takes each product’s summed quantity, logs one sale per product, and oversells nothing', async () => {
     const [p, q] = [await product(10), await product(5)];
     const orderId = randomUUID();
@@ -81,14 +86,15 @@ describe('stockSaleSql', () => {
     expect(await movements(q)).toEqual([movement(-5, 0, 'SALE', orderId)]);
   });
 
-  test('locks products in id order in the statement itself, whatever the order of the lines', () => {
+  test('locks products in id order in the statement itself, whatever the order of the lines', async () => {
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     const sorted = [...ids].sort();
-    const scope = { em: null as never, brandId: randomUUID(), actor: { type: 'SYSTEM', id: null, label: 'test' } as never };
-    const sale = stockSaleSql(scope, [sorted[1], sorted[2], sorted[0]].map((productId) => ({ productId, quantity: 1 })), randomUUID(), new Date());
-    expect(sale.ctes).toMatch(/order by id for update/);
-    // The ids travel sorted as well, so the lines' quantities line up with the rows in lock order.
-    expect(sale.params[0]).toBe(pgArray(sorted));
+    const sale = stockSaleLines([sorted[1], sorted[2], sorted[0], sorted[1]].map((productId, i) => ({ productId, quantity: i + 1 })));
+    const [{ source }] = await db.sql<{ source: string }>(`select prosrc as source from pg_proc where proname = 'take_stock'`);
+    expect(source).toMatch(/order by p\.id for update/);
+    // The ids travel sorted as well, one per product, so the summed quantities line up with the rows in lock order.
+    expect(sale.productIds).toBe(pgArray(sorted));
+    expect(sale.quantities).toBe('{3,5,2}');
   });
 
   test('refuses more than the stock with INSUFFICIENT_STOCK, and takes nothing from any line', async () => {

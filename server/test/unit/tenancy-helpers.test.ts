@@ -16,6 +16,9 @@ let b: RequestContext;
 
 const REFUSED = 'scopedSql: the first parameter of the statement must be `brand_id = ?`';
 
+/** A statement on the EntityManager raw SQL runs on, without the wall (for a simulated abort, which reads nothing). */
+const unscoped = (ctx: RequestContext, query: string) => ctx.sqlEm.getConnection().execute(query);
+
 beforeAll(async () => {
   db = await startRuleDatabase();
   a = await db.brand();
@@ -92,6 +95,23 @@ describe('scopedSql', () => {
     expect(await scopedSql(a, query, [new Date(0), new Date()])).toEqual([{ breakdown: [] }]);
   });
 
+  // insert_order (migration 20261206200000) answers the new order's row as one column, which `(placed).*` expands: here
+  // an order without lines, numbered in the brand given first and in no other.
+  const INSERT_ORDER_ARGS = `order_id => gen_random_uuid(), created_at => now(), product_ids => '{}', quantities => '{}',
+    movement_ids => '{}', allow_oversell => false, actor_type => 'SYSTEM', actor_id => null, actor_label => 'test',
+    currency => 'EUR', subtotal => 0, discount_total => 0, shipping_total => 0, tax_total => 0, total => 0,
+    discount_code => null, customer_email => 'wall@example.com', customer_name => null, customer_phone => null,
+    shipping_address => null, source => 'API', checkout_ref => null, stripe_checkout_session_id => null,
+    stripe_payment_intent_id => null, search_rest => '', lines => '[]', timeline => '[]', audit_entry => null)`;
+  test.each([
+    ['spaced', `select (placed).*, stock_taken from insert_order(brand_id => ?, ${INSERT_ORDER_ARGS}`],
+    ['tight, upper case', `SELECT (PLACED).*,STOCK_TAKEN FROM INSERT_ORDER(BRAND_ID=>?,${INSERT_ORDER_ARGS}`],
+    ['white space everywhere', `\n  select  (placed).*\n, stock_taken  from  insert_order(\n brand_id  =>  ?, ${INSERT_ORDER_ARGS}`],
+  ])('selects the row a function of the brand answers as one column: %s', async (_, query) => {
+    const [row] = await scopedSql(a, query);
+    expect(row).toMatchObject({ brand_id: a.brandId, customer_email: 'wall@example.com', stock_taken: null });
+  });
+
   // Each of these would run for another brand, or for every brand, if it were let through.
   test.each([
     ['no parameter at all', 'select sku from products'],
@@ -121,6 +141,10 @@ describe('scopedSql', () => {
     ['a function with a glued from', 'select breakdownfrom stats_rows(brand_id => ?'],
     ['a function whose first argument is a subquery', 'select * from f(brand_id => (select 1 from g(brand_id => ?'],
     ['a function called in the select list first', 'select f(x), y from g(brand_id => ?'],
+    ['a row column of a function given the brand by position', 'select (placed).* from insert_order(?'],
+    ['a row column of another table first', 'select (placed).* from orders, insert_order(brand_id => ?'],
+    ['a row column beside a subquery', 'select (placed).*, (select 1 from g(brand_id => ?'],
+    ['a row column of a function after a CTE', 'with x as (select 1) select (placed).* from insert_order(brand_id => ?'],
   ])('refuses a statement not scoped to the brand: %s', async (_, query) => {
     await expect(scopedSql(a, query, [a.brandId, a.brandId])).rejects.toThrow(REFUSED);
   });
@@ -306,6 +330,36 @@ describe('RequestContext', () => {
       });
       await expect(work).rejects.toThrow('not a conflict');
       expect(attempts).toBe(1);
+    });
+  });
+
+  describe('atomicStatement (one statement atomic on its own)', () => {
+    const SERIALIZATION_FAILURE = `do $$ begin raise exception 'simulated conflict' using errcode = '40001'; end $$`;
+
+    test('outside a transaction, runs again what PostgreSQL aborted, without forking an EntityManager', async () => {
+      const ctx = db.again(a);
+      const root = ctx.sqlEm;
+      let attempts = 0;
+      const result = await ctx.atomicStatement(async () => {
+        if (++attempts < 3) await unscoped(ctx, SERIALIZATION_FAILURE);
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect(attempts).toBe(3);
+      expect(ctx.sqlEm).toBe(root);
+    });
+
+    test('inside a transaction, runs once and leaves the retry to the transaction', async () => {
+      const attempts = { outer: 0, statement: 0 };
+      const work = db.again(a).transaction(async (tx) => {
+        attempts.outer++;
+        await tx.atomicStatement(async () => {
+          attempts.statement++;
+          await tx.em.execute(SERIALIZATION_FAILURE);
+        });
+      });
+      await expect(work).rejects.toThrow('simulated conflict');
+      expect(attempts).toEqual({ outer: 3, statement: 3 });
     });
   });
 });
