@@ -25,6 +25,8 @@ export interface GraphQLResponse<T = any> {
 export interface SentStatement {
   sql: string;
   params: unknown[];
+  /** The prepared statement's name, when it was sent as one (shared/unscoped-sql.ts). */
+  name?: string;
 }
 
 export interface TestApp {
@@ -106,7 +108,7 @@ export function scopedToBrand(statement: SentStatement, brandId: string): boolea
   return inlined > 0 && inlined === firstValue && scope.test(statement.sql.slice(0, inlined));
 }
 
-type PgQuery = (config: string | { text: string; values?: unknown[] }, values?: unknown, ...rest: unknown[]) => unknown;
+type PgQuery = (config: string | { text: string; values?: unknown[]; name?: string }, values?: unknown, ...rest: unknown[]) => unknown;
 interface PgConnection {
   query: PgQuery;
 }
@@ -128,7 +130,7 @@ function recordAtTheDriver(orm: MikroORM, record: (statement: SentStatement) => 
       connection.query = function (this: unknown, config, values, ...rest) {
         const sql = typeof config === 'string' ? config : config.text;
         const params = typeof config === 'string' ? (Array.isArray(values) ? values : []) : (config.values ?? []);
-        record({ sql, params });
+        record({ sql, params, ...(typeof config === 'object' && config.name ? { name: config.name } : {}) });
         return query.call(this, config, values, ...rest);
       };
     }
