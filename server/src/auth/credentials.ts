@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeySecretHash, isApiKeySecret, LAST_USED_RESOLUTION_MS } from '../api-keys/api-key.service';
 import type { BrandRecord, Principal } from '../shared/request-context';
+import { unscopedSql } from '../shared/unscoped-sql';
 import type { Role } from '../users/user.entity';
 
 /** Only a SHA-256 of a session's bearer token is stored, so a database leak yields no usable tokens. */
@@ -135,7 +136,10 @@ export async function authenticate(
   const columns = ['credential.*', ...(take ? ['charged.available', 'charged.granted'] : []), ...(withBrand ? ['row_to_json(brand) as brand'] : [])];
   const joins = [...(take ? ['left join charged on true'] : []), ...(withBrand ? ['left join brand on true'] : [])];
   const sql = `with ${ctes.join(', ')} select ${columns.join(', ')} from credential ${joins.join(' ')}`;
-  const [row] = await em.getConnection().execute<CredentialRow[]>(sql, params);
+  // Across brands: found by digest before any brand is known. Prepared: one of at most eight texts (the credential's
+  // kind, with or without a charge and the brand), each planned once per connection; its generic plan reads the
+  // credential by its unique digest as a custom one would.
+  const [row] = await unscopedSql<CredentialRow>(em, sql, params, { prepared: true });
   if (!row) return null;
   return {
     principal: principalOf(row),

@@ -69,7 +69,16 @@ export function ormConfig(
     driverOptions: {
       acquireConnectionTimeout: 10_000,
       // No statement holds a connection for long, whoever sent it: PostgreSQL cancels it after this.
-      connection: { connectionTimeoutMillis: 5_000, keepAlive: true, statement_timeout: statementTimeoutMs },
+      // The named prepared statements (shared/unscoped-sql.ts) keep one generic plan per connection from their first
+      // call, instead of PostgreSQL's five custom plans before it may switch. Only statements with parameters have a
+      // choice: MikroORM formats every value into the text, so its statements are planned with their values as before;
+      // the PL/pgSQL triggers' statements (the stats rollup's) take generic plans too, checked no slower.
+      connection: {
+        connectionTimeoutMillis: 5_000,
+        keepAlive: true,
+        statement_timeout: statementTimeoutMs,
+        options: '-c plan_cache_mode=force_generic_plan',
+      },
     },
     forceUtcTimezone: true,
     allowGlobalContext: false,

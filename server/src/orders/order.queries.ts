@@ -145,6 +145,13 @@ const ORDER_COLUMNS = [ORDER_KEY_COLUMNS, ...Object.values(ORDER_FIELD_COLUMNS)]
 
 type Row = Record<string, any>;
 
+/**
+ * The hot reads run as named prepared statements (shared/unscoped-sql.ts): each text is planned once per connection.
+ * Their texts follow the selection of a cached document, so they are few; their generic plans were checked against
+ * custom ones for the largest and the smallest brands, first pages and cursors (docs/performance.md, Read path, round 5).
+ */
+const PREPARED = { prepared: true };
+
 // Money travels as text: JSON numbers would round amounts past 2^53 silently, where moneyValue refuses them.
 const ITEM_FIELDS = `i.id, i.product_id, i.sku, i.name, i.unit_price, i.quantity, i.discount, i.tax, i.total, i.customization`;
 /** json_build_object's arguments, by the OrderItem field that shows them. */
@@ -289,6 +296,7 @@ export async function findOrderById(scope: SqlScope, id: string, parts: OrderPar
     scope,
     withParts(`select ${orderColumns(parts)}, o.brand_id from orders o where o.brand_id = ? and o.id = ?`, parts),
     [parseId(id)],
+    PREPARED,
   );
   return rows[0] ? toOrderRecord(rows[0]) : null;
 }
@@ -298,6 +306,7 @@ export async function findOrderByNumber(scope: SqlScope, number: string, parts: 
     scope,
     withParts(`select ${orderColumns(parts)}, o.brand_id from orders o where o.brand_id = ? and o.number = ?`, parts),
     [number.trim().toUpperCase()],
+    PREPARED,
   );
   return rows[0] ? toOrderRecord(rows[0]) : null;
 }
@@ -343,15 +352,22 @@ export async function listOrders(
   // The unfiltered total is the brand's counter: read in the same statement when asked (a page past the end has no
   // row to carry it, and then reads it alone).
   const counterInline = parts.totalCount === true && countClauses.length === 0;
+  // The limit is written into the text (a page size the server checked): a bound one would leave a generic plan to guess
+  // it, and for a cursor's page it then guessed a parallel scan and a sort of the brand's orders (40–70 ms, not 1 ms).
+  const limit = request.size + 1;
+  if (!Number.isSafeInteger(limit)) throw new Error('listOrders: the page size is not an integer');
   const rows = await scopedSql(
     scope,
     withParts(
-      `select ${orderColumns(parts)}, o.brand_id from orders o where ${where} ${orderBy} limit ?`,
+      `select ${orderColumns(parts)}, o.brand_id from orders o where ${where} ${orderBy} limit ${limit}`,
       parts,
       orderBy,
       counterInline ? { columns: ', b.order_count', joins: 'cross join (select order_count from brands where id = ?) b' } : undefined,
     ),
-    [...params, request.size + 1, ...(counterInline ? [scope.brandId] : [])],
+    [...params, ...(counterInline ? [scope.brandId] : [])],
+    // Unfiltered pages only: each sort has its index, whose generic plan serves any brand and cursor. Filters keep plans
+    // made for their values (a search's or a status's selectivity differs too much between brands).
+    countClauses.length === 0 ? PREPARED : undefined,
   );
   const page = toPage(rows.map(toOrderRecord), request, (o) => encodeCursor([sortName, sort.valueOf(o), o.id]));
   let count: Promise<number> | null = counterInline && rows.length > 0 ? Promise.resolve(Number(rows[0].order_count)) : null;

@@ -30,15 +30,18 @@ export type SqlScope = { brandId: string } & ({ sqlEm: EntityManager } | { em: E
 
 /**
  * Runs a statement for the request's brand, which (from the request context, which throws when there is none) is bound
- * as its first parameter; `params` are the others, in order. Anything not scoped as above is refused.
+ * as its first parameter; `params` are the others, in order. Anything not scoped as above is refused. With `prepared`,
+ * it runs as a named prepared statement whose generic plan each connection keeps (`unscopedSql`): only for statements
+ * of a bounded set of texts whose generic plan was checked to be as good as a custom one for every brand.
  */
 export async function scopedSql<T = Record<string, any>>(
   ctx: SqlScope,
   query: string,
   params: unknown[] = [],
+  options: { prepared?: boolean } = {},
 ): Promise<T[]> {
   const statement = scopedStatement(ctx, query, params);
-  return unscopedSql<T>('sqlEm' in ctx ? ctx.sqlEm : ctx.em, statement.sql, statement.params);
+  return unscopedSql<T>('sqlEm' in ctx ? ctx.sqlEm : ctx.em, statement.sql, statement.params, options);
 }
 
 /** A statement checked and bound as scopedSql would run it, for a caller that sends it with another in one message. */

@@ -2,9 +2,79 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
  * SQL that no brand scopes. Only `shared/sql.ts` (the wall itself) and the few modules that must cross brands may
- * import this — Stripe's brand resolution and the records of deliveries that arrive before their brand is known — and
- * each call says why. `test/unit/sql-wall.test.ts` fails when any other module imports it.
+ * import this — Stripe's brand resolution, the records of deliveries that arrive before their brand is known, and the
+ * credential lookup — and each call says why. `test/unit/sql-wall.test.ts` fails when any other module imports it.
+ *
+ * With `prepared`, the statement is sent as a named prepared statement (see `preparedStatement`) instead of through
+ * MikroORM's `execute`, which formats the values into the text and has PostgreSQL plan it again on every call.
  */
-export function unscopedSql<T = Record<string, any>>(em: EntityManager, query: string, params: unknown[] = []): Promise<T[]> {
-  return em.getConnection().execute<T[]>(query, params, 'all', em.getTransactionContext());
+export function unscopedSql<T = Record<string, any>>(
+  em: EntityManager,
+  query: string,
+  params: unknown[] = [],
+  { prepared = false }: { prepared?: boolean } = {},
+): Promise<T[]> {
+  const transaction = em.getTransactionContext();
+  // A transaction's statements run on its own connection, which only the ORM's path knows.
+  if (prepared && !transaction) return preparedSql<T>(em, query, params);
+  return em.getConnection().execute<T[]>(query, params, 'all', transaction);
+}
+
+/** The few methods of knex's client and of a pg connection that a prepared statement needs. */
+interface DriverConnection {
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>;
+}
+interface PoolClient {
+  acquireConnection(): Promise<DriverConnection>;
+  releaseConnection(connection: DriverConnection): Promise<unknown>;
+}
+
+/**
+ * How many statement texts get a name. PostgreSQL keeps each named statement (and its plan) on every pooled connection
+ * that ran it until the connection closes, so the names must be few: the callers' texts come from a fixed set of shapes
+ * (the credential's, and a page's, which follows a cached document's selection). Texts past the limit still go bound,
+ * unnamed (parsed and planned on each call, as before).
+ */
+export const MAX_NAMED_STATEMENTS = 200;
+
+interface Statement {
+  /** The text with `$1`, `$2`, … for the `?` placeholders. */
+  text: string;
+  placeholders: number;
+  name: string | undefined;
+}
+
+const statements = new Map<string, Statement>();
+
+/** The named statement for `query` (`?` placeholders), made once per text. */
+export function preparedStatement(query: string): Statement {
+  let statement = statements.get(query);
+  if (!statement) {
+    let placeholders = 0;
+    const text = query.replace(/\\\?|\?/g, (match) => (match === '?' ? `$${++placeholders}` : '?'));
+    const name = statements.size < MAX_NAMED_STATEMENTS ? `luneo_${statements.size + 1}` : undefined;
+    statement = { text, placeholders, name };
+    if (name) statements.set(query, statement);
+  }
+  return statement;
+}
+
+/**
+ * Sends `query` with bound values as a named prepared statement of the pg driver, on a connection of the ORM's own pool:
+ * each connection parses it at its first use and keeps its plan (one generic plan: `plan_cache_mode` in
+ * db/orm-config.ts), so later calls skip PostgreSQL's parsing and planning — for the credential's and a page's
+ * statements, planning took as long as running them (docs/performance.md, Read path, round 5). A caller must check that
+ * the generic plan of its statement is as good as a custom one for any values. Errors are the driver's, as `execute`
+ * throws them.
+ */
+async function preparedSql<T>(em: EntityManager, query: string, params: unknown[]): Promise<T[]> {
+  const { text, placeholders, name } = preparedStatement(query);
+  if (placeholders !== params.length) throw new Error(`preparedSql: ${placeholders} placeholders for ${params.length} values`);
+  const client = em.getConnection().getKnex().client as PoolClient;
+  const driver = await client.acquireConnection();
+  try {
+    return (await driver.query({ name, text, values: params })).rows as T[];
+  } finally {
+    await client.releaseConnection(driver);
+  }
 }

@@ -9,6 +9,7 @@ import {
   scopedToBrand,
   startTestApp,
   type GraphQLResponse,
+  type SentStatement,
   type TestApp,
   type TestBrand,
 } from '../support/harness';
@@ -263,6 +264,12 @@ describe('keyset pagination over a fixed set of orders, with forced ties', () =>
       const brandTables = fifty.filter((s) => /\b(orders|order_items|order_status_changes)\b/.test(s.sql));
       expect(brandTables.length).toBeGreaterThanOrEqual(1);
       expect(brandTables.filter((s) => !scopedToBrand(s, brand.id))).toEqual([]);
+      // Both are named prepared statements, planned once per connection; the page's size is in its text (a generic plan
+      // must not guess it), so the two sizes are two statements.
+      for (const statements of [five, fifty]) expect(statements.filter((s) => !s.name)).toEqual([]);
+      const page = (statements: SentStatement[]) => statements.find((s) => /\border_items\b/.test(s.sql))!;
+      expect(page(five).name).not.toBe(page(fifty).name);
+      expect(page(fifty).sql).toMatch(/\blimit 51\b/);
     });
 
     it('an order by id or by number, with its items and timeline, is one statement after the credential', async () => {
@@ -282,6 +289,7 @@ describe('keyset pagination over a fixed set of orders, with forced ties', () =>
         const order = statements.filter((s) => /\border_items\b/.test(s.sql) && /\border_status_changes\b/.test(s.sql));
         expect(order).toHaveLength(1);
         expect(scopedToBrand(order[0], brand.id)).toBe(true);
+        expect(statements.every((s) => s.name)).toBe(true);
       }
     });
   });

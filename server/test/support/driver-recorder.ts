@@ -4,9 +4,11 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 export interface SentStatement {
   sql: string;
   params: unknown[];
+  /** The prepared statement's name, when it was sent as one (shared/unscoped-sql.ts). */
+  name?: string;
 }
 
-type PgQuery = (config: string | { text: string; values?: unknown[] }, values?: unknown, ...rest: unknown[]) => unknown;
+type PgQuery = (config: string | { text: string; values?: unknown[]; name?: string }, values?: unknown, ...rest: unknown[]) => unknown;
 interface PgConnection {
   query: PgQuery;
 }
@@ -28,7 +30,7 @@ export function recordAtTheDriver(orm: MikroORM, record: (statement: SentStateme
       connection.query = function (this: unknown, config, values, ...rest) {
         const sql = typeof config === 'string' ? config : config.text;
         const params = typeof config === 'string' ? (Array.isArray(values) ? values : []) : (config.values ?? (Array.isArray(values) ? values : []));
-        record({ sql, params });
+        record({ sql, params, ...(typeof config === 'object' && config.name ? { name: config.name } : {}) });
         return query.call(this, config, values, ...rest);
       };
     }

@@ -10,13 +10,13 @@ const MAY_CROSS_BRANDS: Record<string, string> = {
   'stripe/event-delivery.ts': 'records Stripe deliveries, which arrive before their brand is known',
   'stripe/events/pending-payments.ts': 'parks payments and refunds whose brand or order is not known yet',
   'db/seed.ts': 'backdates the demo timeline with its append-only trigger disabled (ALTER TABLE has no brand)',
+  'auth/credentials.ts': 'finds the session or API key of a bearer token by its digest (and charges its bucket), before any brand is known',
 };
 
 /** Modules that reach the connection for tables that hold no brand's data (keyed by credential, not by brand). */
 const OUTSIDE_ANY_BRAND: Record<string, string> = {
   'graphql/cost-buckets.ts': 'the query-cost buckets, one per API key or session, shared by every API instance',
   'auth/sign-in-limits.ts': 'counters of failed sign-ins per email digest and client address, before any brand is known',
-  'auth/credentials.ts': 'finds the session or API key of a bearer token by its digest (and charges its bucket), before any brand is known',
   'db/pipelined-transaction.ts': 'opens knex transactions whose BEGIN and COMMIT ride with their statements; sends no statement of its own',
 };
 

@@ -363,3 +363,53 @@ describe('RequestContext', () => {
     });
   });
 });
+
+describe('scopedSql, prepared', () => {
+  beforeAll(async () => {
+    await addProduct(a, 'R-1');
+    await addProduct(b, 'R-1');
+  });
+  const prepared = { prepared: true };
+
+  test('answers as the ORM path does, the brand bound first; what is not scoped is refused all the same', async () => {
+    const query = 'select sku, stock, brand_id from products where brand_id = ? and sku = ?';
+    for (const ctx of [a, b]) {
+      const rows = await scopedSql(ctx, query, ['R-1'], prepared);
+      expect(rows).toEqual(await scopedSql(ctx, query, ['R-1']));
+      expect(rows).toEqual([{ sku: 'R-1', stock: 5, brand_id: ctx.brandId }]);
+    }
+    await expect(scopedSql(a, 'select sku from products where sku = ?', ['R-1'], prepared)).rejects.toThrow(REFUSED);
+  });
+
+  test('is a named statement of its connection, planned once, generically, for every brand', async () => {
+    // The statement reads its own connection's prepared statements (its own among them, being run).
+    const query = `select (select json_agg(json_build_object('statement', statement, 'generic', generic_plans, 'custom', custom_plans))
+                     from pg_prepared_statements where statement like '%pg_prepared_statements%') as named
+                     from brands where id = $1`.replace('$1', '?');
+    for (const ctx of [a, b, a, b]) {
+      const [{ named }] = await scopedSql<{ named: { statement: string; generic: number; custom: number }[] }>(ctx, query, [], prepared);
+      expect(named).toHaveLength(1);
+      expect(named[0].statement).toContain('from brands where id = $1');
+      expect(named[0].generic).toBeGreaterThanOrEqual(1);
+      expect(named[0].custom).toBe(0);
+    }
+  });
+
+  test('in a transaction, runs on the transaction’s connection (it sees what the transaction wrote)', async () => {
+    await db.again(a).transaction(async (tx) => {
+      await scopedSql(tx, `update products set stock = 77 where brand_id = ? and sku = 'R-1'`);
+      expect(await scopedSql(tx, 'select stock from products where brand_id = ? and sku = ?', ['R-1'], prepared)).toEqual([{ stock: 77 }]);
+      throw new Error('roll back');
+    }).catch(() => undefined);
+    expect(await scopedSql(a, 'select stock from products where brand_id = ? and sku = ?', ['R-1'], prepared)).toEqual([{ stock: 5 }]);
+  });
+
+  test('its errors are the driver’s, as on the ORM path', async () => {
+    const failing = 'select 1 / (stock - stock) from products where brand_id = ? and sku = ?';
+    const viaOrm = await scopedSql(a, failing, ['R-1']).catch((error: Error) => error);
+    const viaDriver = await scopedSql(a, failing, ['R-1'], prepared).catch((error: Error) => error);
+    expect(viaOrm).toBeInstanceOf(Error);
+    expect(viaDriver.constructor).toBe(viaOrm.constructor);
+    expect((viaDriver as Error).message).toContain('division by zero');
+  });
+});
