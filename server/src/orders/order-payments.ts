@@ -7,6 +7,7 @@ import type { RequestContext } from '../shared/request-context';
 import { pgArray, scopedSql, scopedStatement, type ScopedStatement } from '../shared/sql';
 import { changePaymentStatus, recordChange } from './order-history';
 import { PAID_PAYMENT_STATUSES, paymentStatusForRefund } from './order-lifecycle';
+import { loadOrder } from './order-change-log';
 import { insertOrder, lockOrder } from './order-writes';
 import { Order, type AddressData } from './order.entity';
 import { findOrderById, type OrderRecord } from './order.queries';
@@ -138,7 +139,7 @@ export async function findOrderForPayment(
 ): Promise<Order | null> {
   const params = orderForPaymentParams(keys);
   const [row] = read ?? (params ? await scopedSql(tx, ORDER_FOR_PAYMENT, params) : []);
-  return row ? tx.em.map(Order, row) : null;
+  return row ? loadOrder(tx, row) : null;
 }
 
 /**
@@ -248,7 +249,7 @@ export async function completeCheckout(
     { allowOversell: true },
   );
   // The rules below change the new order through the unit of work, as they change any order.
-  const order = tx.em.map(Order, row);
+  const order = loadOrder(tx, row);
   const oversold = taken
     .filter((t) => t.stockAfter < 0)
     .map((t) => ({ sku: byId.get(t.productId)!.sku, requested: t.quantity, available: Math.max(t.stockAfter + t.quantity, 0) }));

@@ -6,7 +6,7 @@ import { RequestContext, type Principal } from '../shared/request-context';
 import { advisoryLocksSql, scopedSql } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
 import { commitWithNextStatement } from '../db/pipelined-transaction';
-import { pendingOrderChangesSql } from '../orders/order-writes';
+import { openOrderChangeLog, pendingOrderChangesSql } from '../orders/order-change-log';
 import { brandSql } from './brand-resolution';
 import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled, type ReadAhead } from './events/handler';
 import { EVENT_HANDLERS } from './events/registry';
@@ -125,6 +125,7 @@ async function runOnce(
   const firstReads = brandId ? (handler?.firstReads?.({ brandId }, event) ?? []) : [];
   try {
     return await ctx.transaction(async (tx) => {
+      const log = openOrderChangeLog(tx);
       const { claimed, reads } =
         mode === 'deliver' ? await claim(tx.em, event, brandId, locks, firstReads) : await claimForReplay(tx.em, event.id, locks, firstReads);
       if (!claimed) {
@@ -139,6 +140,7 @@ async function runOnce(
       }
       const handled = handler ? await handler(tx, event, brandId, firstReads.length ? reads : undefined) : ignored(`${event.type} is not handled`);
       await recordOutcome(tx, event.id, brandId, handled);
+      if (log.unwritten) throw new Error('the order change log was not written before the commit');
       return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
     }, { pipelined: true });
   } catch (error) {
@@ -156,8 +158,8 @@ class AlreadyProcessed extends Error {
 
 /**
  * Marks the event processed with its outcome, in the statement that also makes the handler's last write (a parked
- * payment) and, when the handler's changes are one order's (the payment rules' unit of work), writes those; anything
- * else is flushed at commit as usual.
+ * payment) and writes the order changes of the payment rules (the transaction's order change log); anything in the
+ * unit of work is flushed at commit as usual.
  */
 async function recordOutcome(tx: RequestContext, eventId: string, brandId: string | null, handled: Handled) {
   const outcome = `update stripe_events set processed_at = now(), outcome = ?, reason = ?, error = null,
@@ -168,7 +170,7 @@ async function recordOutcome(tx: RequestContext, eventId: string, brandId: strin
   const params = handled.write?.params ?? [];
   const changes = brandId ? pendingOrderChangesSql(tx) : null;
   // The last statement of the delivery when nothing is left to flush: it carries the COMMIT.
-  commitWithNextStatement(tx.em, changes !== null);
+  commitWithNextStatement(tx.em);
   if (!changes) {
     await unscopedSql(tx.em, `${ctes.length ? `with ${ctes.join(', ')}\n` : ''}${outcome}`, [...params, ...values]);
     return;
