@@ -147,8 +147,15 @@ export function pendingOrderChangesSql(tx: RequestContext): PendingOrderChanges 
   return logs.get(tx.em)?.sql() ?? null;
 }
 
+const scalarPropsOf = new WeakMap<EntityMetadata, EntityProperty[]>();
+
 function scalarProps(meta: EntityMetadata): EntityProperty[] {
-  return meta.props.filter((prop) => prop.kind === ReferenceKind.SCALAR && prop.persist !== false && prop.fieldNames?.length);
+  let props = scalarPropsOf.get(meta);
+  if (!props) {
+    props = meta.props.filter((prop) => prop.kind === ReferenceKind.SCALAR && prop.persist !== false && prop.fieldNames?.length);
+    scalarPropsOf.set(meta, props);
+  }
+  return props;
 }
 
 /** A value as compared for a change: dates by time, JSON by its text. */

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { audit, auditState } from '../audit/audit';
 import { badInput, forbidden, orNotFound } from '../errors';
-import { Product } from '../products/product.entity';
+import type { Product } from '../products/product.entity';
 import { formatMoney, isCurrency, type CurrencyCode } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
 import { pgArray, scopedSql, scopedStatement, type ScopedStatement } from '../shared/sql';
@@ -175,7 +175,7 @@ export async function completeCheckout(
   /** The rows of checkoutTargetsRead for the same checkout when the caller already sent it, in this transaction. */
   targets?: Record<string, any>[],
 ): Promise<{ order: Order; created: boolean }> {
-  const { existingId, found } = readCheckoutTargets(tx, targets ?? (await runStatement(tx, checkoutTargetsRead(tx, data))));
+  const { existingId, found } = readCheckoutTargets(targets ?? (await runStatement(tx, checkoutTargetsRead(tx, data))));
   const existing = existingId ? await findOrderForPayment(tx, { checkoutRef: data.checkoutRef }) : null;
   if (existing) {
     if (existing.stripeCheckoutSessionId && existing.stripeCheckoutSessionId !== data.checkoutSessionId) {
@@ -289,11 +289,12 @@ function runStatement(tx: RequestContext, statement: ScopedStatement): Promise<R
   return scopedSql(tx, statement.sql, statement.params.slice(1));
 }
 
-/** checkoutTargetsRead's rows: the products mapped into the unit of work as a find would. */
-function readCheckoutTargets(tx: RequestContext, rows: Record<string, any>[]): { existingId: string | null; found: Product[] } {
-  const found = rows
-    .filter((row) => row.id !== null)
-    .map(({ existing_id: _, ...product }) => tx.em.map(Product, product));
+/** A product as a checkout reads it: what its lines snapshot (the order's insert locks and counts its stock). */
+type CheckoutProduct = Pick<Product, 'id' | 'sku' | 'name' | 'price'>;
+
+/** checkoutTargetsRead's rows: plain products (nothing changes them here, so the unit of work need not track them). */
+function readCheckoutTargets(rows: Record<string, any>[]): { existingId: string | null; found: CheckoutProduct[] } {
+  const found = rows.filter((row) => row.id !== null).map((row) => ({ id: row.id, sku: row.sku, name: row.name, price: Number(row.price) }));
   return { existingId: rows[0]?.existing_id ?? null, found };
 }
 

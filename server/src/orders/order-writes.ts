@@ -17,7 +17,7 @@ import { Order, type AddressData, type OrderSource } from './order.entity';
  * (order-payments.ts): inserting a new order, and locking an existing one.
  */
 export interface NewOrderLine {
-  product: Product;
+  product: Pick<Product, 'id' | 'sku' | 'name'>;
   unitPrice: number;
   quantity: number;
   discount: number;

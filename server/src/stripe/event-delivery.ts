@@ -51,9 +51,12 @@ function storedMessage(error: unknown): string {
   return 'Our side failed while processing this event; the server log has the details under its event id';
 }
 
-/** Handles one verified delivery. Resolves with the outcome; rejects only when our side failed (answer 5xx). */
-export function receiveEvent(rootEm: EntityManager, event: Stripe.Event): Promise<EventResult> {
-  return run(rootEm, withoutNulCharacters(event), 'deliver');
+/**
+ * Handles one verified delivery. Resolves with the outcome; rejects only when our side failed (answer 5xx).
+ * `mayHoldNul`: false when the raw body has no `\u0000` escape, the only way JSON carries a NUL, so none is scrubbed.
+ */
+export function receiveEvent(rootEm: EntityManager, event: Stripe.Event, mayHoldNul = true): Promise<EventResult> {
+  return run(rootEm, mayHoldNul ? withoutNulCharacters(event) : event, 'deliver');
 }
 
 /**
