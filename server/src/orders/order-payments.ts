@@ -128,8 +128,8 @@ export interface CheckoutCompletion {
 
 /**
  * An order found for a payment, locked until the transaction ends; null when it does not exist (yet). One hand-written
- * statement mapped into the unit of work (the rules then change it like any loaded order): a Stripe delivery runs this
- * read on every payment event, where an ORM query's own work was a visible share of its CPU.
+ * statement, its row loaded for the rules (loadOrder: into the transaction's order change log, else the unit of work): a
+ * Stripe delivery runs this read on every payment event, where an ORM query's own work was a visible share of its CPU.
  */
 export async function findOrderForPayment(
   tx: RequestContext,
@@ -248,7 +248,7 @@ export async function completeCheckout(
     },
     { allowOversell: true },
   );
-  // The rules below change the new order through the unit of work, as they change any order.
+  // The rules below change the new order as they change any order (the change log's, or the unit of work's).
   const order = loadOrder(tx, row);
   const oversold = taken
     .filter((t) => t.stockAfter < 0)
