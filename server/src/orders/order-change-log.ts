@@ -13,8 +13,8 @@ import { OrderStatusChange } from './order-status-change.entity';
  * entities and computing their change sets cost ≈ 0.5 ms of CPU per delivery, more than a tenth of the API's whole
  * share. pendingOrderChangesSql then writes the order's changed columns and the new rows in ONE statement.
  *
- * A transaction that opens a log must write it (pendingOrderChangesSql) before it commits; `unwritten` says when it
- * did not. One order per log: another order loaded meanwhile is an entity of the unit of work as usual, flushed at
+ * A transaction that opens a log must write it (pendingOrderChangesSql) in its last statement, as the delivery's
+ * outcome does. One order per log: another order loaded meanwhile is an entity of the unit of work as usual, flushed at
  * commit (its timeline entries with it), and audit entries of the transaction all join the log.
  */
 export class OrderChangeLog {
@@ -24,11 +24,6 @@ export class OrderChangeLog {
   private readonly inserts = new Map<EntityMetadata, Record<string, unknown>[]>();
 
   constructor(private readonly em: EntityManager) {}
-
-  /** Whether rows are still to be written. */
-  get unwritten(): boolean {
-    return this.inserts.size > 0 || (this.order !== null && this.changedProps().length > 0);
-  }
 
   holds(order: object): boolean {
     return this.order === order;
