@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -114,10 +115,40 @@ export interface BurstResult {
   statuses: Map<number, number>;
 }
 
-/** POSTs every delivery to /webhooks/stripe, `concurrency` at a time, as Stripe would retry them: each until answered. */
+/**
+ * POSTs every delivery to /webhooks/stripe, `concurrency` at a time, as Stripe would retry them: each until answered.
+ * Through node:http with a keep-alive agent, not fetch: the load runs on the same cores as the API and PostgreSQL, and
+ * fetch (undici) cost about 2 ms of CPU per delivery here — more than PostgreSQL's share — against ≈ 0.3 ms.
+ */
 export async function deliverBurst(apiUrl: string, burst: WebhookBurst, concurrency = CONCURRENCY): Promise<BurstResult> {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
+  const target = new URL(`${apiUrl}/webhooks/stripe`);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const post = (delivery: { body: string; header: string }) =>
+    new Promise<number>((resolve) => {
+      const req = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(delivery.body),
+            'stripe-signature': delivery.header,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? -1));
+          res.on('error', () => resolve(-1));
+        },
+      );
+      req.on('error', () => resolve(-1));
+      req.end(delivery.body);
+    });
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -125,23 +156,13 @@ export async function deliverBurst(apiUrl: string, burst: WebhookBurst, concurre
       while (next < burst.deliveries.length) {
         const delivery = burst.deliveries[next++];
         const t0 = performance.now();
-        let status = 0;
-        try {
-          const res = await fetch(`${apiUrl}/webhooks/stripe`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'stripe-signature': delivery.header },
-            body: delivery.body,
-          });
-          await res.arrayBuffer();
-          status = res.status;
-        } catch {
-          status = -1;
-        }
+        const status = await post(delivery);
         latencies.push(performance.now() - t0);
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
     }),
   );
+  agent.destroy();
   latencies.sort((a, b) => a - b);
   return { seconds: (performance.now() - started) / 1000, latencies, statuses };
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { unauthenticated } from '../errors';
+import { orderChangeLogOf } from '../orders/order-change-log';
 import type { Actor } from '../shared/actor';
 import type { RequestContext } from '../shared/request-context';
 import { AuditEntry, type AuditChanges } from './audit-entry.entity';
@@ -106,7 +107,9 @@ export function auditActorOf(ctx: RequestContext): AuditActor {
 
 /** The same, for the few writers that run without a request context (operator CLI commands). */
 export function auditAs(em: EntityManager, who: AuditActor, record: AuditRecord): AuditEntry {
-  return em.create(AuditEntry, auditValues(who, record));
+  // Beside an order of the transaction's change log, the entry is written with the order's changes (order-change-log.ts).
+  const log = orderChangeLogOf(em);
+  return log?.order ? log.insert<AuditEntry>('AuditEntry', auditValues(who, record)) : em.create(AuditEntry, auditValues(who, record));
 }
 
 /**

@@ -96,7 +96,7 @@ export async function pipelinedTransaction<T>(em: EntityManager, work: (em: Enti
 /**
  * Makes the next statement of `em`'s transaction its last: COMMIT is sent with it, in the same message. Only in a
  * pipelined transaction, and only when nothing is left for the flush before the commit to write — or `writesUnitOfWork`:
- * the caller's statement writes all of it (pendingOrderChangesSql answered); returns whether it will. Anything sent on
+ * the caller's statement writes all of it; returns whether it will. Anything sent on
  * the transaction after that statement fails.
  */
 export function commitWithNextStatement(em: EntityManager, writesUnitOfWork = false): boolean {

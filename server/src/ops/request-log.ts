@@ -77,7 +77,7 @@ export function webhookOutcomes(options: { signatureChecked: boolean }): express
     const json = res.json.bind(res);
     res.json = (answer: any) => {
       const verified = options.signatureChecked && (res.statusCode === 200 || res.statusCode >= 500);
-      const type = verified ? eventType(req.body) : 'unverified';
+      const type = verified ? eventType(res.locals.stripeEventType ?? req.body) : 'unverified';
       const outcome =
         res.statusCode === 200 ? (answer?.duplicate ? 'DUPLICATE' : String(answer?.outcome ?? 'PROCESSED')) : res.statusCode >= 500 ? 'FAILED' : 'INVALID';
       recordWebhook(type, outcome);
@@ -91,10 +91,12 @@ export function webhookOutcomes(options: { signatureChecked: boolean }): express
   };
 }
 
-function eventType(body: unknown): string {
-  if (!Buffer.isBuffer(body)) return 'unknown';
+/** The event's type as the route verified it, or read from the raw body (a failure before the route parsed it). */
+function eventType(typeOrBody: unknown): string {
+  if (typeof typeOrBody === 'string') return /^[a-z_.]{1,100}$/.test(typeOrBody) ? typeOrBody : 'unknown';
+  if (!Buffer.isBuffer(typeOrBody)) return 'unknown';
   try {
-    const type = JSON.parse(body.toString('utf8'))?.type;
+    const type = JSON.parse(typeOrBody.toString('utf8'))?.type;
     return typeof type === 'string' && /^[a-z_.]{1,100}$/.test(type) ? type : 'unknown';
   } catch {
     return 'unknown';

@@ -8,6 +8,7 @@ import {
   type PaymentStatus,
 } from './order-lifecycle';
 import type { Order } from './order.entity';
+import { orderChangeLogOf } from './order-change-log';
 import { OrderStatusChange, type StatusChangeKind } from './order-status-change.entity';
 
 /** An order's parcel tracking: each part optional, recorded on the order and on the timeline entry that set it. */
@@ -28,7 +29,7 @@ export function recordChange(
   kind: StatusChangeKind,
   change: { from?: string | null; to?: string | null; note?: string | null; tracking?: TrackingData | null },
 ): OrderStatusChange {
-  return em.create(OrderStatusChange, {
+  const values = {
     brand: order.brand,
     order,
     kind,
@@ -41,7 +42,10 @@ export function recordChange(
     actorType: actor.type,
     actorId: actor.id,
     actorLabel: actor.label,
-  });
+  };
+  // An order of the transaction's change log (order-change-log.ts) keeps its entries there, as rows.
+  const log = orderChangeLogOf(em);
+  return log?.holds(order) ? log.insert<OrderStatusChange>('OrderStatusChange', values) : em.create(OrderStatusChange, values);
 }
 
 export function changeStatus(

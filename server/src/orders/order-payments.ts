@@ -1,12 +1,13 @@
 import { v7 as uuidv7 } from 'uuid';
 import { audit, auditState } from '../audit/audit';
 import { badInput, forbidden, orNotFound } from '../errors';
-import { Product } from '../products/product.entity';
+import type { Product } from '../products/product.entity';
 import { formatMoney, isCurrency, type CurrencyCode } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
 import { pgArray, scopedSql, scopedStatement, type ScopedStatement } from '../shared/sql';
 import { changePaymentStatus, recordChange } from './order-history';
 import { PAID_PAYMENT_STATUSES, paymentStatusForRefund } from './order-lifecycle';
+import { loadOrder } from './order-change-log';
 import { insertOrder, lockOrder } from './order-writes';
 import { Order, type AddressData } from './order.entity';
 import { findOrderById, type OrderRecord } from './order.queries';
@@ -127,8 +128,8 @@ export interface CheckoutCompletion {
 
 /**
  * An order found for a payment, locked until the transaction ends; null when it does not exist (yet). One hand-written
- * statement mapped into the unit of work (the rules then change it like any loaded order): a Stripe delivery runs this
- * read on every payment event, where an ORM query's own work was a visible share of its CPU.
+ * statement, its row loaded for the rules (loadOrder: into the transaction's order change log, else the unit of work): a
+ * Stripe delivery runs this read on every payment event, where an ORM query's own work was a visible share of its CPU.
  */
 export async function findOrderForPayment(
   tx: RequestContext,
@@ -138,7 +139,7 @@ export async function findOrderForPayment(
 ): Promise<Order | null> {
   const params = orderForPaymentParams(keys);
   const [row] = read ?? (params ? await scopedSql(tx, ORDER_FOR_PAYMENT, params) : []);
-  return row ? tx.em.map(Order, row) : null;
+  return row ? loadOrder(tx, row) : null;
 }
 
 /**
@@ -174,7 +175,7 @@ export async function completeCheckout(
   /** The rows of checkoutTargetsRead for the same checkout when the caller already sent it, in this transaction. */
   targets?: Record<string, any>[],
 ): Promise<{ order: Order; created: boolean }> {
-  const { existingId, found } = readCheckoutTargets(tx, targets ?? (await runStatement(tx, checkoutTargetsRead(tx, data))));
+  const { existingId, found } = readCheckoutTargets(targets ?? (await runStatement(tx, checkoutTargetsRead(tx, data))));
   const existing = existingId ? await findOrderForPayment(tx, { checkoutRef: data.checkoutRef }) : null;
   if (existing) {
     if (existing.stripeCheckoutSessionId && existing.stripeCheckoutSessionId !== data.checkoutSessionId) {
@@ -247,8 +248,8 @@ export async function completeCheckout(
     },
     { allowOversell: true },
   );
-  // The rules below change the new order through the unit of work, as they change any order.
-  const order = tx.em.map(Order, row);
+  // The rules below change the new order as they change any order (the change log's, or the unit of work's).
+  const order = loadOrder(tx, row);
   const oversold = taken
     .filter((t) => t.stockAfter < 0)
     .map((t) => ({ sku: byId.get(t.productId)!.sku, requested: t.quantity, available: Math.max(t.stockAfter + t.quantity, 0) }));
@@ -288,11 +289,12 @@ function runStatement(tx: RequestContext, statement: ScopedStatement): Promise<R
   return scopedSql(tx, statement.sql, statement.params.slice(1));
 }
 
-/** checkoutTargetsRead's rows: the products mapped into the unit of work as a find would. */
-function readCheckoutTargets(tx: RequestContext, rows: Record<string, any>[]): { existingId: string | null; found: Product[] } {
-  const found = rows
-    .filter((row) => row.id !== null)
-    .map(({ existing_id: _, ...product }) => tx.em.map(Product, product));
+/** A product as a checkout reads it: what its lines snapshot (the order's insert locks and counts its stock). */
+type CheckoutProduct = Pick<Product, 'id' | 'sku' | 'name' | 'price'>;
+
+/** checkoutTargetsRead's rows: plain products (nothing changes them here, so the unit of work need not track them). */
+function readCheckoutTargets(rows: Record<string, any>[]): { existingId: string | null; found: CheckoutProduct[] } {
+  const found = rows.filter((row) => row.id !== null).map((row) => ({ id: row.id, sku: row.sku, name: row.name, price: Number(row.price) }));
   return { existingId: rows[0]?.existing_id ?? null, found };
 }
 

@@ -1,4 +1,4 @@
-import { ChangeSetType, LockMode, Reference, ReferenceKind, type EntityMetadata, type EntityProperty } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { auditRow, auditState } from '../audit/audit';
 import { notFound } from '../errors';
@@ -146,82 +146,4 @@ export async function lockOrder(tx: RequestContext, id: string, field = 'id'): P
   const order = await tx.em.findOne(Order, parseId(id, field), { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!order) throw notFound('Order');
   return order;
-}
-
-/** What `pendingOrderChangesSql` hands its caller: CTEs to put first in its statement, and the statement's parameters. */
-export interface PendingOrderChanges {
-  /** `target as (…), …`: begins with the brand's filter, so a statement that starts with them is scoped. */
-  ctes: string;
-  params: unknown[];
-  /** Call once the statement ran: the unit of work forgets what it wrote, so the commit does not write it again. */
-  written(): void;
-}
-
-const ORDER_CHANGE_ENTITIES = new Set(['Order', 'OrderStatusChange', 'AuditEntry']);
-
-/** An entity as its table's columns (scalars and many-to-one ids), as JSON for `json_populate_recordset`. */
-function columnsOf(props: EntityProperty[], entity: Record<string, any>): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const prop of props) {
-    if (prop.persist === false || !prop.fieldNames?.length) continue;
-    if (prop.kind !== ReferenceKind.SCALAR && prop.kind !== ReferenceKind.MANY_TO_ONE) continue;
-    const value = entity[prop.name];
-    if (value === undefined) continue;
-    row[prop.fieldNames[0]] = prop.kind === ReferenceKind.MANY_TO_ONE ? (value === null ? null : Reference.unwrapReference(value).id) : value;
-  }
-  return row;
-}
-
-/**
- * The unit of work of one order's payment rules — the order's changed fields, its new timeline entries, its audit
- * entries — as CTEs of ONE statement, which the caller ends with its own write (the Stripe delivery records its
- * outcome), instead of the three statements of a flush. The rules stay where they are (order-payments.ts) and write
- * through the unit of work as everywhere; only the round trips go. Null when the unit of work holds anything else
- * (another entity, a second order, a removal): then it flushes as usual.
- */
-export function pendingOrderChangesSql(tx: RequestContext): PendingOrderChanges | null {
-  const uow = tx.em.getUnitOfWork();
-  uow.computeChangeSets();
-  const changeSets = uow.getChangeSets();
-  if (changeSets.length === 0 || uow.getCollectionUpdates().length > 0 || uow.getExtraUpdates().size > 0) return null;
-  const orderIds = new Set<string>();
-  const updates: { meta: EntityMetadata; entity: Record<string, any>; props: string[] }[] = [];
-  const inserts = new Map<EntityMetadata, Record<string, unknown>[]>();
-  for (const cs of changeSets) {
-    if (!ORDER_CHANGE_ENTITIES.has(cs.meta.className)) return null;
-    const entity = cs.entity as Record<string, any>;
-    if (cs.type === ChangeSetType.UPDATE && cs.meta.className === 'Order') {
-      orderIds.add(entity.id);
-      updates.push({ meta: cs.meta, entity, props: Object.keys(cs.payload) });
-    } else if (cs.type === ChangeSetType.CREATE && cs.meta.className !== 'Order') {
-      if (cs.meta.className === 'OrderStatusChange') orderIds.add(Reference.unwrapReference(entity.order).id);
-      inserts.set(cs.meta, [...(inserts.get(cs.meta) ?? []), columnsOf(cs.meta.props, entity)]);
-    } else {
-      return null;
-    }
-  }
-  if (orderIds.size !== 1) return null;
-  const [orderId] = orderIds;
-  const ctes = ['target as (select o.id, o.brand_id from orders o where o.brand_id = ? and o.id = ?)'];
-  const params: unknown[] = [orderId];
-  for (const { meta, entity, props } of updates) {
-    // `props` include updatedAt: computing the change sets applies its onUpdate.
-    const changed = props.map((name) => meta.properties[name]);
-    if (changed.some((prop) => !prop || prop.kind !== ReferenceKind.SCALAR)) return null;
-    const values = columnsOf(changed, entity);
-    ctes.push(
-      `updated as (update orders o set (${Object.keys(values).join(', ')}) = (select ${Object.keys(values).map((c) => `r.${c}`).join(', ')}
-         from json_populate_record(null::orders, ?::json) r) from target where o.id = target.id returning o.id)`,
-    );
-    params.push(JSON.stringify(values));
-  }
-  for (const [meta, rows] of inserts) {
-    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))].join(', ');
-    ctes.push(
-      `inserted_${meta.tableName} as (insert into ${meta.tableName} (${columns}) select ${columns}
-         from json_populate_recordset(null::${meta.tableName}, ?::json) where brand_id = (select brand_id from target) returning id)`,
-    );
-    params.push(JSON.stringify(rows));
-  }
-  return { ctes: ctes.join(',\n'), params, written: () => tx.em.clear() };
 }

@@ -6,7 +6,7 @@ import { RequestContext, type Principal } from '../shared/request-context';
 import { advisoryLocksSql, scopedSql } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
 import { commitWithNextStatement } from '../db/pipelined-transaction';
-import { pendingOrderChangesSql } from '../orders/order-writes';
+import { openOrderChangeLog, pendingOrderChangesSql } from '../orders/order-change-log';
 import { brandSql } from './brand-resolution';
 import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled, type ReadAhead } from './events/handler';
 import { EVENT_HANDLERS } from './events/registry';
@@ -51,9 +51,12 @@ function storedMessage(error: unknown): string {
   return 'Our side failed while processing this event; the server log has the details under its event id';
 }
 
-/** Handles one verified delivery. Resolves with the outcome; rejects only when our side failed (answer 5xx). */
-export function receiveEvent(rootEm: EntityManager, event: Stripe.Event): Promise<EventResult> {
-  return run(rootEm, withoutNulCharacters(event), 'deliver');
+/**
+ * Handles one verified delivery. Resolves with the outcome; rejects only when our side failed (answer 5xx).
+ * `mayHoldNul`: false when the raw body has no `\u0000` escape, the only way JSON carries a NUL, so none is scrubbed.
+ */
+export function receiveEvent(rootEm: EntityManager, event: Stripe.Event, mayHoldNul = true): Promise<EventResult> {
+  return run(rootEm, mayHoldNul ? withoutNulCharacters(event) : event, 'deliver');
 }
 
 /**
@@ -125,6 +128,7 @@ async function runOnce(
   const firstReads = brandId ? (handler?.firstReads?.({ brandId }, event) ?? []) : [];
   try {
     return await ctx.transaction(async (tx) => {
+      openOrderChangeLog(tx);
       const { claimed, reads } =
         mode === 'deliver' ? await claim(tx.em, event, brandId, locks, firstReads) : await claimForReplay(tx.em, event.id, locks, firstReads);
       if (!claimed) {
@@ -156,8 +160,8 @@ class AlreadyProcessed extends Error {
 
 /**
  * Marks the event processed with its outcome, in the statement that also makes the handler's last write (a parked
- * payment) and, when the handler's changes are one order's (the payment rules' unit of work), writes those; anything
- * else is flushed at commit as usual.
+ * payment) and writes the order changes of the payment rules (the transaction's order change log); anything in the
+ * unit of work is flushed at commit as usual.
  */
 async function recordOutcome(tx: RequestContext, eventId: string, brandId: string | null, handled: Handled) {
   const outcome = `update stripe_events set processed_at = now(), outcome = ?, reason = ?, error = null,
@@ -166,9 +170,10 @@ async function recordOutcome(tx: RequestContext, eventId: string, brandId: strin
   const values = [handled.outcome, handled.reason, brandId, eventId];
   const ctes = handled.write ? [`handler_write as (${handled.write.sql})`] : [];
   const params = handled.write?.params ?? [];
-  const changes = brandId ? pendingOrderChangesSql(tx) : null;
+  // Always asked, so that no change of the log can be left behind by a statement that commits.
+  const changes = pendingOrderChangesSql(tx);
   // The last statement of the delivery when nothing is left to flush: it carries the COMMIT.
-  commitWithNextStatement(tx.em, changes !== null);
+  commitWithNextStatement(tx.em);
   if (!changes) {
     await unscopedSql(tx.em, `${ctes.length ? `with ${ctes.join(', ')}\n` : ''}${outcome}`, [...params, ...values]);
     return;

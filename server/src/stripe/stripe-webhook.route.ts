@@ -62,7 +62,9 @@ export function stripeWebhookHandler(options: { orm: MikroORM; env: Env; log: Lo
       return;
     }
     try {
-      const result = await receiveEvent(orm.em as any, event);
+      // The verified type, for the metrics (ops/request-log.ts), which would otherwise parse the body again.
+      res.locals.stripeEventType = event.type;
+      const result = await receiveEvent(orm.em as any, event, body.includes('\\u0000'));
       log.debug('stripe event', { ...result, type: event.type });
       res.status(200).json({ received: true, ...result });
     } catch (error) {
