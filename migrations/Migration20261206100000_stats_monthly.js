@@ -8,10 +8,13 @@ const { Migration20261205100000_stats_rows } = require('./Migration2026120510000
  * month, kept by the same triggers, in the same statements' transactions, as the daily and hourly rows. A year's best
  * sellers grouped ≈ 4,600 daily product rows and its series ≈ 3,300 daily order rows (docs/performance.md, Stats
  * rollup); whole UTC months inside a window now come from one row per key and month.
- * `stats_spans(s, e)` splits [s, e) as `stats_pieces` does, then takes the whole UTC months out of its whole days: whole
- * UTC months (monthly rows), whole UTC days at their ends (daily), whole UTC hours (hourly), cut hours (the orders). Every
- * piece is a span of UTC time, so a window given in any zone (Asia/Kathmandu's local month starts at 18:15 UTC) is still
- * covered exactly once: such a month simply holds no whole UTC month and is read by the day, as before.
+ * `stats_spans(s, e)` replaces `stats_pieces` (left in place, unused): [s, e) split into whole UTC months (monthly
+ * rows), whole UTC days at their ends (daily), whole UTC hours (hourly) and the cut hours (the orders). Every piece is a
+ * span of UTC time, so a window given in any zone (Asia/Kathmandu's local month starts at 18:15 UTC) is still covered
+ * exactly once: such a month holds no whole UTC month and is read by the day, as before. Its bounds are computed once
+ * per call in UTC wall time: `stats_pieces` nested its bounds, which PostgreSQL's inlining copies into every use (with
+ * a fourth level, a series of 31 days paid more for its pieces than for its rows), and its `+ interval '1 day'` follows
+ * the session's time zone (pieces misaligned across a DST change when the session is not in UTC).
  * The triggers' functions are the ones of 20261203100000 with the monthly grain added; `stats_rows` is the one of
  * 20261205100000 reading `stats_spans` and the monthly rows. The backfill sums the daily rows, taken while writes to the
  * orders and their lines wait, so that no change is counted in the daily rows without the monthly ones.
@@ -97,19 +100,17 @@ ${grains.map(([table]) => `        delete from product_sales_${table};`).join('\
 
 const STATS_SPANS = `create function stats_spans(s timestamptz, e timestamptz) returns table (tier text, lo timestamptz, hi timestamptz)
       language sql stable as $$
-  select p.tier, p.lo, p.hi
-    from (select case when date_trunc('hour', s, 'UTC') = s then s else date_trunc('hour', s, 'UTC') + interval '1 hour' end as a1,
-                 date_trunc('hour', e, 'UTC') as z1) h
-   cross join lateral (select case when date_trunc('day', h.a1, 'UTC') = h.a1 then h.a1
-                                   else date_trunc('day', h.a1, 'UTC') + interval '1 day' end as a2,
-                              date_trunc('day', h.z1, 'UTC') as z2) d
-   cross join lateral (select case when date_trunc('month', d.a2, 'UTC') = d.a2 then d.a2
-                                   else date_trunc('month', d.a2, 'UTC') + interval '1 month' end as a3,
-                              date_trunc('month', d.z2, 'UTC') as z3) m
-   cross join lateral (values ('raw', s, least(h.a1, e)), ('raw', greatest(h.a1, h.z1), e),
-                              ('hour', h.a1, least(d.a2, h.z1)), ('hour', greatest(d.a2, d.z2), h.z1),
-                              ('day', d.a2, least(m.a3, d.z2)), ('day', greatest(m.a3, m.z3), d.z2),
-                              ('month', m.a3, m.z3)) as p (tier, lo, hi)
+  select p.tier, p.lo at time zone 'UTC', p.hi at time zone 'UTC'
+    from (select s at time zone 'UTC' as s, e at time zone 'UTC' as e offset 0) x
+   cross join lateral (select date_trunc('hour', x.s + interval '1 hour' - interval '1 microsecond') as a1,
+                              date_trunc('day', x.s + interval '1 day' - interval '1 microsecond') as a2,
+                              date_trunc('month', x.s + interval '1 month' - interval '1 microsecond') as a3,
+                              date_trunc('hour', x.e) as z1, date_trunc('day', x.e) as z2, date_trunc('month', x.e) as z3
+                        offset 0) b
+   cross join lateral (values ('raw', x.s, least(b.a1, x.e)), ('raw', greatest(b.a1, b.z1), x.e),
+                              ('hour', b.a1, least(b.a2, b.z1)), ('hour', greatest(b.a2, b.z2), b.z1),
+                              ('day', b.a2, least(b.a3, b.z2)), ('day', greatest(b.a3, b.z3), b.z2),
+                              ('month', b.a3, b.z3)) as p (tier, lo, hi)
    where p.lo < p.hi
 $$;`;
 
