@@ -4,10 +4,12 @@ const { Migration } = require('@mikro-orm/migrations');
 const { Migration20261205100000_stats_rows } = require('./Migration20261205100000_stats_rows');
 
 /**
- * A monthly grain for the stats rollup (20261203100000): `order_stats_monthly` and `product_sales_monthly`, per UTC
- * month, kept by the same triggers, in the same statements' transactions, as the daily and hourly rows. A year's best
- * sellers grouped ≈ 4,600 daily product rows and its series ≈ 3,300 daily order rows (docs/performance.md, Stats
- * rollup); whole UTC months inside a window now come from one row per key and month.
+ * A monthly grain for the best sellers (stats rollup, 20261203100000): `product_sales_monthly`, per UTC month, kept by
+ * the same triggers, in the same transactions, as the daily and hourly rows. A year's best sellers grouped ≈ 4,600 daily
+ * product rows (docs/performance.md, Stats rollup); whole UTC months inside the range now come from one row per line
+ * key and month. The orders have no monthly grain: their rollup's deferred trigger runs once per order at commit, and
+ * with a monthly row the 100,000 set-based orders test/api/exports.test.ts writes in one transaction (all in one month,
+ * each updating that row again) did not commit within 12 minutes; their month pieces read the daily rows.
  * `stats_spans(s, e)` replaces `stats_pieces` (left in place, unused): [s, e) split into whole UTC months (monthly
  * rows), whole UTC days at their ends (daily), whole UTC hours (hourly) and the cut hours (the orders). Every piece is a
  * span of UTC time, so a window given in any zone (Asia/Kathmandu's local month starts at 18:15 UTC) is still covered
@@ -15,8 +17,9 @@ const { Migration20261205100000_stats_rows } = require('./Migration2026120510000
  * per call in UTC wall time: `stats_pieces` nested its bounds, which PostgreSQL's inlining copies into every use (with
  * a fourth level, a series of 31 days paid more for its pieces than for its rows), and its `+ interval '1 day'` follows
  * the session's time zone (pieces misaligned across a DST change when the session is not in UTC).
- * The triggers' functions are the ones of 20261203100000 with the monthly grain added; `stats_rows` is the one of
- * 20261205100000 reading `stats_spans` and the monthly rows. The backfill sums the daily rows, taken while writes to the
+ * The product sales' trigger functions are the ones of 20261203100000 with the monthly grain added, and the lines an
+ * INSERT adds are counted once per statement (a transition table) rather than once per line; `stats_rows` is the one
+ * of 20261205100000 reading `stats_spans` and the monthly rows. The backfill sums the daily rows, taken while writes to the
  * orders and their lines wait, so that no change is counted in the daily rows without the monthly ones.
  */
 const PAID = `('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED')`;
@@ -25,39 +28,22 @@ const GRAINS = [['daily', 'day'], ['hourly', 'hour'], ['monthly', 'month']];
 const OLD_GRAINS = GRAINS.slice(0, 2);
 const TIERS = [['month', 'monthly'], ['day', 'daily'], ['hour', 'hourly'], ['raw', 'raw']];
 
-/** Moves an order's change into each grain of the order rollup: its old row out, its new row in, keys in order. */
-const orderChange = (grains) => grains.map(([table, unit]) => `
-  insert into order_stats_${table} as r (brand_id, ${unit}, currency, status, payment_status, slot, order_count, total, refunded_total)
-  select c.brand_id, c.at, c.currency, c.status, c.payment_status, ${SLOT}, sum(c.n), sum(c.total), sum(c.refunded) from (
-    select old.brand_id, date_trunc('${unit}', old.created_at, 'UTC') as at, old.currency, old.status, old.payment_status,
-           -1 as n, -old.total as total, -old.refunded_total as refunded
-     where TG_OP <> 'INSERT'
-    union all
-    select new.brand_id, date_trunc('${unit}', new.created_at, 'UTC'), new.currency, new.status, new.payment_status,
-           1, new.total, new.refunded_total
-     where TG_OP <> 'DELETE'
-  ) c group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
-  on conflict (brand_id, ${unit}, currency, status, payment_status, slot) do update
-    set order_count = r.order_count + excluded.order_count, total = r.total + excluded.total,
-        refunded_total = r.refunded_total + excluded.refunded_total;`).join('');
-
-/** Adds `sign` × the lines selected by `lines` (a FROM clause naming the order `o` and its lines `i`) to each grain. */
+/**
+ * Adds `sign` × the lines selected by `lines` (a FROM clause naming the order `o` and its lines `i`) to each grain, keys
+ * in order (a statement's lines may belong to several orders).
+ */
 const applyLines = (grains, lines, sign) => grains.map(([table, unit]) => `
   insert into product_sales_${table} as s (brand_id, ${unit}, currency, product_id, sku, name, slot, line_count, quantity, revenue)
   select o.brand_id, date_trunc('${unit}', o.created_at, 'UTC'), o.currency, i.product_id, i.sku, i.name, ${SLOT},
          ${sign} * count(*), ${sign} * sum(i.quantity), ${sign} * sum(i.total)
     from ${lines} and o.payment_status in ${PAID}
-   group by 1, 2, 3, 4, 5, 6 order by 4, 5, 6
+   group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
   on conflict (brand_id, ${unit}, currency, product_id, sku, name, slot) do update
     set line_count = s.line_count + excluded.line_count, quantity = s.quantity + excluded.quantity,
         revenue = s.revenue + excluded.revenue;`).join('');
 
 /** The triggers' functions (same names, same triggers) over `grains`. */
 const triggerFunctions = (grains) => [
-  `create or replace function order_stats_apply() returns trigger language plpgsql as $$
-begin ${orderChange(grains)}
-  return null;
-end $$;`,
   `create or replace function product_sales_on_order_change() returns trigger language plpgsql as $$
 declare
   o orders;
@@ -87,11 +73,19 @@ begin
   end if;
   return null;
 end $$;`,
-  // TRUNCATE fires no row triggers (20261204090000): each grain is emptied with the orders or the lines.
+  // A statement's inserted lines, all at once: one upsert per grain rather than an order lookup and an upsert per grain
+  // for each line (a Stripe checkout inserts its lines in one statement). Same rows as the row trigger added: the lines
+  // of paid orders, seen after the statement as the row triggers were.
+  `create or replace function product_sales_on_lines_insert() returns trigger language plpgsql as $$
+begin ${applyLines(grains, 'new_lines i join orders o on o.id = i.order_id where true', 1)}
+  return null;
+end $$;`,
+  // TRUNCATE fires no row triggers (20261204090000): the rollup is emptied with the orders or the lines.
   `create or replace function stats_rollup_on_truncate() returns trigger language plpgsql as $$
       begin
         if tg_table_name = 'orders' then
-${grains.map(([table]) => `          delete from order_stats_${table};`).join('\n')}
+          delete from order_stats_daily;
+          delete from order_stats_hourly;
         end if;
 ${grains.map(([table]) => `        delete from product_sales_${table};`).join('\n')}
         return null;
@@ -140,8 +134,9 @@ begin
     select d.day as at, d.currency, d.status, d.payment_status, d.order_count, d.total, d.refunded_total
       from order_stats_daily d where d.brand_id = stats_rows.brand_id
   ), o_monthly as not materialized (
-    select m.month as at, m.currency, m.status, m.payment_status, m.order_count, m.total, m.refunded_total
-      from order_stats_monthly m where m.brand_id = stats_rows.brand_id
+    -- No monthly order rows (see above): a whole month's orders are its daily rows.
+    select d.day as at, d.currency, d.status, d.payment_status, d.order_count, d.total, d.refunded_total
+      from order_stats_daily d where d.brand_id = stats_rows.brand_id
   ), o_hourly as not materialized (
     select h.hour as at, h.currency, h.status, h.payment_status, h.order_count, h.total, h.refunded_total
       from order_stats_hourly h where h.brand_id = stats_rows.brand_id
@@ -239,38 +234,39 @@ class Migration20261206100000_stats_monthly extends Migration {
   async up() {
     // Writers of orders and lines wait until this commits, then fire the new functions: none is missed by the backfill.
     this.addSql(`lock table orders, order_items in share row exclusive mode;`);
-    this.addSql(`create table "order_stats_monthly" ("brand_id" uuid not null, "month" timestamptz not null,
-      "currency" text not null, "status" text not null, "payment_status" text not null, "slot" smallint not null,
-      "order_count" bigint not null, "total" bigint not null, "refunded_total" bigint not null,
-      constraint "order_stats_monthly_pkey" primary key ("brand_id", "month", "currency", "status", "payment_status", "slot"));`);
     this.addSql(`create table "product_sales_monthly" ("brand_id" uuid not null, "month" timestamptz not null,
       "currency" text not null, "product_id" uuid null, "sku" text not null, "name" text not null, "slot" smallint not null,
       "line_count" bigint not null, "quantity" bigint not null, "revenue" bigint not null,
       constraint "product_sales_monthly_key" unique nulls not distinct ("brand_id", "month", "currency", "product_id", "sku", "name", "slot"));`);
     for (const sql of triggerFunctions(GRAINS)) this.addSql(sql);
+    this.addSql(`drop trigger product_sales_on_line_insert_delete on order_items;`);
+    this.addSql(`create trigger product_sales_on_line_delete after delete on order_items for each row
+      execute function product_sales_on_line_change();`);
+    this.addSql(`create trigger product_sales_on_lines_insert after insert on order_items referencing new table as new_lines
+      for each statement execute function product_sales_on_lines_insert();`);
     // Backfill from the daily rows (a UTC month is a whole number of UTC days), in slot 0.
-    this.addSql(`insert into order_stats_monthly (brand_id, month, currency, status, payment_status, slot, order_count, total, refunded_total)
-      select brand_id, date_trunc('month', day, 'UTC'), currency, status, payment_status, 0, sum(order_count), sum(total),
-             sum(refunded_total)
-        from order_stats_daily group by 1, 2, 3, 4, 5;`);
     this.addSql(`insert into product_sales_monthly (brand_id, month, currency, product_id, sku, name, slot, line_count, quantity, revenue)
       select brand_id, date_trunc('month', day, 'UTC'), currency, product_id, sku, name, 0, sum(line_count), sum(quantity),
              sum(revenue)
         from product_sales_daily group by 1, 2, 3, 4, 5, 6;`);
-    this.addSql(`analyze order_stats_monthly, product_sales_monthly;`);
+    this.addSql(`analyze product_sales_monthly;`);
     this.addSql(STATS_SPANS);
     this.addSql(STATS_ROWS);
   }
 
   async down() {
+    this.addSql(`drop trigger product_sales_on_lines_insert on order_items;`);
+    this.addSql(`drop trigger product_sales_on_line_delete on order_items;`);
+    this.addSql(`create trigger product_sales_on_line_insert_delete after insert or delete on order_items for each row
+      execute function product_sales_on_line_change();`);
     for (const sql of triggerFunctions(OLD_GRAINS)) this.addSql(sql);
+    this.addSql(`drop function product_sales_on_lines_insert();`);
     const previous = new Migration20261205100000_stats_rows(this.driver, this.config);
     await previous.up();
     this.addSql(`drop function stats_rows(uuid, timestamptz, timestamptz, boolean, text, text, integer);`);
     for (const query of previous.getQueries()) this.addSql(query);
     this.addSql(`drop function stats_spans(timestamptz, timestamptz);`);
     this.addSql(`drop table "product_sales_monthly";`);
-    this.addSql(`drop table "order_stats_monthly";`);
   }
 
 }

@@ -17,7 +17,6 @@ afterAll(() => db.close());
 const ROLLUP = [
   'order_stats_daily',
   'order_stats_hourly',
-  'order_stats_monthly',
   'product_sales_daily',
   'product_sales_hourly',
   'product_sales_monthly',
