@@ -17,9 +17,8 @@ const { Migration20261205100000_stats_rows } = require('./Migration2026120510000
  * per call in UTC wall time: `stats_pieces` nested its bounds, which PostgreSQL's inlining copies into every use (with
  * a fourth level, a series of 31 days paid more for its pieces than for its rows), and its `+ interval '1 day'` follows
  * the session's time zone (pieces misaligned across a DST change when the session is not in UTC).
- * The product sales' trigger functions are the ones of 20261203100000 with the monthly grain added, and the lines an
- * INSERT adds are counted once per statement (a transition table) rather than once per line; `stats_rows` is the one
- * of 20261205100000 reading `stats_spans` and the monthly rows. The backfill sums the daily rows, taken while writes to the
+ * The product sales' trigger functions are the ones of 20261203100000 with the monthly grain added; `stats_rows` is the
+ * one of 20261205100000 reading `stats_spans` and the monthly rows. The backfill sums the daily rows, taken while writes to the
  * orders and their lines wait, so that no change is counted in the daily rows without the monthly ones.
  */
 const PAID = `('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED')`;
@@ -28,16 +27,13 @@ const GRAINS = [['daily', 'day'], ['hourly', 'hour'], ['monthly', 'month']];
 const OLD_GRAINS = GRAINS.slice(0, 2);
 const TIERS = [['month', 'monthly'], ['day', 'daily'], ['hour', 'hourly'], ['raw', 'raw']];
 
-/**
- * Adds `sign` × the lines selected by `lines` (a FROM clause naming the order `o` and its lines `i`) to each grain, keys
- * in order (a statement's lines may belong to several orders).
- */
+/** Adds `sign` × the lines selected by `lines` (a FROM clause naming the order `o` and its lines `i`) to each grain. */
 const applyLines = (grains, lines, sign) => grains.map(([table, unit]) => `
   insert into product_sales_${table} as s (brand_id, ${unit}, currency, product_id, sku, name, slot, line_count, quantity, revenue)
   select o.brand_id, date_trunc('${unit}', o.created_at, 'UTC'), o.currency, i.product_id, i.sku, i.name, ${SLOT},
          ${sign} * count(*), ${sign} * sum(i.quantity), ${sign} * sum(i.total)
     from ${lines} and o.payment_status in ${PAID}
-   group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
+   group by 1, 2, 3, 4, 5, 6 order by 4, 5, 6
   on conflict (brand_id, ${unit}, currency, product_id, sku, name, slot) do update
     set line_count = s.line_count + excluded.line_count, quantity = s.quantity + excluded.quantity,
         revenue = s.revenue + excluded.revenue;`).join('');
@@ -71,13 +67,6 @@ begin
     if found and o.payment_status in ${PAID} then ${applyLines(grains, '(select new.*) i where true', 1)}
     end if;
   end if;
-  return null;
-end $$;`,
-  // A statement's inserted lines, all at once: one upsert per grain rather than an order lookup and an upsert per grain
-  // for each line (a Stripe checkout inserts its lines in one statement). Same rows as the row trigger added: the lines
-  // of paid orders, seen after the statement as the row triggers were.
-  `create or replace function product_sales_on_lines_insert() returns trigger language plpgsql as $$
-begin ${applyLines(grains, 'new_lines i join orders o on o.id = i.order_id where true', 1)}
   return null;
 end $$;`,
   // TRUNCATE fires no row triggers (20261204090000): the rollup is emptied with the orders or the lines.
@@ -239,11 +228,6 @@ class Migration20261206100000_stats_monthly extends Migration {
       "line_count" bigint not null, "quantity" bigint not null, "revenue" bigint not null,
       constraint "product_sales_monthly_key" unique nulls not distinct ("brand_id", "month", "currency", "product_id", "sku", "name", "slot"));`);
     for (const sql of triggerFunctions(GRAINS)) this.addSql(sql);
-    this.addSql(`drop trigger product_sales_on_line_insert_delete on order_items;`);
-    this.addSql(`create trigger product_sales_on_line_delete after delete on order_items for each row
-      execute function product_sales_on_line_change();`);
-    this.addSql(`create trigger product_sales_on_lines_insert after insert on order_items referencing new table as new_lines
-      for each statement execute function product_sales_on_lines_insert();`);
     // Backfill from the daily rows (a UTC month is a whole number of UTC days), in slot 0.
     this.addSql(`insert into product_sales_monthly (brand_id, month, currency, product_id, sku, name, slot, line_count, quantity, revenue)
       select brand_id, date_trunc('month', day, 'UTC'), currency, product_id, sku, name, 0, sum(line_count), sum(quantity),
@@ -255,12 +239,7 @@ class Migration20261206100000_stats_monthly extends Migration {
   }
 
   async down() {
-    this.addSql(`drop trigger product_sales_on_lines_insert on order_items;`);
-    this.addSql(`drop trigger product_sales_on_line_delete on order_items;`);
-    this.addSql(`create trigger product_sales_on_line_insert_delete after insert or delete on order_items for each row
-      execute function product_sales_on_line_change();`);
     for (const sql of triggerFunctions(OLD_GRAINS)) this.addSql(sql);
-    this.addSql(`drop function product_sales_on_lines_insert();`);
     const previous = new Migration20261205100000_stats_rows(this.driver, this.config);
     await previous.up();
     this.addSql(`drop function stats_rows(uuid, timestamptz, timestamptz, boolean, text, text, integer);`);
