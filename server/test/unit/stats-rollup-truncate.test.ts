@@ -3,8 +3,9 @@ import { createProduct } from '../../src/products/product.service';
 import { startRuleDatabase, type RuleDatabase } from '../support/rule-database';
 
 /**
- * TRUNCATE fires no row triggers, so the stats rollup is emptied by statement triggers of its own
- * (migration 20261204090000): after `truncate orders cascade` no statistic may still count the orders it removed.
+ * TRUNCATE fires no row triggers, so the stats rollup is emptied by statement triggers of its own (migration
+ * 20261204090000, the monthly grain since 20261206100000): after `truncate orders cascade` no statistic may still count
+ * the orders it removed.
  */
 let db: RuleDatabase;
 
@@ -13,7 +14,13 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-const ROLLUP = ['order_stats_daily', 'order_stats_hourly', 'product_sales_daily', 'product_sales_hourly'];
+const ROLLUP = [
+  'order_stats_daily',
+  'order_stats_hourly',
+  'product_sales_daily',
+  'product_sales_hourly',
+  'product_sales_monthly',
+];
 
 async function rowsPerTable(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -40,5 +47,5 @@ test('truncating the lines alone empties the product sales and keeps the orders 
   await paidOrder();
   const before = await rowsPerTable();
   await db.sql('truncate order_items cascade');
-  expect(await rowsPerTable()).toEqual({ ...before, product_sales_daily: 0, product_sales_hourly: 0 });
+  expect(await rowsPerTable()).toEqual({ ...before, product_sales_daily: 0, product_sales_hourly: 0, product_sales_monthly: 0 });
 });
