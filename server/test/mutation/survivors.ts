@@ -35,6 +35,7 @@ const SCOPED_PREFIXES = [
   String.raw`/^\s*update\s+brands\s+set\b[^?]*\bwhere\s+id\s*=\s*\?$/i`,
   String.raw`/^\s*select\b[^?]*\bfrom\s+brands\s+where\s+id\s*=\s*\?$/i`,
   String.raw`/^\s*select\b[^?(]*\bfrom\s+\w+\(\s*brand_id\s*=>\s*\?$/i`,
+  String.raw`/^\s*select\s+\(\w+\)\.\*[^?(]*\bfrom\s+\w+\(\s*brand_id\s*=>\s*\?$/i`,
 ];
 const NO_PREFIX_MATCHES = 'Equivalent: without a placeholder (or with one at the very start) the prefix tested is empty or `?`, which no scoped pattern matches, so the statement is refused either way.';
 const FORK_DEFAULTS =
