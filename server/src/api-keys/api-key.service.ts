@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { auditActorOf, auditAs, auditState, type AuditActor } from '../audit/audit';
@@ -20,7 +20,7 @@ export const MAX_ACTIVE_KEYS_PER_BRAND = 50;
 /** last_used_at is rewritten at most this often per key, so a busy key does not write on every request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
-export const apiKeySecretHash = (secret: string) => createHash('sha256').update(secret).digest('hex');
+export const apiKeySecretHash = (secret: string) => hash('sha256', secret, 'hex');
 
 export function isApiKeySecret(token: string): boolean {
   return token.startsWith(API_KEY_SECRET_PREFIX);

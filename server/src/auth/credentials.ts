@@ -1,12 +1,15 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeySecretHash, isApiKeySecret, LAST_USED_RESOLUTION_MS } from '../api-keys/api-key.service';
 import type { BrandRecord, Principal } from '../shared/request-context';
 import { unscopedSql } from '../shared/unscoped-sql';
 import type { Role } from '../users/user.entity';
 
-/** Only a SHA-256 of a session's bearer token is stored, so a database leak yields no usable tokens. */
-export const sessionTokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+/**
+ * Only a SHA-256 of a session's bearer token is stored, so a database leak yields no usable tokens. (The one-shot
+ * `hash` costs a third of a `createHash` object's: every request computes one.)
+ */
+export const sessionTokenHash = (token: string) => hash('sha256', token, 'hex');
 
 /**
  * A statement fragment that runs in the credential's own round trip: it reads the one-row relation `source`, whose

@@ -50,7 +50,7 @@ export function credentialPacing(): RequestHandler {
   };
 
   return (req, res, next) => {
-    const credential = req.method === 'POST' ? KnownEmptyBuckets.credentialOf(req.headers.authorization) : null;
+    const credential = req.method === 'POST' ? KnownEmptyBuckets.credentialOf(req) : null;
     if (!credential) return next();
     const pace = paceOf(credential);
 

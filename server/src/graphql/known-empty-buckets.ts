@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ThrottleStatus } from './cost-buckets';
 
 interface LastSeen {
@@ -6,6 +6,8 @@ interface LastSeen {
   at: number;
   status: ThrottleStatus;
 }
+
+const digestsByRequest = new WeakMap<object, string | null>();
 
 /**
  * What this instance last heard from PostgreSQL about buckets that refused an operation, by credential. A throttled
@@ -19,9 +21,18 @@ export class KnownEmptyBuckets {
 
   constructor(private readonly size = 10_000) {}
 
-  /** A credential's key here: a digest, so no bearer secret is held in memory longer than its request. */
-  static credentialOf(authorization: string | undefined): string | null {
-    return authorization ? createHash('sha256').update(authorization).digest('base64url') : null;
+  /**
+   * A request's credential key here: a digest of its Authorization header, so no bearer secret is held in memory longer
+   * than its request. Computed once per request (the pacing and the gate both ask).
+   */
+  static credentialOf(req: { headers: { authorization?: string } }): string | null {
+    let digest = digestsByRequest.get(req);
+    if (digest === undefined) {
+      const authorization = req.headers.authorization;
+      digest = authorization ? hash('sha256', authorization, 'base64url') : null;
+      digestsByRequest.set(req, digest);
+    }
+    return digest;
   }
 
   remember(credential: string, status: ThrottleStatus): void {

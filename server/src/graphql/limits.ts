@@ -239,7 +239,7 @@ export function queryCostGate(options: {
         { requestedQueryCost: cost },
       );
     }
-    const credential = KnownEmptyBuckets.credentialOf(req.headers.authorization);
+    const credential = KnownEmptyBuckets.credentialOf(req);
     const known = credential ? options.knownEmpty.refusal(credential, cost) : null;
     if (known) {
       options.onThrottled?.('query-cost');

@@ -1,0 +1,92 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { directRoute } from '../../src/ops/direct-route';
+
+/**
+ * ops/direct-route.ts runs /graphql's handlers without Express's router: the same handlers, Express's request and
+ * response methods, errors routed to the same error handler, every other path left to the app. app.ts mounts the same
+ * handlers on the app too, as this test does, so both ways answer alike.
+ */
+describe('directRoute', () => {
+  let server: http.Server;
+  let url: string;
+  const routedBy: string[] = [];
+
+  beforeAll(async () => {
+    const app = express();
+    const handlers: express.RequestHandler[] = [
+      (req, res, next) => {
+        res.setHeader('x-first', 'yes');
+        res.locals.seen = req.path;
+        next();
+      },
+      express.json({ limit: 100 }),
+      (req, res, next) => {
+        const kind = req.query.fail;
+        if (kind === 'throw') throw Object.assign(new Error('thrown'), { status: 418 });
+        if (kind === 'reject') return Promise.reject(Object.assign(new Error('rejected'), { status: 409 }));
+        if (kind === 'late') {
+          res.status(200).write('started');
+          return next(new Error('after the answer started'));
+        }
+        if (kind === 'unhandled') return next(new Error('unhandled'));
+        routedBy.push(req.baseUrl === '/graphql' ? 'router' : 'direct');
+        res.status(201).json({ body: req.body, path: res.locals.seen, query: req.query });
+      },
+    ];
+    const onError: express.ErrorRequestHandler = (error, _req, res, next) => {
+      if (res.headersSent || error.message === 'unhandled') return next(error);
+      res.status(error.status ?? 500).json({ error: error.message });
+    };
+    app.use('/graphql', ...handlers);
+    app.get('/other', (_req, res) => {
+      res.json({ other: true });
+    });
+    app.use(onError);
+    server = http.createServer();
+    server.on('request', directRoute(app, '/graphql', handlers, onError));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const post = (path: string, body: string) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('serves the exact path, with or without a query string, through the same handlers as the mounted route', async () => {
+    routedBy.length = 0;
+    const direct = await post('/graphql?a=1', '{"x":1}');
+    const mounted = await post('/graphql/?a=1', '{"x":1}');
+    expect(routedBy).toEqual(['direct', 'router']);
+    expect(direct.status).toBe(201);
+    expect(direct.headers.get('x-first')).toBe('yes');
+    expect(await direct.json()).toEqual({ body: { x: 1 }, path: '/graphql', query: { a: '1' } });
+    expect(mounted.status).toBe(201);
+    expect(((await mounted.json()) as { body: unknown }).body).toEqual({ x: 1 });
+    const other = (await post('/graphql', '{"y":2}').then((r) => r.json())) as { body: unknown };
+    expect(other.body).toEqual({ y: 2 });
+  });
+
+  it('leaves every other path to the app', async () => {
+    expect(await fetch(`${url}/other`).then((r) => r.json())).toEqual({ other: true });
+    expect((await fetch(`${url}/graphqlx`)).status).toBe(404);
+  });
+
+  it('sends errors — a middleware’s, a throw, a rejected promise — to the error handler', async () => {
+    const tooLarge = await post('/graphql', JSON.stringify({ pad: 'x'.repeat(200) }));
+    expect(tooLarge.status).toBe(413);
+    expect((await post('/graphql', '{bad')).status).toBe(400);
+    const thrown = await post('/graphql?fail=throw', '{}');
+    expect(thrown.status).toBe(418);
+    expect(await thrown.json()).toEqual({ error: 'thrown' });
+    const rejected = await post('/graphql?fail=reject', '{}');
+    expect(rejected.status).toBe(409);
+    expect(await rejected.json()).toEqual({ error: 'rejected' });
+  });
+
+  it('answers 500 for an error the handler passes on, and closes a connection whose answer had started', async () => {
+    expect((await post('/graphql?fail=unhandled', '{}')).status).toBe(500);
+    await expect(post('/graphql?fail=late', '{}').then((r) => r.text())).rejects.toThrow();
+  });
+});
