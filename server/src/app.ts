@@ -20,6 +20,7 @@ import { observePool, operationLabel, recordGraphQLRequest, recordThrottled, typ
 import { metricsRoute } from './ops/metrics-route';
 import { exportsRouter } from './exports/exports.route';
 import { observation, requestLog, secondsSince, webhookOutcomes } from './ops/request-log';
+import { withDirectRoute } from './ops/direct-route';
 import { securityHeaders } from './ops/security-headers';
 import { RequestContext } from './shared/request-context';
 import { createStripeClient } from './stripe/stripe-client';
@@ -89,18 +90,33 @@ export async function createApp(options: {
   app.disable('x-powered-by');
   // Every answer is `no-store`, so an ETag would only hash each response body (a whole page of orders) for nothing.
   app.set('etag', false);
-  const server = http.createServer(app);
   let stopping = false;
 
-  app.use(requestLog(log));
+  // Malformed JSON bodies and the like: a clear 400, never a stack trace.
+  function answerHttpError(error: any, _req: express.Request, res: express.Response, next: express.NextFunction) {
+    if (res.headersSent) return next(error);
+    const status = typeof error?.status === 'number' && error.status < 500 ? error.status : 500;
+    if (status === 500) log.error('unhandled http error', { requestId: observation(res).requestId, error: String(error?.stack ?? error) });
+    res.status(status).json({
+      errors: [{ message: status === 500 ? 'Internal server error' : 'Malformed request', extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
+    });
+  }
+
+  const logRequest = requestLog(log);
   // An API answers JSON, never pages: nothing may be framed, sniffed or loaded. Outside production, Apollo's landing
   // page (a page of scripts from Apollo's CDN) stays usable.
-  app.use(
-    securityHeaders({
-      contentSecurityPolicy:
-        env.NODE_ENV === 'production' ? { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
-      frameguard: { action: 'deny' },
-    }),
+  const headers = securityHeaders({
+    contentSecurityPolicy:
+      env.NODE_ENV === 'production' ? { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
+    frameguard: { action: 'deny' },
+  });
+  app.use(logRequest, headers);
+  // Stripe verifies signatures over the exact bytes: this route reads the raw body (the JSON parser below only parses
+  // /graphql).
+  const stripeWebhook = [webhookOutcomes({ signatureChecked: Boolean(env.STRIPE_WEBHOOK_SECRET) }), ...stripeWebhookHandler({ orm, env, log })];
+  // Stripe's deliveries skip the router: the same middlewares, in Express's order (ops/direct-route.ts).
+  const server = http.createServer(
+    withDirectRoute(app, { method: 'POST', url: '/webhooks/stripe', handlers: [logRequest, headers, ...stripeWebhook], onError: answerHttpError }),
   );
 
   const stripe = createStripeClient(env);
@@ -184,24 +200,10 @@ export async function createApp(options: {
   app.get('/metrics', metricsRoute(env.METRICS_TOKEN));
   const unobservePool = observePool((orm.em.getConnection().getKnex().client as { pool?: ObservedPool }).pool);
 
-  // Stripe verifies signatures over the exact bytes: this route reads the raw body (the JSON parser above only parses
-  // /graphql).
-  app.post(
-    '/webhooks/stripe',
-    webhookOutcomes({ signatureChecked: Boolean(env.STRIPE_WEBHOOK_SECRET) }),
-    ...stripeWebhookHandler({ orm, env, log }),
-  );
+  // Its other spellings (a trailing slash, a query string) still come this way.
+  app.post('/webhooks/stripe', ...stripeWebhook);
   app.use(exportsRouter({ orm, env, log }));
-
-  // Malformed JSON bodies and the like: a clear 400, never a stack trace.
-  app.use((error: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) return next(error);
-    const status = typeof error?.status === 'number' && error.status < 500 ? error.status : 500;
-    if (status === 500) log.error('unhandled http error', { requestId: observation(res).requestId, error: String(error?.stack ?? error) });
-    res.status(status).json({
-      errors: [{ message: status === 500 ? 'Internal server error' : 'Malformed request', extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }],
-    });
-  });
+  app.use(answerHttpError);
 
   // A port already in use rejects here (instead of an uncaught 'error' event), so the caller can clean up and say why.
   await new Promise<void>((resolve, reject) => {
