@@ -42,14 +42,17 @@ interface State {
   commitNext: boolean;
   commitSent: boolean;
   committed: boolean;
+  /** Knex committed or rolled the transaction back: its connection may be another's now. */
+  ended: boolean;
 }
 
 const states = new WeakMap<object, State>();
 
 /** Runs `work` on a fork of `em` in one such transaction; commits when it resolves, rolls back when it throws. */
 export async function pipelinedTransaction<T>(em: EntityManager, work: (em: EntityManager) => Promise<T>): Promise<T> {
-  const state: State = { connection: null, send: null, beginPending: true, commitNext: false, commitSent: false, committed: false };
+  const state: State = { connection: null, send: null, beginPending: true, commitNext: false, commitSent: false, committed: false, ended: false };
   const restore = () => {
+    state.ended = true;
     if (state.connection && state.send) state.connection.query = state.send;
   };
   const knex = em.getConnection().getKnex();
@@ -122,7 +125,8 @@ export function commitWithNextStatement(em: EntityManager, writesUnitOfWork = fa
 export function sendInPipelinedTransaction<T>(em: EntityManager, query: string, params: unknown[]): Promise<T[]> | null {
   const ctx = em.getTransactionContext();
   const state = ctx ? states.get(ctx) : undefined;
-  if (!state?.connection || state.committed) return null;
+  // Once ended, knex's own path refuses the statement, as it did before.
+  if (!state?.connection || state.ended || state.committed) return null;
   const text = em.getPlatform().formatQuery(query, params);
   return new Promise<T[]>((resolve, reject) => {
     const answer: QueryCallback = (error, result) => {
