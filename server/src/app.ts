@@ -21,7 +21,7 @@ import { metricsRoute } from './ops/metrics-route';
 import { exportsRouter } from './exports/exports.route';
 import { observation, requestLog, secondsSince, webhookOutcomes } from './ops/request-log';
 import { securityHeaders } from './ops/security-headers';
-import { directRoute } from './ops/direct-route';
+import { directRoutes } from './ops/direct-route';
 import { RequestContext } from './shared/request-context';
 import { createStripeClient } from './stripe/stripe-client';
 import { stripeWebhookHandler } from './stripe/stripe-webhook.route';
@@ -186,11 +186,8 @@ export async function createApp(options: {
 
   // Stripe verifies signatures over the exact bytes: this route reads the raw body (the JSON parser above only parses
   // /graphql).
-  app.post(
-    '/webhooks/stripe',
-    webhookOutcomes({ signatureChecked: Boolean(env.STRIPE_WEBHOOK_SECRET) }),
-    ...stripeWebhookHandler({ orm, env, log }),
-  );
+  const stripeWebhook = [webhookOutcomes({ signatureChecked: Boolean(env.STRIPE_WEBHOOK_SECRET) }), ...stripeWebhookHandler({ orm, env, log })];
+  app.post('/webhooks/stripe', ...stripeWebhook);
   app.use(exportsRouter({ orm, env, log }));
 
   // Malformed JSON bodies and the like: a clear 400, never a stack trace.
@@ -203,8 +200,19 @@ export async function createApp(options: {
     });
   };
   app.use(answerError);
-  // /graphql itself, nearly all the traffic, runs the same handlers without Express's router (ops/direct-route.ts).
-  server.on('request', directRoute(app, '/graphql', [logRequest, setSecurityHeaders, ...graphqlRoute], answerError));
+  // /graphql and Stripe's deliveries, nearly all the traffic, run the same handlers without Express's router
+  // (ops/direct-route.ts); the routes above still serve their other spellings.
+  server.on(
+    'request',
+    directRoutes(
+      app,
+      [
+        { path: '/graphql', handlers: [logRequest, setSecurityHeaders, ...graphqlRoute] },
+        { method: 'POST', path: '/webhooks/stripe', handlers: [logRequest, setSecurityHeaders, ...stripeWebhook] },
+      ],
+      answerError,
+    ),
+  );
 
   // A port already in use rejects here (instead of an uncaught 'error' event), so the caller can clean up and say why.
   await new Promise<void>((resolve, reject) => {

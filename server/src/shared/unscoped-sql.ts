@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sendInPipelinedTransaction } from '../db/pipelined-transaction';
 
 /**
  * SQL that no brand scopes. Only `shared/sql.ts` (the wall itself) and the few modules that must cross brands may
@@ -15,9 +16,9 @@ export function unscopedSql<T = Record<string, any>>(
   { prepared = false }: { prepared?: boolean } = {},
 ): Promise<T[]> {
   const transaction = em.getTransactionContext();
-  // A transaction's statements run on its own connection, which only the ORM's path knows.
+  // A transaction's statements run on its own connection, which only the ORM's path knows (or a pipelined one's).
   if (prepared && !transaction) return preparedSql<T>(em, query, params);
-  return em.getConnection().execute<T[]>(query, params, 'all', transaction);
+  return (transaction && sendInPipelinedTransaction<T>(em, query, params)) || em.getConnection().execute<T[]>(query, params, 'all', transaction);
 }
 
 /** The few methods of knex's client and of a pg connection that a prepared statement needs. */

@@ -100,7 +100,9 @@ async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' |
 /**
  * One statement outside any transaction: the event's brand (brand-resolution.ts), and its outcome when it was already
  * processed. A processed event stays processed, so a redelivery found here is answered as a duplicate without opening
- * a transaction; one that races its first delivery is still caught by the claim.
+ * a transaction; one that races its first delivery is still caught by the claim. A named prepared statement: its text
+ * takes one of brandSql's three shapes, each a lookup by a unique or indexed key, so a generic plan is the custom one,
+ * and each connection keeps it instead of planning it on every delivery.
  */
 async function firstLook(
   rootEm: EntityManager,
@@ -112,6 +114,7 @@ async function firstLook(
     `select ${brand.sql} as brand_id, e.outcome, e.reason
        from (values (1)) as one left join stripe_events e on e.event_id = ? and e.processed_at is not null`,
     [...brand.params, event.id],
+    { prepared: true },
   );
   return { brandId: row.brand_id, done: row.outcome ? { outcome: row.outcome, reason: row.reason } : null };
 }

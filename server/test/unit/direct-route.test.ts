@@ -1,14 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { directRoute } from '../../src/ops/direct-route';
+import { directRoutes } from '../../src/ops/direct-route';
 
 /**
  * ops/direct-route.ts runs /graphql's handlers without Express's router: the same handlers, Express's request and
  * response methods, errors routed to the same error handler, every other path left to the app. app.ts mounts the same
  * handlers on the app too, as this test does, so both ways answer alike.
  */
-describe('directRoute', () => {
+describe('directRoutes', () => {
   let server: http.Server;
   let url: string;
   const routedBy: string[] = [];
@@ -40,12 +40,22 @@ describe('directRoute', () => {
       res.status(error.status ?? 500).json({ error: error.message });
     };
     app.use('/graphql', ...handlers);
+    app.get('/hook', (_req, res) => {
+      res.json({ via: 'app' });
+    });
     app.get('/other', (_req, res) => {
       res.json({ other: true });
     });
     app.use(onError);
     server = http.createServer();
-    server.on('request', directRoute(app, '/graphql', handlers, onError));
+    server.on('request', directRoutes(
+        app,
+        [
+          { path: '/graphql', handlers },
+          { method: 'POST', path: '/hook', handlers: [(_req, res) => void res.json({ via: 'direct' })] },
+        ],
+        onError,
+      ));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -66,6 +76,11 @@ describe('directRoute', () => {
     expect(((await mounted.json()) as { body: unknown }).body).toEqual({ x: 1 });
     const other = (await post('/graphql', '{"y":2}').then((r) => r.json())) as { body: unknown };
     expect(other.body).toEqual({ y: 2 });
+  });
+
+  it('serves a route with a method only for that method', async () => {
+    expect(await post('/hook', '{}').then((r) => r.json())).toEqual({ via: 'direct' });
+    expect(await fetch(`${url}/hook`).then((r) => r.json())).toEqual({ via: 'app' });
   });
 
   it('leaves every other path to the app', async () => {

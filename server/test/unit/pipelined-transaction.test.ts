@@ -294,3 +294,16 @@ test('does not carry the COMMIT while the unit of work holds changes, nor outsid
     expect(commitWithNextStatement(tx.em)).toBe(false);
   });
 });
+
+test('a statement on the transaction after it ended is refused, never sent on the connection it gave back', async () => {
+  await setStock(5);
+  let ended: RequestContext | null = null;
+  await pipelined(async (tx) => {
+    await update(tx, 31);
+    ended = tx;
+  });
+  expect(await stock()).toBe(31);
+  const statements = await sent(() => expect(update(ended!, 32)).rejects.toThrow());
+  expect(texts(statements)).toEqual([]);
+  expect(await stock()).toBe(31);
+});
