@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 /** The session cookie and the settings that guard it in production. */
 type Session = typeof import('~/lib/session.server');
@@ -57,6 +57,38 @@ describe('session cookie', () => {
     const res = await session.createUserSession(new Request('http://dash.test/login'), TOKEN, new Date(Date.now() - 1000).toISOString(), '/orders');
     const cookie = res.headers.get('set-cookie')!.split(';')[0];
     expect(await session.getToken(new Request('http://dash.test/', { headers: { cookie } }))).toBeNull();
+  });
+});
+
+describe('reading the session of a request', () => {
+  const tokenOf = (cookie: string) => session.getToken(new Request('http://dash.test/orders', { headers: { cookie } }));
+
+  it('gives the same token for the same cookie, page after page', async () => {
+    const cookie = (await signIn()).split(';')[0];
+    for (let i = 0; i < 3; i++) expect(await tokenOf(cookie)).toBe(TOKEN);
+    expect(await tokenOf(`${cookie}; luneo_tz=Europe%2FParis`)).toBe(TOKEN);
+  });
+
+  it('still refuses an altered cookie after the genuine one was read', async () => {
+    const cookie = (await signIn()).split(';')[0];
+    expect(await tokenOf(cookie)).toBe(TOKEN);
+    const [name, value] = cookie.split('=');
+    const flipped = value.slice(0, 20) + (value[20] === 'A' ? 'B' : 'A') + value.slice(21);
+    expect(await tokenOf(`${name}=${flipped}`)).toBeNull();
+    expect(await tokenOf(`${name}=${value.slice(0, value.lastIndexOf('.'))}.${'x'.repeat(43)}`)).toBeNull();
+  });
+
+  it('stops giving the token once the session expires, even for a cookie read before', async () => {
+    const expiresAt = new Date(Date.now() + 60_000).toISOString();
+    const res = await session.createUserSession(new Request('http://dash.test/login'), TOKEN, expiresAt, '/orders');
+    const cookie = res.headers.get('set-cookie')!.split(';')[0];
+    expect(await tokenOf(cookie)).toBe(TOKEN);
+    vi.useFakeTimers({ now: Date.now() + 61_000, toFake: ['Date'] });
+    try {
+      expect(await tokenOf(cookie)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

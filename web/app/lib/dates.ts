@@ -86,12 +86,22 @@ export function localeFromAcceptLanguage(header: string | null | undefined, fall
   return tags.find((t) => isValidLocale(t.tag))?.tag ?? fallback;
 }
 
+/** How dates with their time are shown: medium date, short time, in the person's time zone. */
+export function dateTimeOptions(timeZone: string): Intl.DateTimeFormatOptions {
+  return { timeZone, dateStyle: 'medium', timeStyle: 'short' };
+}
+
+/** How dates alone are shown. */
+export function dateOptions(timeZone: string): Intl.DateTimeFormatOptions {
+  return { timeZone, dateStyle: 'medium' };
+}
+
 export function formatDateTime(iso: string, locale: string, timeZone: string): string {
-  return dateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return dateTimeFormat(locale, dateTimeOptions(timeZone)).format(new Date(iso));
 }
 
 export function formatDate(iso: string, locale: string, timeZone: string): string {
-  return dateTimeFormat(locale, { timeZone, dateStyle: 'medium' }).format(new Date(iso));
+  return dateTimeFormat(locale, dateOptions(timeZone)).format(new Date(iso));
 }
 
 /** Name of the cookie in which the page records the browser's time zone for server rendering. */

@@ -1,8 +1,8 @@
 import { useRouteLoaderData } from '@remix-run/react';
 import { useMemo } from 'react';
-import { formatDate, formatDateTime } from './dates';
-import { numberFormat } from './intl-cache';
-import { formatMoney } from './money';
+import { dateOptions, dateTimeOptions } from './dates';
+import { dateTimeFormat, numberFormat } from './intl-cache';
+import { minorToDecimalString, moneyFormat } from './money';
 
 export interface LocaleInfo {
   locale: string;
@@ -34,17 +34,34 @@ export function usePreferredLocale(): string | null {
 export function useFormatters() {
   const { locale, timeZone } = useLocaleInfo();
   // Stable while the locale is: the formatters can be effect and memo dependencies.
-  return useMemo(() => {
-    const counts = numberFormat(locale);
-    return {
-      locale,
-      timeZone,
-      dateTime: (iso: string) => formatDateTime(iso, locale, timeZone),
-      date: (iso: string) => formatDate(iso, locale, timeZone),
-      money: (amount: number, currency: string) => formatMoney(amount, currency, locale),
-      /** An API Money in this person's locale (the API's own `formatted` is in the brand's). */
-      amount: (money: { amount: number; currency: string }) => formatMoney(money.amount, money.currency, locale),
-      number: (n: number) => counts.format(n),
-    };
-  }, [locale, timeZone]);
+  return useMemo(() => createFormatters(locale, timeZone), [locale, timeZone]);
+}
+
+export type Formatters = ReturnType<typeof createFormatters>;
+
+/**
+ * The person's formatters, each Intl object looked up once per locale and time zone rather than per call: the orders
+ * page formats a date, an amount and a count in every row, and each lookup built its cache key with JSON.stringify.
+ * Same output as formatDateTime, formatDate and formatMoney.
+ */
+export function createFormatters(locale: string, timeZone: string) {
+  const counts = numberFormat(locale);
+  let dateTimes: Intl.DateTimeFormat | undefined;
+  let dates: Intl.DateTimeFormat | undefined;
+  const currencies = new Map<string, Intl.NumberFormat>();
+  const money = (amount: number, currency: string) => {
+    let format = currencies.get(currency);
+    if (!format) currencies.set(currency, (format = moneyFormat(currency, locale)));
+    return format.format(minorToDecimalString(amount, currency) as Intl.StringNumericLiteral);
+  };
+  return {
+    locale,
+    timeZone,
+    dateTime: (iso: string) => (dateTimes ??= dateTimeFormat(locale, dateTimeOptions(timeZone))).format(new Date(iso)),
+    date: (iso: string) => (dates ??= dateTimeFormat(locale, dateOptions(timeZone))).format(new Date(iso)),
+    money,
+    /** An API Money in this person's locale (the API's own `formatted` is in the brand's). */
+    amount: (value: { amount: number; currency: string }) => money(value.amount, value.currency),
+    number: (n: number) => counts.format(n),
+  };
 }

@@ -37,7 +37,12 @@ export function minorToDecimalString(amount: number, currency: string): string {
 
 /** Formats minor units in the user's locale, exactly (no float rounding even for large amounts). */
 export function formatMoney(amount: number, currency: string, locale?: string): string {
-  return numberFormat(locale, { style: 'currency', currency }).format(minorToDecimalString(amount, currency) as Intl.StringNumericLiteral);
+  return moneyFormat(currency, locale).format(minorToDecimalString(amount, currency) as Intl.StringNumericLiteral);
+}
+
+/** The formatter formatMoney uses for a currency in a locale. */
+export function moneyFormat(currency: string, locale?: string): Intl.NumberFormat {
+  return numberFormat(locale, { style: 'currency', currency });
 }
 
 /** An amount as a person edits it in a price field: their decimal separator, no grouping, the currency's decimals. */

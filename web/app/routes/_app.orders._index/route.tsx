@@ -16,6 +16,7 @@ import {
 } from '~/gql/graphql';
 import { requireApi } from '~/lib/api.server';
 import { problemFrom } from '~/lib/errors';
+import { toJsonText, useJsonText } from '~/lib/json-text';
 import { PAYMENT_LABEL, SORT_LABEL, STATUS_LABEL } from '~/lib/labels';
 import { useFormatters, useLocaleInfo } from '~/lib/locale';
 import {
@@ -47,8 +48,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const state = parseOrderListParams(new URL(request.url).searchParams);
   const variables = ordersVariables(state, timeZone);
   const data = await api.query<OrdersQuery, OrdersQueryVariables>(OrdersDocument, variables);
-  return { variables, data };
+  return { seed: toJsonText<OrdersSeed>({ variables, data }) };
 }
+
+type OrdersSeed = { variables: OrdersQueryVariables; data: OrdersQuery };
 
 /** Filter, search and page changes are served by the urql hook; the loader paints the first view. */
 export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) => {
@@ -61,7 +64,7 @@ function toggle<T>(list: readonly T[], value: T): T[] {
 }
 
 export default function OrdersPage() {
-  const seed = useLoaderData<typeof loader>();
+  const seed = useJsonText(useLoaderData<typeof loader>().seed);
   const [search, setParams] = usePendingSearch();
   const navigate = useNavigate();
   const { timeZone } = useLocaleInfo();
