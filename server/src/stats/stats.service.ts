@@ -62,13 +62,24 @@ export interface OrderStats {
   topProducts: (limit: number) => Promise<ProductSales[]>;
 }
 
+/**
+ * Zones already found valid. Building an Intl.DateTimeFormat to check one took ≈ 6 % of the API's CPU on a statistics
+ * request (`--cpu-prof` of `stats-30d`). Only valid names are kept, and they are bounded all the same: ICU matches
+ * names case-insensitively, so one zone has many spellings.
+ */
+const knownTimeZones = new Set<string>();
+const MAX_KNOWN_TIME_ZONES = 1_000;
+
 function validTimeZone(timeZone: string): boolean {
+  if (knownTimeZones.has(timeZone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
   } catch {
     return false;
   }
+  if (knownTimeZones.size >= MAX_KNOWN_TIME_ZONES) knownTimeZones.clear();
+  knownTimeZones.add(timeZone);
+  return true;
 }
 
 export function parseStatsRange(range: { from: Date; to: Date; interval?: StatsInterval | null; timeZone?: string | null }): StatsRange {

@@ -41,6 +41,22 @@ describe('parseStatsRange', () => {
     expect(refusal({ from, to: after(DAY), timeZone: 'Mars/Olympus_Mons' })).toEqual({ code: 'BAD_USER_INPUT', field: 'range.timeZone' });
   });
 
+  it('checks each zone the same way on every request: valid ones remembered, invalid ones always refused', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(refusal({ from, to: after(DAY), timeZone: 'Asia/Kathmandu' })).toBeNull();
+      expect(refusal({ from, to: after(DAY), timeZone: 'Asia/Katmandu_' })).toEqual({ code: 'BAD_USER_INPUT', field: 'range.timeZone' });
+    }
+    // More spellings of valid zones than are remembered: the oldest are forgotten, none is refused for it.
+    const letters = (i: number) => {
+      let bit = 0;
+      return [...'america/argentina/buenos_aires'].map((c) => (/[a-z]/.test(c) && (i >> bit++) & 1 ? c.toUpperCase() : c)).join('');
+    };
+    const spellings = Array.from({ length: 1_100 }, (_, i) => letters(i));
+    expect(new Set(spellings).size).toBe(1_100);
+    for (const timeZone of [...spellings, ...spellings]) expect(refusal({ from, to: after(DAY), timeZone })).toBeNull();
+    expect(refusal({ from, to: after(DAY), timeZone: 'Mars/Olympus_Mons' })).toEqual({ code: 'BAD_USER_INPUT', field: 'range.timeZone' });
+  });
+
   it('allows up to 1,000 buckets of the chosen interval, and refuses one more', () => {
     expect(refusal({ from, to: after(1000 * DAY) })).toBeNull();
     expect(refusal({ from, to: after(1000 * DAY + 1) })).toEqual({ code: 'BAD_USER_INPUT', field: 'range' });
