@@ -1,6 +1,6 @@
 import { createOrder } from '../../src/orders/order.service';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormConfig } from '../../src/db/orm-config';
+import { ormConfig, POOL_IDLE_TIMEOUT_MS } from '../../src/db/orm-config';
 import { codes, createTestBrand, createTestProduct, orderInput, startTestApp, TEST_STATEMENT_TIMEOUT_MS, type TestApp, type TestBrand } from '../support/harness';
 
 /**
@@ -162,6 +162,26 @@ describe('refused before any SQL runs (statements counted, credential lookup inc
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.orders.nodes).toHaveLength(3);
     expect(res.statements.length).toBeGreaterThan(0);
+  });
+});
+
+describe('connection pool', () => {
+  it('keeps two connections warm whatever the idle time, and the others for 10 minutes', async () => {
+    const production = ormConfig('postgresql://db/luneo').pool!;
+    expect(production).toEqual({ min: 2, max: 10, idleTimeoutMillis: POOL_IDLE_TIMEOUT_MS });
+    expect(POOL_IDLE_TIMEOUT_MS).toBe(600_000);
+    // The same pool with a short idle time, so the test need not wait 10 minutes for the reaper.
+    const orm = await MikroORM.init(ormConfig(t.databaseUrl, { pool: { ...production, idleTimeoutMillis: 100 } }));
+    try {
+      const connection = orm.em.getConnection();
+      await Promise.all(Array.from({ length: 4 }, () => connection.execute('select pg_sleep(0.05)')));
+      const pool = (connection.getKnex().client as { pool: { numFree(): number; numUsed(): number } }).pool;
+      expect(pool.numFree()).toBe(4);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(pool.numFree()).toBe(2);
+    } finally {
+      await orm.close(true);
+    }
   });
 });
 
