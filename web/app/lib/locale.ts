@@ -2,7 +2,7 @@ import { useRouteLoaderData } from '@remix-run/react';
 import { useMemo } from 'react';
 import { dateOptions, dateTimeOptions } from './dates';
 import { dateTimeFormat, numberFormat } from './intl-cache';
-import { minorToDecimalString, moneyFormat } from './money';
+import { formatMinorWith, moneyFormat } from './money';
 
 export interface LocaleInfo {
   locale: string;
@@ -52,7 +52,7 @@ export function createFormatters(locale: string, timeZone: string) {
   const money = (amount: number, currency: string) => {
     let format = currencies.get(currency);
     if (!format) currencies.set(currency, (format = moneyFormat(currency, locale)));
-    return format.format(minorToDecimalString(amount, currency) as Intl.StringNumericLiteral);
+    return formatMinorWith(format, amount, currency);
   };
   return {
     locale,

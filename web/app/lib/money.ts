@@ -37,7 +37,12 @@ export function minorToDecimalString(amount: number, currency: string): string {
 
 /** Formats minor units in the user's locale, exactly (no float rounding even for large amounts). */
 export function formatMoney(amount: number, currency: string, locale?: string): string {
-  return moneyFormat(currency, locale).format(minorToDecimalString(amount, currency) as Intl.StringNumericLiteral);
+  return formatMinorWith(moneyFormat(currency, locale), amount, currency);
+}
+
+/** Minor units through a currency formatter already at hand, exactly (formatMoney looks the formatter up itself). */
+export function formatMinorWith(format: Intl.NumberFormat, amount: number, currency: string): string {
+  return format.format(minorToDecimalString(amount, currency) as Intl.StringNumericLiteral);
 }
 
 /** The formatter formatMoney uses for a currency in a locale. */
