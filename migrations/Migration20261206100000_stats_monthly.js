@@ -250,5 +250,7 @@ class Migration20261206100000_stats_monthly extends Migration {
 
 }
 exports.Migration20261206100000_stats_monthly = Migration20261206100000_stats_monthly;
-// For 20261207100000, which rewrites stats_rows from this text (and restores it on the way down).
+// For 20261207100000, which rewrites stats_rows from this text (and restores it on the way down), and 20261208100000,
+// which replaces stats_spans (and restores this one on the way down).
 exports.STATS_ROWS = STATS_ROWS;
+exports.STATS_SPANS = STATS_SPANS;

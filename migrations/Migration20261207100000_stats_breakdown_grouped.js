@@ -39,3 +39,5 @@ class Migration20261207100000_stats_breakdown_grouped extends Migration {
 
 }
 exports.Migration20261207100000_stats_breakdown_grouped = Migration20261207100000_stats_breakdown_grouped;
+// For 20261208100000, which rewrites stats_rows from this text (and restores it on the way down).
+exports.STATS_ROWS_GROUPED = groupedFirst(STATS_ROWS);
