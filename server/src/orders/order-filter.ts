@@ -44,9 +44,28 @@ export function filterClauses(filter: OrderFilter | null | undefined): { clauses
     if (search.length > MAX_SEARCH_LENGTH) {
       throw badInput('filter.search', `must be at most ${MAX_SEARCH_LENGTH} characters`);
     }
+    const term = search.toLowerCase();
+    const indexed = indexedPart(term);
     clauses.push('o.search_text ilike ?');
-    params.push(likePattern(search.toLowerCase()));
+    params.push(likePattern(indexed));
+    if (indexed !== term) {
+      // The whole term, checked on the rows the index found; `|| ''` keeps it out of the index's condition.
+      clauses.push(`(o.search_text || '') ilike ?`);
+      params.push(likePattern(term));
+    }
   }
   return { clauses, params };
+}
+
+/**
+ * The part of a search term the trigram index is asked for. The index reads one posting list per trigram of the
+ * pattern, and an email's domain is the brand's most common text: every order of a shop whose customers use one mail
+ * provider, or the bench's one domain, holds it. For an email with a local part of three characters or more, only
+ * `local@` goes to the index and the whole address filters what it found: the same orders (any order holding the
+ * address holds its local part), and a full address on the 200,000-order brand took 15–25 ms instead of 39–63.
+ */
+function indexedPart(term: string): string {
+  const at = term.indexOf('@');
+  return at >= 3 && at < term.length - 1 ? term.slice(0, at + 1) : term;
 }
 

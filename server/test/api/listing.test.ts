@@ -519,3 +519,42 @@ describe('filters, search and lookups', () => {
     expect(byNumber.data.orderByNumber?.id).not.toBe(foreign.id);
   });
 });
+
+describe('search by a whole email address', () => {
+  // Only an address's local part goes to the trigram index (order-filter.ts); the whole address must still decide.
+  let brand: TestBrand;
+  const byEmail: Record<string, string> = {};
+
+  beforeAll(async () => {
+    brand = await createTestBrand(t, { prefix: 'EM' });
+    const product = await createTestProduct(brand, { sku: 'EM-1', name: 'Plain Card', price: 1_000 });
+    for (const email of ['alice@example.com', 'Alice@Example.net', 'malice@example.com', 'al@example.com', 'bob@alice.example']) {
+      const order = await orderService.createOrder(
+        ctxOf(brand),
+        orderInput([{ productId: product.id, quantity: 1 }], { customer: { email, name: null } }),
+      );
+      byEmail[order.id] = email.toLowerCase();
+    }
+  });
+
+  async function found(search: string): Promise<string[]> {
+    const res = await t.gql(`query($s: String) { orders(first: 50, filter: { search: $s }) { nodes { id } totalCount } }`, { s: search }, brand.tokens.VIEWER);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.orders.totalCount).toBe(res.data.orders.nodes.length);
+    return res.data.orders.nodes.map((n: { id: string }) => byEmail[n.id]).sort();
+  }
+
+  it('matches the whole address, not only its local part, as a substring, in any case', async () => {
+    expect(await found('alice@example.com')).toEqual(['alice@example.com', 'malice@example.com']);
+    expect(await found('ALICE@EXAMPLE.NET')).toEqual(['alice@example.net']);
+    expect(await found('alice@example.org')).toEqual([]);
+    expect(await found('ice@example.c')).toEqual(['alice@example.com', 'malice@example.com']);
+  });
+
+  it('short local parts, a bare local part and a bare domain search as before', async () => {
+    expect(await found('al@example.com')).toEqual(['al@example.com']);
+    expect(await found('e@example.com')).toEqual(['alice@example.com', 'malice@example.com']);
+    expect(await found('alice@')).toEqual(['alice@example.com', 'alice@example.net', 'malice@example.com']);
+    expect(await found('@alice')).toEqual(['bob@alice.example']);
+  });
+});
