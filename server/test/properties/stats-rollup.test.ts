@@ -11,7 +11,8 @@ import { checkoutSession, charge, deliver, STRIPE_ENV, stripeEvent, stripeId } f
  * payments, partial and full refunds, status changes, cancels, deletions, Stripe checkouts and refunds, customer
  * erasures, and plain SQL moving an order in time or to another currency, or changing a line; then every statistic
  * over the API, for ranges cut anywhere (to the millisecond), in zones with half-hour and 45-minute offsets and over
- * a DST change, is compared with the recomputation.
+ * a DST change, is compared with the recomputation; and so is the orders list's `totalCount` under status, payment and
+ * date filters, which the rollup answers too.
  */
 let t: TestApp;
 let brand: TestBrand;
@@ -189,6 +190,34 @@ async function expectSameAsRecomputed(r: OracleRange) {
   const alone = await t.gql(STATS_WITHOUT_SERIES, { range: r }, brand.tokens.VIEWER);
   expect(alone.errors).toBeUndefined();
   expect({ range: r, ...alone.data.orderStats }).toEqual({ range: r, ...recomputed, series: undefined });
+  await expectTotalsCounted(r);
+}
+
+/** A status, payment or date filter's `totalCount` is read from the rollup (`order_count`): the same as counting the orders. */
+const FILTERED_TOTAL = `query($filter: OrderFilter) { orders(first: 1, filter: $filter) { totalCount } }`;
+async function expectTotalsCounted(r: OracleRange) {
+  const filters = [
+    { createdAfter: r.from, createdBefore: r.to, status: ['PENDING', 'PROCESSING'] },
+    { createdAfter: r.from, paymentStatus: ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'] },
+    { createdBefore: r.to, status: ['CANCELLED', 'PENDING'], paymentStatus: ['AWAITING_PAYMENT', 'PAYMENT_FAILED', 'REFUNDED'] },
+  ];
+  for (const filter of filters) {
+    const res = await t.gql(FILTERED_TOTAL, { filter }, brand.tokens.VIEWER);
+    expect(res.errors).toBeUndefined();
+    const [{ count }] = await t.sql(
+      `select count(*) as count from orders where brand_id = ? and (?::timestamptz is null or created_at >= ?::timestamptz)
+          and (?::timestamptz is null or created_at < ?::timestamptz)
+          and (?::text[] is null or status = any(?::text[])) and (?::text[] is null or payment_status = any(?::text[]))`,
+      [
+        brand.id,
+        ...[filter.createdAfter ?? null, filter.createdAfter ?? null],
+        ...[filter.createdBefore ?? null, filter.createdBefore ?? null],
+        ...[filter.status ? `{${filter.status}}` : null, filter.status ? `{${filter.status}}` : null],
+        ...[filter.paymentStatus ? `{${filter.paymentStatus}}` : null, filter.paymentStatus ? `{${filter.paymentStatus}}` : null],
+      ],
+    );
+    expect({ filter, totalCount: res.data.orders.totalCount }).toEqual({ filter, totalCount: Number(count) });
+  }
 }
 
 beforeAll(async () => {
