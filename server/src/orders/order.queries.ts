@@ -399,8 +399,15 @@ export async function listOrders(
  * index entries (8–9 ms) against ≈ 1 ms from the rollup; a search or a product still counts the orders.
  */
 function countsByRollup(filter: OrderFilter | null | undefined): boolean {
-  return !!filter && !filter.search?.trim() && !filter.productId;
+  // An allow-list: a filter key added later is counted over the orders until the rollup is taught it.
+  return (
+    !!filter &&
+    Object.entries(filter).every(
+      ([key, value]) => value == null || ROLLUP_FILTER_KEYS.has(key) || (key === 'search' && !String(value).trim()),
+    )
+  );
 }
+const ROLLUP_FILTER_KEYS = new Set(['status', 'paymentStatus', 'createdAfter', 'createdBefore']);
 
 function rollupCountParams(filter: OrderFilter): unknown[] {
   return [
