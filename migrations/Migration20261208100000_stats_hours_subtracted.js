@@ -7,13 +7,14 @@ const { STATS_ROWS_GROUPED } = require('./Migration20261207100000_stats_breakdow
 /**
  * A window that starts or ends near a UTC midnight is read as whole UTC days less the hours past its ends, instead of
  * hour by hour up to the midnight. A local day in Europe/Paris is [23:00, 23:00) UTC (22:00 in summer): `stats_spans`
- * split it into 24 hourly pieces (1 + 23), so every series by day in any zone but UTC read ≈ 24 hours of hourly rows
- * per day — two years by day in Paris 235–375 ms, against 50–97 in UTC, and 30 days 16–20 against 10–13 ms. Now the
- * same day is its UTC day, plus the hour before it, less its last hour: 3 pieces. Whichever side of each end needs
- * fewer hours is taken (Asia/Kathmandu's 18:15 reads 5 hours instead of 18); a window shorter than the days it would
- * need stays positive, as before. Only whole hours are ever subtracted, always inside the window's days, so every
- * figure is the same sum: `stats_spans` gives each piece a `sign` (1 or -1) and `stats_rows` multiplies the hourly
- * rows' counts and amounts by it (every statistic is a sum, and groups whose count nets to zero were already dropped).
+ * read it as the hour before midnight and the 23 hours after it, so every series by day in any zone but UTC read 24
+ * hours of hourly rows per day — two years by day in Paris 235–375 ms, against 50–97 in UTC, and 30 days 16–20 against
+ * 10–13 ms. Now the same day is its UTC day, plus the hour before it, less its last hour: 2 hours read. Whichever side
+ * of each end needs fewer hours is taken (Asia/Kathmandu's 18:15 reads 5 hours instead of 18); a window shorter than
+ * the days it would need stays positive, as before. Only whole hours are ever subtracted, always inside the window's
+ * days, so every figure is the same sum: `stats_spans` gives each piece a `sign` (1 or -1) and `stats_rows` multiplies
+ * the hourly rows' counts and amounts by it (every statistic is a sum, and groups whose count nets to zero were already
+ * dropped).
  */
 const STATS_SPANS_SIGNED = `create function stats_spans(s timestamptz, e timestamptz)
       returns table (tier text, lo timestamptz, hi timestamptz, sign integer) language sql stable as $$
