@@ -33,8 +33,8 @@ interface PoolClient {
 /**
  * How many statement texts get a name. PostgreSQL keeps each named statement (and its plan) on every pooled connection
  * that ran it until the connection closes, so the names must be few: the callers' texts come from a fixed set of shapes
- * (the credential's, and a page's, which follows a cached document's selection). Texts past the limit still go bound,
- * unnamed (parsed and planned on each call, as before).
+ * (the credential's, a page's, which follows a cached document's selection, Stripe's first look and a new order's
+ * insert). Texts past the limit still go bound, unnamed (parsed and planned on each call, as before).
  */
 export const MAX_NAMED_STATEMENTS = 200;
 
