@@ -144,3 +144,5 @@ class Migration20261206200000_insert_order extends Migration {
 
 }
 exports.Migration20261206200000_insert_order = Migration20261206200000_insert_order;
+// Read by 20261209100000, which replaces take_stock's product lookup.
+exports.TAKE_STOCK = TAKE_STOCK;

@@ -97,6 +97,22 @@ describe('take_stock, given stockSaleLines', () => {
     expect(sale.quantities).toBe('{3,5,2}');
   });
 
+  test('finds the products by their keys, never by reading the brand’s catalogue', async () => {
+    // Its generic plan assumes an average brand: a lookup through a (brand_id, …) index reads every product of a large
+    // catalogue for each sale (migration 20261209100000).
+    const [p, q] = [await product(10), await product(10)];
+    const scans = await inTransaction(async (tx) => {
+      await sell(tx, [{ productId: p, quantity: 1 }, { productId: q, quantity: 1 }], randomUUID());
+      return tx.em.execute<{ index: string; scans: string }[]>(
+        `select indexrelid::regclass::text as index, pg_stat_get_xact_numscans(indexrelid) as scans
+           from pg_index where indrelid = 'products'::regclass`,
+      );
+    });
+    const byIndex = Object.fromEntries(scans.map((row) => [row.index, Number(row.scans)]));
+    expect(byIndex.products_pkey).toBeGreaterThan(0);
+    expect(Object.entries(byIndex).filter(([index, count]) => index !== 'products_pkey' && count > 0)).toEqual([]);
+  });
+
   test('refuses more than the stock with INSUFFICIENT_STOCK, and takes nothing from any line', async () => {
     const [p, q] = await Promise.all([product(10), product(3, 'SHORT')]);
     const error = domainError(
