@@ -30,6 +30,8 @@ export interface Dataset {
   orders: number;
   bigBrand: { id: string; slug: string; ownerEmail: string; productIds: string[] };
   quietBrand: { id: string; slug: string; adminEmail: string };
+  /** Whether this run built it (and so just wrote the whole database). */
+  builtNow: boolean;
 }
 
 /** Builds the dataset unless the database already holds this very one (same order count and generator). */
@@ -45,7 +47,7 @@ export async function ensureDataset(
     if (!options.rebuild && built && built.orders === options.orders && built.generator === GENERATOR_VERSION) {
       await migrate(orm);
       options.log(`Reusing the benchmark database (${options.orders.toLocaleString('en')} orders in the big brand; --rebuild rebuilds it)`);
-      return await describe(orm, options.orders);
+      return { ...(await describe(orm, options.orders)), builtNow: false };
     }
     const [tables] = await conn.execute(`select count(*)::int as n from pg_tables where schemaname = 'public'`);
     // A database someone else named (DATABASE_URL) is wiped only on request; the embedded one is the benchmark's own.
@@ -62,13 +64,13 @@ export async function ensureDataset(
     await conn.execute(`create table bench_dataset (orders int not null, generator int not null, built_at timestamptz not null default now())`);
     await conn.execute(`insert into bench_dataset (orders, generator) values (?, ?)`, [options.orders, GENERATOR_VERSION]);
     options.log(`Built the benchmark database in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return await describe(orm, options.orders);
+    return { ...(await describe(orm, options.orders)), builtNow: true };
   } finally {
     await orm.close(true);
   }
 }
 
-async function describe(orm: MikroORM, orders: number): Promise<Dataset> {
+async function describe(orm: MikroORM, orders: number): Promise<Omit<Dataset, 'builtNow'>> {
   const conn = orm.em.getConnection();
   const [big] = await conn.execute(`select id from brands where slug = ?`, [BIG_BRAND_SLUG]);
   const [quiet] = await conn.execute(`select id from brands where slug = ?`, [QUIET_BRAND_SLUG]);

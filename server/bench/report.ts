@@ -18,6 +18,11 @@ export interface Row {
   requests: number;
   /** Answers that were not a 2xx without GraphQL errors (and, for stripe-events, a failed exactly-once check). */
   failures: number;
+  /**
+   * The hypervisor's steal while the scenario was measured, as a percentage of the CPU time the machine wanted
+   * (bench/host.ts); ≈ 1 on a quiet host. A scenario with a high value read slow for reasons outside the code.
+   */
+  stealPct?: number | null;
 }
 
 export interface Machine {
@@ -51,7 +56,7 @@ export function describeMachine(postgresVersion: string): Machine {
   };
 }
 
-const HEADERS = ['scenario', 'c', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'peak RSS MB', 'ceiling', 'ratio', 'failed'];
+const HEADERS = ['scenario', 'c', 'req/s', 'p50 ms', 'p99 ms', 'SQL/req', 'peak RSS MB', 'ceiling', 'ratio', 'failed', 'steal %'];
 
 function cells(row: Row): string[] {
   const show = (value: number | null) => (value === null ? '–' : String(value));
@@ -68,6 +73,7 @@ function cells(row: Row): string[] {
     row.ceiling ?? '–',
     row.ratio === null ? '–' : `${row.ratio}×`,
     String(row.failures),
+    show(row.stealPct ?? null),
   ];
 }
 

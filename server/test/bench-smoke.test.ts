@@ -59,6 +59,12 @@ test('pnpm bench runs every scenario end to end on 500 orders', async () => {
     }
     // One statement per query of the raw-SQL ceiling: the counter counts what PostgreSQL executed, nothing else.
     expect(report.scenarios.find((s: { name: string }) => s.name === 'ceiling-sql').sqlPerRequest).toBe(1);
+    // The host's steal is read for every load-driven scenario where /proc/stat exists (it is, on Linux).
+    if (fs.existsSync('/proc/stat')) {
+      for (const name of ['list-first', 'stripe-events', 'web-orders-page', 'ceiling-apollo-sql', 'ceiling-sql']) {
+        expect({ name, steal: typeof report.scenarios.find((s: { name: string }) => s.name === name).stealPct }).toEqual({ name, steal: 'number' });
+      }
+    }
     // No server of the benchmark is left behind (its postmaster removes this file when it stops).
     expect(fs.existsSync(path.join(dir, 'pg', 'postmaster.pid'))).toBe(false);
   } finally {
