@@ -99,9 +99,15 @@ export function cpuSeconds(pid: number): number | null {
 }
 /** CPU seconds of a process and its children (a PostgreSQL postmaster and its backends), or null where unreadable. */
 export function treeCpuSeconds(pid: number): number | null {
-  const own = cpuSeconds(pid);
-  if (own === null) return null;
-  let total = own;
+  let total: number;
+  try {
+    // Its own time and its exited children's (cutime, cstime: the 14th and 15th), so that a backend closing between two
+    // readings moves its time from the live children to these fields instead of taking it out of the sum.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    total = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {

@@ -15,6 +15,7 @@ import { measureFlood } from './flood';
 import { compareInstances } from './instances';
 import { cpuSeconds, freePort, SERVER_DIR, startServer, stopAllServers, treeCpuSeconds, WEB_DIR, withPeakRss, type ServerProcess } from './processes';
 import { readCpuTicks, stealPercent, waitForQuietHost } from './host';
+import { burst, total, turns, type Burst } from './paired';
 import { describeMachine, printTable, writeMarkdown, type Row } from './report';
 import { dropSnapshot, restoreSnapshot, takeSnapshot } from './snapshot';
 import { soak } from './soak';
@@ -22,7 +23,8 @@ import { checkBurst, deliverBurst, percentile, prepareWebhookBurst } from './web
 
 const USAGE = `pnpm bench [options]
   --orders <n>        orders in the big brand (default 200000; 49 small brands share 4× as many)
-  --duration <s>      measured seconds per scenario (default 10)
+  --duration <s>      measured seconds per scenario (default 10; the list and single-order scenarios spend as long
+                      again on their ceiling, in turns with it)
   --warmup <s>        warm-up seconds before each (default: the duration, at most 5)
   --connections <n>   autocannon connections (default 10; stripe-events always 50 concurrent deliveries)
   --rebuild           rebuild the benchmark database even if it matches
@@ -46,6 +48,8 @@ const USAGE = `pnpm bench [options]
  * NODE_ENV=production) and the ceilings beside it, loads each scenario with autocannon after a warm-up, and reports
  * requests/s, p50, p99, SQL statements per request (pg_stat_statements), the serving process's peak RSS, and each
  * scenario's ratio to its ceiling, measured in the same run. Never asserts a timing: machines differ, ratios carry over.
+ * The scenarios whose ceiling is `ceiling-apollo-sql` take turns with it (four turns of duration/4 each side, ABBA),
+ * so each ratio compares the two in the same minute; the host's steal during each scenario is reported beside it.
  */
 async function main() {
   const { values } = parseArgs({
@@ -174,6 +178,17 @@ interface Scenario {
   requests: (failures: Failures) => autocannon.Request[];
   /** Concurrency when the target is stated at one (a person's dashboard); otherwise --connections. */
   connections?: number;
+  /** The ceiling measured in turns with this scenario (bench/paired.ts), whose req/s in those turns gives the ratio. */
+  pairedWith?: PairedCeiling;
+}
+
+interface PairedCeiling {
+  name: string;
+  url: string;
+  server: ServerProcess;
+  requests: (failures: Failures) => autocannon.Request[];
+  /** Warmed up once, before its first turn. */
+  warm: boolean;
 }
 
 function graphql(token: string | null, query: string, variables: Record<string, unknown> = {}) {
@@ -382,6 +397,16 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
     },
   ];
 
+  // The list and single-order scenarios take turns with the list ceiling, so that their ratios compare one machine.
+  const listCeiling: PairedCeiling = {
+    name: 'ceiling-apollo-sql',
+    url: `${ceiling.url}/graphql`,
+    server: ceiling,
+    requests: (f) => [graphql(null, LIST_DOCUMENT)(f)],
+    warm: false,
+  };
+  for (const scenario of scenarios) if (scenario.ceiling === listCeiling.name) scenario.pairedWith = listCeiling;
+
   // --only: the named scenarios, and the ceilings their ratios need (all of them when nothing is named).
   const wanted = (name: string) => ctx.only === null || ctx.only.has(name);
   const ceilingOf = new Map<string, string>([
@@ -469,8 +494,7 @@ async function measure(ctx: Context, scenario: Scenario, connections = ctx.conne
   ctx.log(`${scenario.name}…`);
   const failures: Failures = { count: 0 };
   const requests = scenario.requests(failures);
-  const load = (duration: number) =>
-    autocannon({ url: scenario.url, method: 'POST', connections, duration, requests });
+  const options = (duration: number): autocannon.Options => ({ url: scenario.url, method: 'POST', connections, duration, requests });
   // Every distinct request once, answered correctly, before any load: a scenario that cannot answer stops the run
   // here with the answer it got, whatever the machine's speed.
   for (const request of requests) {
@@ -480,41 +504,87 @@ async function measure(ctx: Context, scenario: Scenario, connections = ctx.conne
     (request.onResponse as (status: number, body: string) => void)(res.status, await res.text());
     if (failures.count > before) throw new Error(`${scenario.name} answered: ${failures.first}`);
   }
-  if (ctx.warmup > 0) await load(ctx.warmup);
+  const paired = scenario.pairedWith ?? null;
+  const ceilingOptions = (duration: number): autocannon.Options | null =>
+    paired && { url: paired.url, method: 'POST', connections, duration, requests: paired.requests({ count: 0 }) };
+  if (ctx.warmup > 0) {
+    await autocannon(options(ctx.warmup));
+    if (paired && !paired.warm) await autocannon(ceilingOptions(ctx.warmup)!);
+  }
+  if (paired) paired.warm = true;
   await settle();
   await ctx.counter.reset();
-  const cpuBefore = (scenario.cpuOf ?? []).map((server) => cpuSeconds(server.pid));
   const postmaster = scenario.cpuOf?.length ? await postmasterPid(ctx) : null;
-  const pgBefore = postmaster === null ? null : treeCpuSeconds(postmaster);
+  // CPU and statements are summed over the scenario's own turns; the ceiling's CPU over its turns.
+  const cpu = new Array<number>((scenario.cpuOf ?? []).length).fill(0);
+  let pgCpu = 0;
+  let ceilingCpu = 0;
+  let statements: number | null = 0;
+  const scenarioBursts: Burst[] = [];
+  const ceilingBursts: Burst[] = [];
+  const rounds = paired ? (ctx.duration >= 4 ? 4 : 1) : 1;
+  const length = paired ? ctx.duration / rounds : ctx.duration;
   const ticksBefore = readCpuTicks();
-  const { result, peakRssMb } = await withPeakRss(scenario.server?.pid ?? null, () => load(ctx.duration));
-  const stealPct = stealPercent(ticksBefore, readCpuTicks());
-  // Requests in flight at the deadline still finish on the server: counted once they have.
-  await settle();
-  (scenario.cpuOf ?? []).forEach((server, i) => {
-    const before = cpuBefore[i];
-    const after = cpuSeconds(server.pid);
-    if (before === null || after === null || !result.requests.total) return;
-    ctx.log(`  ${server.name} CPU ${(((after - before) * 1000) / result.requests.total).toFixed(2)} ms per request`);
+  const { peakRssMb } = await withPeakRss(scenario.server?.pid ?? null, async () => {
+    for (const side of paired ? turns(rounds) : (['scenario'] as const)) {
+      const servers = side === 'scenario' ? (scenario.cpuOf ?? []) : [paired!.server];
+      const cpuBefore = servers.map((server) => cpuSeconds(server.pid));
+      const pgBefore = postmaster === null ? null : treeCpuSeconds(postmaster);
+      const countBefore = side === 'scenario' ? await ctx.counter.count() : null;
+      const done = await burst(side === 'scenario' ? options(length) : ceilingOptions(length)!);
+      // Requests in flight at the deadline still finish on the server: counted once they have.
+      await settle();
+      const spent = servers.map((server, i) => {
+        const after = cpuSeconds(server.pid);
+        return after === null || cpuBefore[i] === null ? NaN : after - cpuBefore[i]!;
+      });
+      const pgAfter = postmaster === null ? null : treeCpuSeconds(postmaster);
+      const pgSpent = pgBefore === null || pgAfter === null ? 0 : pgAfter - pgBefore;
+      if (side === 'scenario') {
+        spent.forEach((seconds, i) => (cpu[i] += seconds));
+        pgCpu += pgSpent;
+        const countAfter = await ctx.counter.count();
+        statements = statements === null || countBefore === null || countAfter === null ? null : statements + countAfter - countBefore;
+        scenarioBursts.push(done);
+      } else {
+        ceilingCpu += spent[0];
+        ceilingBursts.push(done);
+      }
+    }
   });
-  const pgAfter = postmaster === null ? null : treeCpuSeconds(postmaster);
-  if (pgBefore !== null && pgAfter !== null && result.requests.total) {
-    ctx.log(`  PostgreSQL CPU ${(((pgAfter - pgBefore) * 1000) / result.requests.total).toFixed(2)} ms per request`);
+  const stealPct = stealPercent(ticksBefore, readCpuTicks());
+  const result = total(scenarioBursts);
+  const perRequest = (seconds: number, n: number) => ((seconds * 1000) / n).toFixed(2);
+  if (result.requests) {
+    (scenario.cpuOf ?? []).forEach((server, i) => {
+      if (!Number.isNaN(cpu[i])) ctx.log(`  ${server.name} CPU ${perRequest(cpu[i], result.requests)} ms per request`);
+    });
+    if (postmaster !== null) ctx.log(`  PostgreSQL CPU ${perRequest(pgCpu, result.requests)} ms per request`);
   }
-  const statements = await ctx.counter.count();
+  let ratio: number | null = null;
+  if (paired) {
+    const ceiling = total(ceilingBursts);
+    const ceilingRps = ceiling.requests / ceiling.seconds;
+    ratio = ceilingRps > 0 ? round(result.requests / result.seconds / ceilingRps, 2) : null;
+    ctx.log(
+      `  ${paired.name} in turns with it (${rounds} × ${length} s each): ${ceilingRps.toFixed(1)} req/s` +
+        (ceiling.requests && !Number.isNaN(ceilingCpu) ? `, its server's CPU ${perRequest(ceilingCpu, ceiling.requests)} ms per request` : ''),
+    );
+  }
   if (failures.first) ctx.log(`  ${failures.count} failed answers; the first: ${failures.first}`);
-  const sent = Math.max(result.requests.sent, result.requests.total);
+  const sent = Math.max(result.sent, result.requests);
+  const latencies = result.latencies.sort((a, b) => a - b);
   return {
     name: scenario.name,
-    rps: round(result.requests.total / result.duration, 1),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
+    rps: round(result.requests / result.seconds, 1),
+    p50Ms: latencies.length ? Math.round(percentile(latencies, 50)) : 0,
+    p99Ms: latencies.length ? Math.round(percentile(latencies, 99)) : 0,
     sqlPerRequest: statements === null || sent === 0 ? null : round(statements / sent, 2),
     rssMb: peakRssMb === null ? null : Math.round(peakRssMb),
     ceiling: scenario.ceiling,
-    ratio: null,
+    ratio,
     connections,
-    requests: result.requests.total,
+    requests: result.requests,
     failures: failures.count + result.errors + result.timeouts,
     stealPct,
   };
