@@ -1,6 +1,7 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import path from 'node:path';
+import { disableIdleAsyncStorages } from './idle-async-storages';
 import { Brand } from '../brands/brand.entity';
 import { User } from '../users/user.entity';
 import { Session } from '../auth/session.entity';
@@ -52,6 +53,8 @@ export function ormConfig(
   overrides: Partial<Options> = {},
   { statementTimeoutMs = STATEMENT_TIMEOUT_MS }: { statementTimeoutMs?: number } = {},
 ): Options {
+  // Every ORM of the process (the API's, the CLI's, the tests') is configured here, before its first flush.
+  disableIdleAsyncStorages();
   return defineConfig({
     clientUrl,
     entities: ENTITIES,
