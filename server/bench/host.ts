@@ -6,8 +6,8 @@ import fs from 'node:fs';
  * reads 20 % slower whatever the code does, so each measured window reports it.
  *
  * Measured on the 2-core reference machine (3 Dec 2026): restoring the 3.9 GB benchmark database from its snapshot
- * (`--fresh-writes`) is followed, 15–20 s after the copy returns, by 30–40 s in which the host writes those files back
- * to its own disks and steals 5–28 % of a busy CPU; idle, the host steals ≈ 1 %. The first scenarios after a restore
+ * (`--fresh-writes`) is followed, 15–20 s after the copy returns, by 30–60 s in which the host writes those files back
+ * to its own disks and steals 5–43 % of a busy CPU; idle, the host steals ≈ 1 %. The first scenarios after a restore
  * used to run inside that window.
  */
 export interface CpuTicks {

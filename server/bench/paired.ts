@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 
 /**
  * A scenario measured in turns with its ceiling. On the reference machine the host's speed moves by ±25 % within
- * minutes (the hypervisor's steal read 0–27 % from one scenario to the next in one run, bench/host.ts), so a ceiling
+ * minutes (the hypervisor's steal read 0.6–37 % from one scenario to the next in one run, bench/host.ts), so a ceiling
  * measured minutes after a scenario compares two different machines. Taking turns in short bursts, in ABBA order
  * (scenario, ceiling, ceiling, scenario, …), puts any drift on both sides alike; the ratio is then the scenario's
  * req/s over the ceiling's in the same window.
