@@ -10,8 +10,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * A store is read only by code running inside a `run` of its storage, and by the async work that call started. So a
  * storage that only `run` enabled is disabled again when its last `run` in progress has settled (Node's own
  * `disable()`; `getStore()` then answers undefined, as it does outside any `run`), and the next `run` enables it
- * again. Under a steady stream of writes the storages simply stay enabled. A storage entered with `enterWith` (which
- * has no end) is never disabled here.
+ * again. Under a steady stream of writes the storages simply stay enabled. A storage whose async work has no end to
+ * wait for — entered with `enterWith`, or run with a callback that returns no promise (an Express `next`, as in
+ * MikroORM's `RequestContext.create(em, next)`) or throws — is never disabled here.
  */
 let installed = false;
 
@@ -46,6 +47,7 @@ export function disableIdleAsyncStorages(): void {
     try {
       result = (run as (this: unknown, ...a: unknown[]) => R).call(this, store, callback, ...args);
     } catch (error) {
+      pinned.add(this);
       settled(this);
       throw error;
     }
@@ -57,6 +59,7 @@ export function disableIdleAsyncStorages(): void {
         () => settled(this),
       );
     } else {
+      pinned.add(this);
       settled(this);
     }
     return result;

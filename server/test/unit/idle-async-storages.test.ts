@@ -47,13 +47,8 @@ describe('AsyncLocalStorage storages that only run() enabled', () => {
     if (enabledOf(storage) !== undefined) expect(enabledOf(storage)).toBe(false);
   });
 
-  it('settle a run whose callback throws or rejects, and hand the caller the same failure', async () => {
+  it('settle a run whose promise rejects, and hand the caller the same failure', async () => {
     const storage = new AsyncLocalStorage<string>();
-    expect(() =>
-      storage.run('sync', () => {
-        throw new Error('thrown');
-      }),
-    ).toThrow('thrown');
     await expect(
       storage.run('async', async () => {
         await sleep(1);
@@ -61,6 +56,30 @@ describe('AsyncLocalStorage storages that only run() enabled', () => {
       }),
     ).rejects.toThrow('rejected');
     if (enabledOf(storage) !== undefined) expect(enabledOf(storage)).toBe(false);
+  });
+
+  it('leave a storage enabled whose run returned no promise (an Express next) or threw: its async work has no known end', async () => {
+    const middleware = new AsyncLocalStorage<string>();
+    const seen = await new Promise<string | undefined>((resolve) => {
+      middleware.run('request', () => {
+        // The request goes on after run() has returned, as Express's next() does.
+        setImmediate(async () => {
+          await sleep(1);
+          resolve(middleware.getStore());
+        });
+      });
+    });
+    expect(seen).toBe('request');
+
+    const throwing = new AsyncLocalStorage<string>();
+    let later: Promise<string | undefined> = Promise.resolve(undefined);
+    expect(() =>
+      throwing.run('thrown', () => {
+        later = sleep(1).then(() => throwing.getStore());
+        throw new Error('thrown');
+      }),
+    ).toThrow('thrown');
+    expect(await later).toBe('thrown');
   });
 
   it('leave a storage entered with enterWith enabled', async () => {
