@@ -48,26 +48,28 @@ function probe(ms: number): number | null {
 
 const QUIET_PERCENT = 3;
 const QUIET_PROBES = 10;
+/** The write-back starts 15–20 s after the writes: a quiet first few seconds prove nothing. */
+const MIN_WAIT_SECONDS = 30;
+const MAX_WAIT_SECONDS = 180;
 
 /**
  * After writing a large database (a restore or a build), waits until the host has written it back: at least
- * `minSeconds` (the write-back starts late), then until `QUIET_PROBES` one-second probes in a row see ≤ 3 % steal, at
- * most `maxSeconds`. Logs what it waited and saw, so a run that could not settle says so.
+ * MIN_WAIT_SECONDS, then until QUIET_PROBES one-second probes in a row see ≤ QUIET_PERCENT steal, at most
+ * MAX_WAIT_SECONDS. Logs what it waited and saw, so a run that could not settle says so.
  */
-export async function waitForQuietHost(log: (line: string) => void, options: { minSeconds?: number; maxSeconds?: number } = {}) {
-  const { minSeconds = 30, maxSeconds = 180 } = options;
+export async function waitForQuietHost(log: (line: string) => void) {
   if (!readCpuTicks()) return;
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   let quiet = 0;
   let worst = 0;
   let last: number | null = null;
-  while (elapsed() < maxSeconds) {
+  while (elapsed() < MAX_WAIT_SECONDS) {
     last = probe(1000);
     if (last === null) return;
     worst = Math.max(worst, last);
     quiet = last <= QUIET_PERCENT ? quiet + 1 : 0;
-    if (quiet >= QUIET_PROBES && elapsed() >= minSeconds) break;
+    if (quiet >= QUIET_PROBES && elapsed() >= MIN_WAIT_SECONDS) break;
     // Let the event loop breathe between probes (timers, the database client's keep-alives).
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

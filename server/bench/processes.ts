@@ -87,36 +87,36 @@ export function rssMb(pid: number): number | null {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far (Linux /proc), or null where it cannot be read. */
-export function cpuSeconds(pid: number): number | null {
+/** The fields of /proc/<pid>/stat after the command name (which is in parentheses and may hold spaces), or null. */
+function statFields(pid: number | string): string[] | null {
   try {
-    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   } catch {
     return null;
   }
 }
+
+/** Seconds of the ticks in `fields` at these indexes (utime and stime are the 12th and 13th after the name). */
+const seconds = (fields: string[], ...indexes: number[]) => indexes.reduce((sum, i) => sum + Number(fields[i]), 0) / CLOCK_TICKS_PER_SECOND;
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc), or null where it cannot be read. */
+export function cpuSeconds(pid: number): number | null {
+  const fields = statFields(pid);
+  return fields && seconds(fields, 11, 12);
+}
+
 /** CPU seconds of a process and its children (a PostgreSQL postmaster and its backends), or null where unreadable. */
 export function treeCpuSeconds(pid: number): number | null {
-  let total: number;
-  try {
-    // Its own time and its exited children's (cutime, cstime: the 14th and 15th), so that a backend closing between two
-    // readings moves its time from the live children to these fields instead of taking it out of the sum.
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    total = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
+  const own = statFields(pid);
+  if (!own) return null;
+  // Its own time and its exited children's (cutime, cstime: the 14th and 15th), so that a backend closing between two
+  // readings moves its time from the live children to these fields instead of taking it out of the sum.
+  let total = seconds(own, 11, 12, 13, 14);
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The parent's pid is the 2nd field after the command name.
-      const fields = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
-      if (Number(fields[1]) === pid) total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-    } catch {
-      // Gone meanwhile.
-    }
+    // The parent's pid is the 2nd field after the command name; a process gone meanwhile reads null.
+    const fields = statFields(entry);
+    if (fields && Number(fields[1]) === pid) total += seconds(fields, 11, 12);
   }
   return total;
 }

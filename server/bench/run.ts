@@ -119,7 +119,7 @@ async function main() {
     orm = await MikroORM.init(ormConfig(database.url, { pool: { min: 0, max: 4 } }));
     // A restore, a snapshot or a build has just written the whole database: on a virtual machine the host writes it
     // back to its disks for a minute, taking CPU from the first scenarios (bench/host.ts). Small databases do not show it.
-    if (restored || fresh || dataset.builtNow) {
+    if (fresh || dataset.builtNow) {
       const [{ bytes }] = await orm.em.getConnection().execute('select pg_database_size(current_database())::float8 as bytes');
       if (bytes >= LARGE_WRITE_BYTES) await waitForQuietHost(log);
     }
