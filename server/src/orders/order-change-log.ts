@@ -2,6 +2,7 @@ import { ReferenceKind, type EntityManager, type EntityMetadata, type EntityProp
 import { v7 as uuidv7 } from 'uuid';
 import { AuditEntry } from '../audit/audit-entry.entity';
 import type { RequestContext } from '../shared/request-context';
+import { scopedStatement, type ScopedStatement } from '../shared/sql';
 import { Order } from './order.entity';
 import { OrderStatusChange } from './order-status-change.entity';
 
@@ -16,14 +17,34 @@ import { OrderStatusChange } from './order-status-change.entity';
  * A transaction that opens a log must write it (pendingOrderChangesSql) in its last statement, as the delivery's
  * outcome does. One order per log: another order loaded meanwhile is an entity of the unit of work as usual, flushed at
  * commit (its timeline entries with it), and audit entries of the transaction all join the log.
+ *
+ * A log opened with `placesOrders` may also hold a new order not inserted yet (`place`): its insert, which takes the
+ * brand's numbering row, is then sent in that last statement's message, so that the row is held by one message up to its
+ * COMMIT rather than across a round trip to the API, which other orders of the brand would wait out (docs/performance.md,
+ * Write path). Until then the order's number is ORDER_NUMBER_MARK.
  */
 export class OrderChangeLog {
   order: Order | null = null;
+  /** The insert of `order` and its check (`order_placed`), when the order is still to be inserted. */
+  private placing: ScopedStatement[] | null = null;
   /** The order's scalar properties as read, to find what the rules changed. */
   private original = new Map<string, unknown>();
   private readonly inserts = new Map<EntityMetadata, Record<string, unknown>[]>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    readonly placesOrders = false,
+  ) {}
+
+  /**
+   * Keeps the insert (orderInsert) of the order this log tracks from its planned row (plannedOrderRow, loadOrder) for the
+   * last statement, followed by the check that fails the message when the insert placed nothing.
+   */
+  place(orderId: string, insert: ScopedStatement, scope: { brandId: string }): void {
+    const order = this.order as unknown as { id: string } | null;
+    if (!this.placesOrders || order?.id !== orderId || this.placing) throw new Error('OrderChangeLog: this log does not hold that order, or does not place orders');
+    this.placing = [insert, scopedStatement(scope, 'select * from order_placed(brand_id => ?, order_id => ?)', [orderId])];
+  }
 
   holds(order: object): boolean {
     return this.order === order;
@@ -71,8 +92,8 @@ export class OrderChangeLog {
     const order = this.order as unknown as Record<string, any> | null;
     if (!order) return null;
     const changed = this.changedProps();
-    if (changed.length === 0 && this.inserts.size === 0) return null;
-    const ctes = ['target as (select o.id, o.brand_id from orders o where o.brand_id = ? and o.id = ?)'];
+    if (changed.length === 0 && this.inserts.size === 0 && !this.placing) return null;
+    const ctes = ['target as (select o.id, o.brand_id, o.number from orders o where o.brand_id = ? and o.id = ?)'];
     const params: unknown[] = [order.id];
     if (changed.length) {
       const meta = this.em.getMetadata().get(Order.name);
@@ -95,9 +116,11 @@ export class OrderChangeLog {
       params.push(JSON.stringify(rows));
     }
     return {
+      before: this.placing ?? [],
       ctes: ctes.join(',\n'),
       params,
       written: () => {
+        this.placing = null;
         this.inserts.clear();
         this.snapshot();
       },
@@ -107,7 +130,9 @@ export class OrderChangeLog {
 
 /** What `pendingOrderChangesSql` hands its caller: CTEs to put first in its statement, and the statement's parameters. */
 export interface PendingOrderChanges {
-  /** `target as (…), …`: begins with the brand's filter, so a statement that starts with them is scoped. */
+  /** Statements to send first, in the same message: a placed order's insert and its check (see `place`). */
+  before: ScopedStatement[];
+  /** `target as (…), …`: begins with the brand's filter, so a statement that starts with them is scoped. `target.number` is the order's number. */
   ctes: string;
   params: unknown[];
   /** Call once the statement ran: the log forgets what it wrote. */
@@ -116,9 +141,18 @@ export interface PendingOrderChanges {
 
 const logs = new WeakMap<EntityManager, OrderChangeLog>();
 
-/** Opens the log of `tx`'s transaction: the orders it loads (loadOrder) and their entries are kept in it from now on. */
-export function openOrderChangeLog(tx: RequestContext): OrderChangeLog {
-  const log = new OrderChangeLog(tx.em);
+/** Stands for a placed order's number until its insert gives it one (`place`); replaced by the statement that writes the log. */
+export const ORDER_NUMBER_MARK = '{order number}';
+
+/** The SQLSTATE of `order_placed` (migration 20261210100000) when the insert before it placed no order. */
+export const ORDER_NOT_PLACED = 'LU001';
+
+/**
+ * Opens the log of `tx`'s transaction: the orders it loads (loadOrder) and their entries are kept in it from now on.
+ * `placesOrders`: a new order may be held for the last statement too (`place`).
+ */
+export function openOrderChangeLog(tx: RequestContext, placesOrders = false): OrderChangeLog {
+  const log = new OrderChangeLog(tx.em, placesOrders);
   logs.set(tx.em, log);
   return log;
 }

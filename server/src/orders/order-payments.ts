@@ -7,8 +7,8 @@ import type { RequestContext } from '../shared/request-context';
 import { pgArray, scopedSql, scopedStatement, type ScopedStatement } from '../shared/sql';
 import { changePaymentStatus, recordChange } from './order-history';
 import { PAID_PAYMENT_STATUSES, paymentStatusForRefund } from './order-lifecycle';
-import { loadOrder } from './order-change-log';
-import { insertOrder, lockOrder } from './order-writes';
+import { loadOrder, ORDER_NUMBER_MARK, orderChangeLogOf } from './order-change-log';
+import { insertOrder, lockOrder, orderInsert, plannedOrderRow, type NewOrder } from './order-writes';
 import { Order, type AddressData } from './order.entity';
 import { findOrderById, type OrderRecord } from './order.queries';
 import { allocate } from './pricing';
@@ -224,48 +224,67 @@ export async function completeCheckout(
   const lineBases = lineSubtotals.map((s, i) => s - lineDiscounts[i]);
   const lineTaxes = allocate(BigInt(tax), lineBases);
 
-  const { row, taken } = await insertOrder(
-    tx,
-    {
-      id: uuidv7(),
-      currency: currency as CurrencyCode,
-      totals: { subtotal, discountTotal: discount, shippingTotal: shipping, taxTotal: tax, total },
-      discountCode: null,
-      customer: { email: data.customer.email ?? 'unknown@checkout.invalid', name: data.customer.name, phone: data.customer.phone },
-      shippingAddress: data.shippingAddress,
-      source: 'STRIPE_CHECKOUT',
-      checkoutRef: data.checkoutRef,
-      stripeCheckoutSessionId: data.checkoutSessionId,
-      stripePaymentIntentId: data.paymentIntentId,
-      lines: known.map((item, i) => ({
-        product: byId.get(item.productId)!,
-        unitPrice: byId.get(item.productId)!.price,
-        quantity: item.quantity,
-        discount: Number(lineDiscounts[i]),
-        tax: Number(lineTaxes[i]),
-        total: Number(lineBases[i] + (exclusive ? lineTaxes[i] : 0n)),
-      })),
-    },
-    { allowOversell: true },
-  );
-  // The rules below change the new order as they change any order (the change log's, or the unit of work's).
-  const order = loadOrder(tx, row);
-  const oversold = taken
-    .filter((t) => t.stockAfter < 0)
-    .map((t) => ({ sku: byId.get(t.productId)!.sku, requested: t.quantity, available: Math.max(t.stockAfter + t.quantity, 0) }));
+  const newOrder: NewOrder = {
+    id: uuidv7(),
+    currency: currency as CurrencyCode,
+    totals: { subtotal, discountTotal: discount, shippingTotal: shipping, taxTotal: tax, total },
+    discountCode: null,
+    customer: { email: data.customer.email ?? 'unknown@checkout.invalid', name: data.customer.name, phone: data.customer.phone },
+    shippingAddress: data.shippingAddress,
+    source: 'STRIPE_CHECKOUT',
+    checkoutRef: data.checkoutRef,
+    stripeCheckoutSessionId: data.checkoutSessionId,
+    stripePaymentIntentId: data.paymentIntentId,
+    lines: known.map((item, i) => ({
+      product: byId.get(item.productId)!,
+      unitPrice: byId.get(item.productId)!.price,
+      quantity: item.quantity,
+      discount: Number(lineDiscounts[i]),
+      tax: Number(lineTaxes[i]),
+      total: Number(lineBases[i] + (exclusive ? lineTaxes[i] : 0n)),
+    })),
+  };
   if (!data.customer.email) notes.push('Stripe sent no customer email');
-  if (oversold.length) {
-    const detail = oversold.map((o) => `${o.sku}: ${o.requested} sold, ${o.available} in stock`).join('; ');
-    order.attention = `Oversold: ${detail}`;
-    recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Paid order oversold stock (${detail})` });
+  const log = orderChangeLogOf(tx.em);
+  let order: Order;
+  if (log?.placesOrders && servedByStockAsRead(newOrder, byId)) {
+    // Inserted by the transaction's last message (order-change-log.ts); the stock as read served the sale, so it is
+    // inserted without oversell, and should the stock have gone meanwhile, that message fails and the delivery runs
+    // again this other way. The rules below change the order as they change any order.
+    const at = new Date();
+    order = loadOrder(tx, plannedOrderRow(tx, newOrder, at, ORDER_NUMBER_MARK));
+    noteOnOrder(tx, order, notes);
+    log.place(order.id, orderInsert(tx, newOrder, { at, audit: auditState('ORDER', order) }).statement, tx);
+  } else {
+    const { row, taken } = await insertOrder(tx, newOrder, { allowOversell: true });
+    order = loadOrder(tx, row);
+    const oversold = taken
+      .filter((t) => t.stockAfter < 0)
+      .map((t) => ({ sku: byId.get(t.productId)!.sku, requested: t.quantity, available: Math.max(t.stockAfter + t.quantity, 0) }));
+    if (oversold.length) {
+      const detail = oversold.map((o) => `${o.sku}: ${o.requested} sold, ${o.available} in stock`).join('; ');
+      order.attention = `Oversold: ${detail}`;
+      recordChange(tx.em, tx.actor, order, 'NOTE', { note: `Paid order oversold stock (${detail})` });
+    }
+    noteOnOrder(tx, order, notes);
+    audit(tx, { action: 'order.create', targetType: 'ORDER', targetId: order.id, before: null, after: auditState('ORDER', order) });
   }
-  if (notes.length) {
-    order.attention = [order.attention, ...notes].filter(Boolean).join(' · ');
-    for (const note of notes) recordChange(tx.em, tx.actor, order, 'NOTE', { note });
-  }
-  audit(tx, { action: 'order.create', targetType: 'ORDER', targetId: order.id, before: null, after: auditState('ORDER', order) });
   if (data.paid) applyPaymentResult(tx, order, 'SUCCEEDED', 'Paid through Stripe Checkout');
   return { order, created: true };
+}
+
+/** A new checkout order's notes: in `attention`, and each in the timeline. */
+function noteOnOrder(tx: RequestContext, order: Order, notes: string[]) {
+  if (notes.length === 0) return;
+  order.attention = [order.attention, ...notes].filter(Boolean).join(' · ');
+  for (const note of notes) recordChange(tx.em, tx.actor, order, 'NOTE', { note });
+}
+
+/** Whether the products' stock, as the checkout read it, serves every line (the quantities of a product summed). */
+function servedByStockAsRead(order: NewOrder, products: Map<string, CheckoutProduct>): boolean {
+  const wanted = new Map<string, number>();
+  for (const line of order.lines) wanted.set(line.product.id, (wanted.get(line.product.id) ?? 0) + line.quantity);
+  return [...wanted].every(([id, quantity]) => products.get(id)!.stock >= quantity);
 }
 
 /**
@@ -289,12 +308,17 @@ function runStatement(tx: RequestContext, statement: ScopedStatement): Promise<R
   return scopedSql(tx, statement.sql, statement.params.slice(1));
 }
 
-/** A product as a checkout reads it: what its lines snapshot (the order's insert locks and counts its stock). */
-type CheckoutProduct = Pick<Product, 'id' | 'sku' | 'name' | 'price'>;
+/**
+ * A product as a checkout reads it: what its lines snapshot, and its stock as read, unlocked (the order's insert locks
+ * and counts the stock; servedByStockAsRead only chooses how the order is inserted).
+ */
+type CheckoutProduct = Pick<Product, 'id' | 'sku' | 'name' | 'price' | 'stock'>;
 
 /** checkoutTargetsRead's rows: plain products (nothing changes them here, so the unit of work need not track them). */
 function readCheckoutTargets(rows: Record<string, any>[]): { existingId: string | null; found: CheckoutProduct[] } {
-  const found = rows.filter((row) => row.id !== null).map((row) => ({ id: row.id, sku: row.sku, name: row.name, price: Number(row.price) }));
+  const found = rows
+    .filter((row) => row.id !== null)
+    .map((row) => ({ id: row.id, sku: row.sku, name: row.name, price: Number(row.price), stock: Number(row.stock) }));
   return { existingId: rows[0]?.existing_id ?? null, found };
 }
 

@@ -3,11 +3,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { auditRow, auditState } from '../audit/audit';
 import { notFound } from '../errors';
 import type { Product } from '../products/product.entity';
-import { stockSaleLines, stockShortfall, type StockTaken } from '../products/stock.service';
+import { stockSaleLines, stockShortfall, type StockLine, type StockTaken } from '../products/stock.service';
 import { parseId } from '../shared/ids';
 import type { CurrencyCode } from '../shared/money';
 import type { RequestContext } from '../shared/request-context';
-import { scopedSql } from '../shared/sql';
+import { scopedSql, scopedStatement, type ScopedStatement } from '../shared/sql';
 import { orderSearchText } from './order-search';
 import { Order, type AddressData, type OrderSource } from './order.entity';
 
@@ -55,13 +55,29 @@ export interface InsertedOrder {
  * any (then no EntityManager is forked). Discounts are the caller's. Throws INSUFFICIENT_STOCK (or NOT_FOUND for a
  * product gone meanwhile) and writes nothing when a line cannot be served, unless `allowOversell`.
  */
-export async function insertOrder(
-  tx: RequestContext,
-  data: NewOrder,
-  options: { notes?: string[]; audit?: boolean; allowOversell?: boolean } = {},
-): Promise<InsertedOrder> {
-  const at = new Date();
+export async function insertOrder(tx: RequestContext, data: NewOrder, options: InsertOptions = {}): Promise<InsertedOrder> {
+  const { statement, stockLines } = orderInsert(tx, data, options);
   const scope = { sqlEm: tx.sqlEm, brandId: tx.brandId };
+  // A named prepared statement outside a transaction: one text for every order, and its plan (a function call) is the
+  // same for any values, so each connection parses and plans it once and the values go bound, not formatted in.
+  const rows = await scopedSql<Record<string, any>>(scope, statement.sql, statement.params.slice(1), { prepared: true });
+  if (rows.length === 0) throw await stockShortfall(scope, stockLines);
+  const { stock_taken: taken, ...row } = rows[0];
+  return { row, taken: (taken ?? []) as StockTaken[] };
+}
+
+export interface InsertOptions {
+  notes?: string[];
+  /** Writes the `order.create` audit entry: of `createdState` when true, of this state when given (its number is filled in). */
+  audit?: boolean | Record<string, unknown>;
+  allowOversell?: boolean;
+  /** When the order is created (its `created_at`, its first timeline entries'); now by default. */
+  at?: Date;
+}
+
+/** insertOrder's statement, not run: for a caller that sends it with others in one message (order-change-log.ts). */
+export function orderInsert(tx: RequestContext, data: NewOrder, options: InsertOptions = {}): { statement: ScopedStatement; stockLines: StockLine[] } {
+  const at = options.at ?? new Date();
   const stockLines = data.lines.map((line) => ({ productId: line.product.id, quantity: line.quantity }));
   const sale = stockSaleLines(stockLines);
   const items = data.lines.map((line, position) => ({
@@ -82,17 +98,16 @@ export async function insertOrder(
     ...(options.notes ?? []).map((note) => ({ id: uuidv7(), kind: 'NOTE', to_value: null, note })),
   ];
   // The audit entry's `number` is only known once numbered: written as '' here, then set by the function.
-  const entry = options.audit
-    ? auditRow(tx, { action: 'order.create', targetType: 'ORDER', targetId: data.id, before: null, after: createdState(data) })
-    : null;
+  const after = options.audit === true ? createdState(data) : options.audit || null;
+  const entry = after ? auditRow(tx, { action: 'order.create', targetType: 'ORDER', targetId: data.id, before: null, after }) : null;
   const searchRest = orderSearchText({
     number: '',
     customerEmail: data.customer.email,
     customerName: data.customer.name ?? null,
     lines: data.lines.map((line) => line.product),
   });
-  const rows = await scopedSql<Record<string, any>>(
-    scope,
+  const statement = scopedStatement(
+    tx,
     `select (placed).*, stock_taken from insert_order(brand_id => ?, order_id => ?, created_at => ?, product_ids => ?,
        quantities => ?, movement_ids => ?, allow_oversell => ?, actor_type => ?, actor_id => ?, actor_label => ?,
        currency => ?, subtotal => ?, discount_total => ?, shipping_total => ?, tax_total => ?, total => ?,
@@ -111,13 +126,26 @@ export async function insertOrder(
       JSON.stringify(history),
       entry ? JSON.stringify(entry) : null,
     ],
-    // A named prepared statement outside a transaction: one text for every order, and its plan (a function call) is
-    // the same for any values, so each connection parses and plans it once and the values go bound, not formatted in.
-    { prepared: true },
   );
-  if (rows.length === 0) throw await stockShortfall(scope, stockLines);
-  const { stock_taken: taken, ...row } = rows[0];
-  return { row, taken: (taken ?? []) as StockTaken[] };
+  return { statement, stockLines };
+}
+
+/**
+ * The row `insert_order` answers for `data` created at `at`, before it runs: every column as it will be, but `seq`, the
+ * `number` (`numberMark` in its place) and `search_text` (which holds the number), which only the insert knows.
+ */
+export function plannedOrderRow(tx: RequestContext, data: NewOrder, at: Date, numberMark: string): Record<string, unknown> {
+  return {
+    id: data.id, created_at: at, updated_at: at, brand_id: tx.brandId, seq: null, number: numberMark,
+    status: 'PENDING', payment_status: 'AWAITING_PAYMENT', currency: data.currency,
+    subtotal: data.totals.subtotal, discount_total: data.totals.discountTotal, shipping_total: data.totals.shippingTotal,
+    tax_total: data.totals.taxTotal, total: data.totals.total, refunded_total: 0, discount_code: data.discountCode,
+    customer_email: data.customer.email, customer_name: data.customer.name ?? null, customer_phone: data.customer.phone ?? null,
+    shipping_address: data.shippingAddress, tracking_number: null, attention: null, source: data.source,
+    checkout_ref: data.checkoutRef ?? null, stripe_checkout_session_id: data.stripeCheckoutSessionId ?? null,
+    stripe_payment_intent_id: data.stripePaymentIntentId ?? null, paid_at: null, cancelled_at: null, search_text: null,
+    provider_paid_at: null, tracking_carrier: null, tracking_url: null, payment_method: null, payment_reference: null,
+  };
 }
 
 /** The audited state of an order as it is born (its number still to come). */

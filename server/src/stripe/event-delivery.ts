@@ -3,10 +3,10 @@ import type Stripe from 'stripe';
 import { v7 as uuidv7 } from 'uuid';
 import { DomainError } from '../errors';
 import { RequestContext, type Principal } from '../shared/request-context';
-import { advisoryLocksSql, scopedSql } from '../shared/sql';
+import { advisoryLocksSql, scopedStatement } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
 import { commitWithNextStatement } from '../db/pipelined-transaction';
-import { openOrderChangeLog, pendingOrderChangesSql } from '../orders/order-change-log';
+import { openOrderChangeLog, ORDER_NOT_PLACED, ORDER_NUMBER_MARK, pendingOrderChangesSql } from '../orders/order-change-log';
 import { brandSql } from './brand-resolution';
 import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled, type ReadAhead } from './events/handler';
 import { EVENT_HANDLERS } from './events/registry';
@@ -82,13 +82,20 @@ export async function replayEvent(rootEm: EntityManager, eventId: string): Promi
 }
 
 async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' | 'replay'): Promise<EventResult> {
+  let placesOrders = true;
   for (let attempt = 0; ; attempt++) {
     const { brandId, done } = await firstLook(rootEm, event);
     if (done && mode === 'deliver') return { eventId: event.id, ...done, duplicate: true };
     try {
-      return await runOnce(rootEm, event, brandId, mode);
+      return await runOnce(rootEm, event, brandId, mode, placesOrders);
     } catch (error) {
       if (error instanceof BrandResolvedLate && attempt < 2) continue;
+      // A checkout's order, inserted by its last message without oversell, found its stock gone since it was read:
+      // nothing was written, and this time it is inserted first, the way that records an oversell.
+      if (placesOrders && (error as { code?: unknown })?.code === ORDER_NOT_PLACED) {
+        placesOrders = false;
+        continue;
+      }
       const rejected = error instanceof DomainError;
       await recordFailure(rootEm, event, brandId, rejected, storedMessage(error), mode).catch(() => undefined);
       if (rejected) return { eventId: event.id, outcome: 'REJECTED', reason: storedMessage(error), duplicate: false };
@@ -124,6 +131,7 @@ async function runOnce(
   event: Stripe.Event,
   brandId: string | null,
   mode: 'deliver' | 'replay',
+  placesOrders: boolean,
 ): Promise<EventResult> {
   const ctx = RequestContext.create(rootEm, brandId ? stripePrincipal(event.id, brandId) : null);
   const handler = EVENT_HANDLERS[event.type];
@@ -131,7 +139,7 @@ async function runOnce(
   const firstReads = brandId ? (handler?.firstReads?.({ brandId }, event) ?? []) : [];
   try {
     return await ctx.transaction(async (tx) => {
-      openOrderChangeLog(tx);
+      openOrderChangeLog(tx, placesOrders);
       const { claimed, reads } =
         mode === 'deliver' ? await claim(tx.em, event, brandId, locks, firstReads) : await claimForReplay(tx.em, event.id, locks, firstReads);
       if (!claimed) {
@@ -145,8 +153,8 @@ async function runOnce(
         throw new AlreadyProcessed({ eventId: event.id, outcome: row.outcome, reason: row.reason, duplicate: true });
       }
       const handled = handler ? await handler(tx, event, brandId, firstReads.length ? reads : undefined) : ignored(`${event.type} is not handled`);
-      await recordOutcome(tx, event.id, brandId, handled);
-      return { eventId: event.id, outcome: handled.outcome, reason: handled.reason, duplicate: false };
+      const reason = await recordOutcome(tx, event.id, brandId, handled);
+      return { eventId: event.id, outcome: handled.outcome, reason, duplicate: false };
     }, { pipelined: true });
   } catch (error) {
     if (error instanceof AlreadyProcessed) return error.result;
@@ -163,26 +171,35 @@ class AlreadyProcessed extends Error {
 
 /**
  * Marks the event processed with its outcome, in the statement that also makes the handler's last write (a parked
- * payment) and writes the order changes of the payment rules (the transaction's order change log); anything in the
- * unit of work is flushed at commit as usual.
+ * payment) and writes the order changes of the payment rules (the transaction's order change log) — after a new order's
+ * insert, when the log holds one, in the same message; anything in the unit of work is flushed at commit as usual.
+ * Answers the reason as stored: a new order's number in place of ORDER_NUMBER_MARK.
  */
-async function recordOutcome(tx: RequestContext, eventId: string, brandId: string | null, handled: Handled) {
-  const outcome = `update stripe_events set processed_at = now(), outcome = ?, reason = ?, error = null,
-          brand_id = coalesce(?, brand_id), updated_at = now()
-        where event_id = ?`;
-  const values = [handled.outcome, handled.reason, brandId, eventId];
-  const ctes = handled.write ? [`handler_write as (${handled.write.sql})`] : [];
-  const params = handled.write?.params ?? [];
+async function recordOutcome(tx: RequestContext, eventId: string, brandId: string | null, handled: Handled): Promise<string> {
   // Always asked, so that no change of the log can be left behind by a statement that commits.
   const changes = pendingOrderChangesSql(tx);
+  const placing = (changes?.before.length ?? 0) > 0;
+  const outcome = `update stripe_events set processed_at = now(), outcome = ?,
+          reason = ${placing ? 'replace(?, ?, (select number from target))' : '?'}, error = null,
+          brand_id = coalesce(?, brand_id), updated_at = now()
+        where event_id = ?`;
+  const values = [handled.outcome, handled.reason, ...(placing ? [ORDER_NUMBER_MARK] : []), brandId, eventId];
+  const ctes = handled.write ? [`handler_write as (${handled.write.sql})`] : [];
+  const params = handled.write?.params ?? [];
   // The last statement of the delivery when nothing is left to flush: it carries the COMMIT.
   commitWithNextStatement(tx.em);
   if (!changes) {
     await unscopedSql(tx.em, `${ctes.length ? `with ${ctes.join(', ')}\n` : ''}${outcome}`, [...params, ...values]);
-    return;
+    return handled.reason;
   }
-  await scopedSql(tx, `with ${[changes.ctes, ...ctes].join(',\n')}\n${outcome}`, [...changes.params, ...params, ...values]);
+  const last = scopedStatement(tx, `with ${[changes.ctes, ...ctes].join(',\n')}\n${outcome}`, [...changes.params, ...params, ...values]);
+  const statements = [...changes.before, last];
+  // One statement answers its rows; several, one array of rows each (the insert's, its check's, this one's).
+  const results = await unscopedSql(tx.em, statements.map((statement) => statement.sql).join(';\n'), statements.flatMap((statement) => statement.params));
   changes.written();
+  if (!placing) return handled.reason;
+  const [placed] = (results as unknown as Record<string, any>[][])[changes.before.length - 1];
+  return handled.reason.replaceAll(ORDER_NUMBER_MARK, placed.number);
 }
 
 /** The values of a stored event's identity and payload columns, in the order both inserts below list them. */

@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { Order } from '../../src/orders/order.entity';
 import { cancelOrder, createOrder } from '../../src/orders/order.service';
 import {
@@ -7,6 +8,7 @@ import {
   findOrderForPayment,
   type CheckoutCompletion,
 } from '../../src/orders/order-payments';
+import { insertOrder, plannedOrderRow, type NewOrder } from '../../src/orders/order-writes';
 import { RequestContext } from '../../src/shared/request-context';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 
@@ -50,6 +52,36 @@ function checkout(ref: string, overrides: Partial<CheckoutCompletion> = {}): Che
 }
 
 describe('completeCheckout', () => {
+  it("plans a new order's row as insert_order answers it: every column, all but the number, seq and search text", async () => {
+    const at = new Date(Date.now() - 1_000);
+    const data: NewOrder = {
+      id: uuidv7(),
+      currency: 'EUR',
+      totals: { subtotal: 20_000, discountTotal: 1_000, shippingTotal: 500, taxTotal: 300, total: 19_800 },
+      discountCode: null,
+      customer: { email: 'planned@example.com', name: 'Planned', phone: '+33 1 23 45 67 89' },
+      shippingAddress: { name: 'Planned', line1: '1 rue X', line2: null, city: 'Paris', postalCode: '75001', region: null, country: 'FR' },
+      source: 'STRIPE_CHECKOUT',
+      checkoutRef: 'ref-planned',
+      stripeCheckoutSessionId: 'cs_planned',
+      stripePaymentIntentId: 'pi_planned',
+      lines: [{ product: { id: productId, sku: 'P', name: 'P' }, unitPrice: 10_000, quantity: 2, discount: 1_000, tax: 300, total: 19_300 }],
+    };
+    const { planned, inserted } = await inTransaction(async (tx) => ({
+      planned: plannedOrderRow(tx, data, at, 'MARK'),
+      inserted: (await insertOrder(tx, data, { at })).row,
+    }));
+    // As the change log compares them: times by instant, JSON by content, numbers whether bigint text or not.
+    const comparable = (column: string, value: unknown) => {
+      if (value === null || typeof value === 'object') return value instanceof Date ? value.toISOString() : value;
+      return column.endsWith('_at') ? new Date(String(value)).toISOString() : String(value);
+    };
+    const unknownBeforehand = ['seq', 'number', 'search_text'];
+    expect(Object.keys(planned).sort()).toEqual(Object.keys(inserted).sort());
+    const columns = Object.keys(inserted).filter((column) => !unknownBeforehand.includes(column));
+    expect(Object.fromEntries(columns.map((c) => [c, comparable(c, planned[c])]))).toEqual(Object.fromEntries(columns.map((c) => [c, comparable(c, inserted[c])])));
+  });
+
   it('creates exactly one order per reference, paid, with lines that sum to what was charged', async () => {
     const first = await inTransaction((tx) => completeCheckout(tx, checkout('ref-once')));
     const again = await inTransaction((tx) => completeCheckout(tx, checkout('ref-once')));

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { replayEvent } from '../../src/stripe/event-delivery';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 import {
@@ -402,15 +403,59 @@ describe('charge.refunded', () => {
     expect(texts.filter((text) => /^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text))).toEqual([texts[1]]);
   });
 
-  it('a new checkout is four: the first look; BEGIN, the claim, its order and products, its parked payments; the insert; the rest and COMMIT', async () => {
+  it('a new checkout is three: the first look; BEGIN, the claim, its order and products, its parked payments; the insert, its check, the rest and COMMIT', async () => {
     const { ref, session } = await cardCheckout({ quantity: 2, price: 4_500 });
     const { statements } = await t.countQueries(() => ok(stripeEvent('checkout.session.completed', session)));
     const texts = statements.map((s) => s.sql.trim());
-    expect(texts).toHaveLength(4);
+    expect(texts).toHaveLength(3);
     expect(texts[1]).toMatch(/^BEGIN;\s+with claimed as \([\s\S]*;\s+with existing as \([\s\S]*;\s+delete from stripe_pending_payments\b[\s\S]*returning [^;]*$/);
-    expect(texts[2]).toMatch(/\bfrom insert_order\(brand_id => /);
-    expect(texts[3]).toMatch(/update stripe_events set processed_at[\s\S]*;\s+COMMIT$/);
+    // The insert takes the brand's numbering row: it travels with the COMMIT, so no round trip to the API holds that row.
+    expect(texts[2]).toMatch(
+      /^select \(placed\)\.\*, stock_taken from insert_order\(brand_id => [\s\S]*;\s+select \* from order_placed\(brand_id => [^;]*;\s+with target as [\s\S]*update stripe_events set processed_at[\s\S]*;\s+COMMIT$/,
+    );
     expect((await orderByRef(ref)).paymentStatus).toBe('PAID');
+  });
+
+  it('an order inserted with its COMMIT has its number in the answer, the stored reason and its creation\'s audit entry', async () => {
+    const { ref, session } = await cardCheckout({ quantity: 1 });
+    const event = stripeEvent('checkout.session.completed', session);
+    const answer = await ok(event);
+    const order = await orderByRef(ref);
+    expect(order.number).toMatch(/^ST-\d{6}$/);
+    expect(answer.reason).toBe(`Created order ${order.number} (PAID)`);
+    const [stored] = await t.sql('select reason from stripe_events where event_id = ?', [event.id]);
+    expect(stored.reason).toBe(answer.reason);
+    const [entry] = await t.sql(`select changes from audit_log where target_id = ? and action = 'order.create'`, [order.id]);
+    expect(entry.changes.after).toMatchObject({ number: order.number, status: 'PENDING', paymentStatus: 'AWAITING_PAYMENT', source: 'STRIPE_CHECKOUT' });
+  });
+
+  it('a checkout whose stock goes between its read and its insert runs again and records the oversell, numbers without a gap', async () => {
+    const { product, ref, session } = await cardCheckout({ stock: 3, quantity: 2 });
+    const [{ seq: lastSeq }] = await t.sql<{ seq: number }>('select last_order_seq as seq from brands where id = ?', [brand.id]);
+    const other = new Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      // Holds the product, so the delivery reads 3 in stock (a plain read) and its insert then waits for the row; the
+      // stock is sold meanwhile, and the insert, which may not oversell, places nothing.
+      await other.query('begin');
+      await other.query('select id from products where id = $1 for update', [product.id]);
+      const delivering = ok(stripeEvent('checkout.session.completed', session));
+      const waiting = `select count(*)::int as n from pg_stat_activity
+        where wait_event_type = 'Lock' and datname = current_database() and query like '%insert_order(%'`;
+      // Asked on another connection: a transaction sees pg_stat_activity as it was at its first look.
+      while ((await t.sql<{ n: number }>(waiting))[0].n === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await other.query('update products set stock = 0 where id = $1', [product.id]);
+      await other.query('commit');
+      const answer = await delivering;
+      const order = await orderByRef(ref);
+      expect(answer.reason).toBe(`Created order ${order.number} (PAID)`);
+      expect(order).toMatchObject({ paymentStatus: 'PAID', attention: 'Oversold: ' + product.sku + ': 2 sold, 0 in stock' });
+      expect(order.statusHistory.some((h: any) => h.kind === 'NOTE' && /oversold/i.test(h.note))).toBe(true);
+      expect(await stockOf(product.id)).toBe(-2);
+      expect(order.number).toBe(`ST-${String(lastSeq + 1).padStart(6, '0')}`);
+    } finally {
+      await other.end();
+    }
   });
 
   it('two partial refunds (1,300 then 5,000 cumulative) end PARTIALLY_REFUNDED with 5,000, not their sum', async () => {
