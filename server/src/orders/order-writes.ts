@@ -97,7 +97,8 @@ export function orderInsert(tx: RequestContext, data: NewOrder, options: InsertO
     { id: uuidv7(), kind: 'STATUS', to_value: 'PENDING', note: 'Order created' },
     ...(options.notes ?? []).map((note) => ({ id: uuidv7(), kind: 'NOTE', to_value: null, note })),
   ];
-  // The audit entry's `number` is only known once numbered: written as '' here, then set by the function.
+  // The audit entry's `number` is only known once numbered: whatever stands for it here ('' or a caller's mark), the
+  // function sets it.
   const after = options.audit === true ? createdState(data) : options.audit || null;
   const entry = after ? auditRow(tx, { action: 'order.create', targetType: 'ORDER', targetId: data.id, before: null, after }) : null;
   const searchRest = orderSearchText({
