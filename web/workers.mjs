@@ -1,0 +1,60 @@
+import cluster from 'node:cluster';
+import os from 'node:os';
+
+const MAX_WORKERS = 64;
+
+/**
+ * How many processes serve the dashboard: WEB_CONCURRENCY when set, otherwise two where the machine has two cores or
+ * more. One process renders one page at a time on one core; a second lets a page render while another waits on the
+ * API, and keeps the dashboard up while a crashed process is replaced. More than two is a deployment's choice: each
+ * process holds its own ≈ 150 MB.
+ */
+export function workerCount(value = process.env.WEB_CONCURRENCY) {
+  if (value === undefined || value.trim() === '') return Math.min(2, os.availableParallelism());
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_WORKERS) {
+    throw new Error(`WEB_CONCURRENCY must be a whole number from 1 to ${MAX_WORKERS}, not "${value}"`);
+  }
+  return count;
+}
+
+/**
+ * Runs `count` copies of a script (`exec`, by default the one running) as cluster workers that share its listening
+ * port, connections handed round-robin by this primary process.
+ * - A worker that exits after it listened (a crash, an out-of-memory kill, a signal sent to it alone) is replaced.
+ * - A worker that exits before it ever listened means the setup is wrong (the port taken, the build missing): every
+ *   worker is stopped and this process exits with that worker's code, rather than restarting it in a loop.
+ * - SIGTERM and SIGINT are passed on to the workers, which answer the requests in flight and exit; this process exits
+ *   once they all have.
+ * `onListening` is called once, with the address, when the first worker listens.
+ */
+export function superviseWorkers(count, { exec, args, log = console.error, onListening = () => {} } = {}) {
+  if (exec) cluster.setupPrimary({ exec, args });
+  const listened = new Set();
+  let stopping = false;
+
+  const stop = (signal) => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+
+  cluster.on('listening', (worker, address) => {
+    if (listened.size === 0) onListening(address);
+    listened.add(worker.id);
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    const how = signal ?? `code ${code}`;
+    if (stopping) return;
+    if (!listened.has(worker.id)) {
+      log(`[luneo-web] a dashboard process exited before it listened (${how}); stopping the others`);
+      process.exitCode = code || 1;
+      stop('SIGTERM');
+      return;
+    }
+    log(`[luneo-web] dashboard process ${worker.process.pid} exited (${how}); starting another`);
+    cluster.fork();
+  });
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => stop(signal));
+
+  for (let i = 0; i < count; i++) cluster.fork();
+}
