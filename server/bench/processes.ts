@@ -124,12 +124,31 @@ export function treeCpuSeconds(pid: number): number | null {
 /** USER_HZ, 100 on every Linux this runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Samples a process's RSS every 50 ms while `work` runs; returns the work's result and the peak seen. */
+/** The pids of a process's children (the dashboard primary's workers). */
+function childPids(pid: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(statFields(entry)?.[1]) === pid)
+    .map(Number);
+}
+
+/**
+ * Samples the RSS of a process and its children (the dashboard's primary and its workers) every 50 ms while `work`
+ * runs; returns the work's result and the peak of their sum. The children are looked up once a second: reading every
+ * process's stat each 50 ms would cost the load generator's core more than the sampling is worth.
+ */
 export async function withPeakRss<T>(pid: number | null, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number | null }> {
   if (pid === null) return { result: await work(), peakRssMb: null };
-  let peak = rssMb(pid);
+  let children = childPids(pid);
+  const treeRss = () => {
+    const own = rssMb(pid);
+    return own === null ? null : children.reduce((sum, child) => sum + (rssMb(child) ?? 0), own);
+  };
+  let peak = treeRss();
+  let samples = 0;
   const timer = setInterval(() => {
-    const now = rssMb(pid);
+    if (++samples % 20 === 0) children = childPids(pid);
+    const now = treeRss();
     if (now !== null && (peak === null || now > peak)) peak = now;
   }, 50);
   try {
