@@ -744,15 +744,15 @@ async function measureDashboard(ctx: Context, api: ServerProcess): Promise<Row[]
  * page in its first seconds, 5–7 ms once settled (3 Dec 2026), and each of its processes warms up on its own. Every
  * other server is warm when it is measured (the API has served the scenarios before), so the dashboard is loaded in
  * bursts of 3 s until two bursts in a row are no longer 5 % below the cheapest before them (single bursts swing by a
- * third on this machine), at least 4 and at most 12, then measured as the others are, after the usual warm-up
- * (none with `--warmup 0`).
+ * third on this machine), at least 6 (≈ 2,000 pages) and at most 12, then measured as the others are, after the
+ * usual warm-up (none with `--warmup 0`).
  */
 async function warmUntilSettled(ctx: Context, web: ServerProcess, url: string, headers: Record<string, string>) {
   if (ctx.warmup === 0) return;
   const perPage: number[] = [];
   let cheapest = Infinity;
   let flat = 0;
-  for (let i = 0; i < 12 && (i < 4 || flat < 2); i++) {
+  for (let i = 0; i < 12 && (i < 6 || flat < 2); i++) {
     const before = treeCpuSeconds(web.pid);
     const done = await burst({ url, method: 'GET', headers, connections: ctx.connections, duration: 3 });
     const after = treeCpuSeconds(web.pid);
