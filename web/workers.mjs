@@ -5,9 +5,8 @@ const MAX_WORKERS = 64;
 
 /**
  * How many processes serve the dashboard: WEB_CONCURRENCY when set, otherwise two where the machine has two cores or
- * more. One process renders one page at a time on one core; a second lets a page render while another waits on the
- * API, and keeps the dashboard up while a crashed process is replaced. More than two is a deployment's choice: each
- * process holds its own ≈ 150 MB.
+ * more. One process renders pages on one core only; a second renders on another, and keeps the dashboard up while a
+ * crashed process is replaced. More than two is a deployment's choice: each process holds its own ≈ 200 MB.
  */
 export function workerCount(value = process.env.WEB_CONCURRENCY) {
   if (value === undefined || value.trim() === '') return Math.min(2, os.availableParallelism());
@@ -19,8 +18,8 @@ export function workerCount(value = process.env.WEB_CONCURRENCY) {
 }
 
 /**
- * Runs `count` copies of a script (`exec`, by default the one running) as cluster workers that share its listening
- * port, connections handed round-robin by this primary process.
+ * Runs `count` copies of the running script as cluster workers that share its listening port, connections handed
+ * round-robin by this primary process.
  * - A worker that exits after it listened (a crash, an out-of-memory kill, a signal sent to it alone) is replaced.
  * - A worker that exits before it ever listened means the setup is wrong (the port taken, the build missing): every
  *   worker is stopped and this process exits with that worker's code, rather than restarting it in a loop.
@@ -28,9 +27,9 @@ export function workerCount(value = process.env.WEB_CONCURRENCY) {
  *   once they all have.
  * `onListening` is called once, with the address, when the first worker listens.
  */
-export function superviseWorkers(count, { exec, args, log = console.error, onListening = () => {} } = {}) {
-  if (exec) cluster.setupPrimary({ exec, args });
+export function superviseWorkers(count, { log = console.error, onListening = () => {} } = {}) {
   const listened = new Set();
+  let announced = false;
   let stopping = false;
 
   const stop = (signal) => {
@@ -39,13 +38,15 @@ export function superviseWorkers(count, { exec, args, log = console.error, onLis
   };
 
   cluster.on('listening', (worker, address) => {
-    if (listened.size === 0) onListening(address);
     listened.add(worker.id);
+    if (!announced) onListening(address);
+    announced = true;
   });
   cluster.on('exit', (worker, code, signal) => {
     const how = signal ?? `code ${code}`;
+    const hadListened = listened.delete(worker.id);
     if (stopping) return;
-    if (!listened.has(worker.id)) {
+    if (!hadListened) {
       log(`[luneo-web] a dashboard process exited before it listened (${how}); stopping the others`);
       process.exitCode = code || 1;
       stop('SIGTERM');
