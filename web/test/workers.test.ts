@@ -58,13 +58,13 @@ async function until(condition: () => boolean | Promise<boolean>, explain: () =>
 function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get({ port, host: '127.0.0.1', path: urlPath, agent: false, timeout: 1000 }, (res) => {
+      .get({ port, host: '127.0.0.1', path: urlPath, agent: false, timeout: 3000 }, (res) => {
         let body = '';
         res.on('data', (chunk) => (body += chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       })
       .on('timeout', function (this: http.ClientRequest) {
-        this.destroy(new Error(`no answer to ${urlPath} in 1 s`));
+        this.destroy(new Error(`no answer to ${urlPath} in 3 s`));
       })
       .on('error', reject);
   });
@@ -102,10 +102,10 @@ describe('the dashboard as several processes (workers.mjs)', { timeout: 20_000 }
   });
 
   it('on SIGTERM answers the request in flight, then every process exits', async () => {
-    const cluster = await listening(startCluster({ WORKERS: '2', SLOW_MS: '600' }));
+    const cluster = await listening(startCluster({ WORKERS: '2', SLOW_MS: '500' }));
     const workers = await workerPids(cluster.port);
     const slow = get(cluster.port, '/slow');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await until(() => cluster.output().includes('slow request received'), cluster.output);
 
     process.kill(cluster.primary.pid!, 'SIGTERM');
     expect((await slow).status).toBe(200);
@@ -114,9 +114,9 @@ describe('the dashboard as several processes (workers.mjs)', { timeout: 20_000 }
   });
 
   it('answers the request in flight when the whole process group is signalled, each worker signalled twice', async () => {
-    const cluster = await listening(startCluster({ WORKERS: '2', SLOW_MS: '600' }));
+    const cluster = await listening(startCluster({ WORKERS: '2', SLOW_MS: '500' }));
     const slow = get(cluster.port, '/slow');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await until(() => cluster.output().includes('slow request received'), cluster.output);
 
     process.kill(-cluster.primary.pid!, 'SIGTERM');
     const answer = await slow;
