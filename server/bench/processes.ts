@@ -112,11 +112,10 @@ export function treeCpuSeconds(pid: number): number | null {
   // Its own time and its exited children's (cutime, cstime: the 14th and 15th), so that a backend closing between two
   // readings moves its time from the live children to these fields instead of taking it out of the sum.
   let total = seconds(own, 11, 12, 13, 14);
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    // The parent's pid is the 2nd field after the command name; a process gone meanwhile reads null.
-    const fields = statFields(entry);
-    if (fields && Number(fields[1]) === pid) total += seconds(fields, 11, 12);
+  for (const child of childPids(pid)) {
+    // A child gone meanwhile reads null: its time moves to the parent's cutime and cstime once it is reaped.
+    const fields = statFields(child);
+    if (fields) total += seconds(fields, 11, 12);
   }
   return total;
 }
@@ -124,8 +123,9 @@ export function treeCpuSeconds(pid: number): number | null {
 /** USER_HZ, 100 on every Linux this runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** The pids of a process's children (the dashboard primary's workers). */
+/** The pids of a process's children (a postmaster's backends, the dashboard primary's workers). */
 function childPids(pid: number): number[] {
+  // The parent's pid is the 2nd field after the command name; a process gone meanwhile reads null.
   return fs
     .readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry) && Number(statFields(entry)?.[1]) === pid)
