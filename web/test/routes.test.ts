@@ -311,6 +311,20 @@ describe('a page inside the shell', () => {
     expect(pageFirst).not.toBe(shellFirst);
   });
 
+  it('sends each request’s own variables when the same queries are merged again', async () => {
+    const statuses: unknown[] = [];
+    reply = executing({
+      viewer: () => viewer,
+      orders: (args: unknown) => {
+        statuses.push((args as { filter?: { status?: string[] } }).filter?.status);
+        return noOrders;
+      },
+    });
+    for (const status of ['SHIPPED', 'PENDING', 'SHIPPED']) await loadOrdersPage(`${ORIGIN}/orders?status=${status}`);
+    expect(seen).toHaveLength(3);
+    expect(statuses).toEqual([['SHIPPED'], ['PENDING'], ['SHIPPED']]);
+  });
+
   it('keeps the shell when the page’s own query fails: each loader gets the answer it would have had alone', async () => {
     reply = executing({
       viewer: () => viewer,
