@@ -110,3 +110,28 @@ test('orders: works at phone width', async ({ page, login, saveScreenshot }) => 
   await expect(page).toHaveURL(/status=PENDING/);
   await expect(page.getByRole('button', { name: 'Filters (1)' })).toHaveAttribute('aria-expanded', 'true');
 });
+
+test("orders: an order's link navigates in the app, prefetches on hover, and leaves modified clicks to the browser", async ({ page, context, login }) => {
+  await login('owner', '/orders');
+  const link = page.getByTestId('orders-table').locator('.order-link').first();
+  const href = (await link.getAttribute('href'))!;
+  const number = await link.innerText();
+  expect(href).toMatch(/^\/orders\/[0-9a-f-]{36}$/);
+  await expect(link).toHaveAttribute('data-discover', 'true');
+
+  // Resting the pointer on it prefetches the order's data; leaving it does not navigate.
+  await link.hover();
+  await expect(page.locator(`link[rel="prefetch"][href^="${href}.data"]`)).toHaveCount(1);
+
+  // Ctrl/Cmd-click is the browser's: a new tab, this page stays.
+  const [tab] = await Promise.all([context.waitForEvent('page', { timeout: 10_000 }), link.click({ modifiers: ['ControlOrMeta'] })]);
+  await tab.close();
+  await expect(page).toHaveURL(/\/orders$/);
+
+  // A plain click navigates in the app: the document (and this marker on it) stays.
+  await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+  await link.click();
+  await expect(page).toHaveURL(new RegExp(`${href}$`));
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(number);
+  expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+});

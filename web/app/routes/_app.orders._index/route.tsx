@@ -4,6 +4,7 @@ import { Link, useLoaderData, useNavigate } from '@remix-run/react';
 import { usePendingSearch } from '~/lib/use-pending-search';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { DateField } from '~/components/date-field';
+import { AppLink } from '~/components/app-link';
 import { PaymentBadge, StatusBadge } from '~/components/badges';
 import { Pager } from '~/components/pager';
 import { EmptyState, PageHeader, ProblemNotice, UpdatingStatus } from '~/components/ui';
@@ -287,9 +288,9 @@ export default function OrdersPage() {
                     }}
                   >
                     <td data-label="Order">
-                      <Link to={`/orders/${order.id}`} className="order-link" prefetch="intent">
+                      <AppLink to={`/orders/${order.id}`} className="order-link">
                         {order.number}
-                      </Link>
+                      </AppLink>
                       {order.attention ? (
                         <span className="attention-dot" title={order.attention}>
                           <span className="sr-only">Needs attention: {order.attention}</span>

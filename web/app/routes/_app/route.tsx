@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { Form, Link, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useRouteError, useRouteLoaderData, type ShouldRevalidateFunction } from '@remix-run/react';
+import { Form, NavLink, Outlet, useLoaderData, useLocation, useNavigation, useRouteError, useRouteLoaderData, type ShouldRevalidateFunction } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
 import { Provider } from 'urql';
+import { AppLink } from '~/components/app-link';
 import { RoleBadge } from '~/components/badges';
 import { LocalePicker } from '~/components/locale-picker';
 import { RouteErrorView } from '~/components/route-error';
@@ -45,13 +46,14 @@ function Shell({ viewer, children }: { viewer: AppLoaderData['viewer'] | null; c
   const { pathname } = useLocation();
   const [client] = useState(() => (typeof document === 'undefined' ? createInertClient() : createBrowserClient()));
   const pageAnnouncement = usePageChangeFocus(pathname);
-  const links = [
+  const entries: { to: `/${string}`; label: string; show: boolean }[] = [
     { to: '/orders', label: 'Orders', show: true },
     { to: '/orders/new', label: 'New order', show: canWrite(viewer?.role) },
     { to: '/stats', label: 'Stats', show: true },
     { to: '/products', label: 'Products', show: true },
     { to: '/settings', label: 'Settings', show: canAdmin(viewer?.role) },
-  ].filter((l) => l.show);
+  ];
+  const links = entries.filter((l) => l.show);
 
   return (
     <Provider value={client}>
@@ -74,9 +76,9 @@ function Shell({ viewer, children }: { viewer: AppLoaderData['viewer'] | null; c
             {links.map((link) => {
               const current = isCurrent(link.to, pathname);
               return (
-                <Link key={link.to} to={link.to} prefetch="intent" className={`nav__link ${current ? 'active' : ''}`} aria-current={current ? 'page' : undefined}>
+                <AppLink key={link.to} to={link.to} className={`nav__link ${current ? 'active' : ''}`} aria-current={current ? 'page' : undefined}>
                   {link.label}
-                </Link>
+                </AppLink>
               );
             })}
           </nav>
