@@ -135,3 +135,16 @@ test("orders: an order's link navigates in the app, prefetches on hover, and lea
   await expect(page.getByRole('heading', { level: 1 })).toContainText(number);
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
 });
+
+test('orders: the filter panel keeps a half-typed date when it is closed and opened again', async ({ page, login }) => {
+  await login('owner', '/orders');
+  const toggle = page.getByRole('button', { name: /^Filters/ });
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await toggle.click();
+  await page.getByLabel('From').fill('12/2');
+  await toggle.click();
+  await expect(page.getByLabel('From')).toBeHidden();
+  await toggle.click();
+  await expect(page.getByLabel('From')).toHaveValue('12/2');
+  await expect(page).not.toHaveURL(/from=/);
+});
