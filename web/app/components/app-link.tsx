@@ -5,12 +5,15 @@ type AnchorProp = 'className' | 'title' | 'aria-current' | 'aria-label' | 'child
 
 /**
  * A link to an absolute path of the app (`/orders/…`), for the links every page renders many of (the orders' rows, the
- * main navigation): what Remix's `<Link prefetch="intent">` does for such a path, for a fraction of its render. A plain
- * click navigates in the app (a click with a modifier key or another button is the browser's: a new tab, a new
- * window); the target's modules and data are prefetched once the pointer has rested on the link for 100 ms, or it has
- * focus or a touch; `data-discover` lets Remix discover the route as it does for its own links. Remix's Link resolves its path against the matched routes (twice) on every render,
- * which for the orders page's 20 rows was ≈ 6 % of the dashboard's CPU per page (docs/performance.md, Dashboard
- * render, round 7).
+ * main navigation): what Remix's `<Link prefetch="intent">` does for such a path, for a fraction of its render.
+ * - A plain click navigates in the app; a click with a modifier key or another button is the browser's (a new tab, a
+ *   new window).
+ * - The target's modules and data are prefetched once the pointer has rested on the link for 100 ms, or on focus or a
+ *   touch.
+ * - `data-discover` lets Remix discover the route, as it does for its own links.
+ *
+ * Remix's Link resolves its path against the matched routes on every render; for the orders page's 20 rows that was
+ * ≈ 6 % of the dashboard's CPU per page (docs/performance.md, Dashboard render, round 7).
  */
 export function AppLink({
   to,
