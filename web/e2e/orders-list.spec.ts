@@ -119,7 +119,7 @@ test("orders: an order's link navigates in the app, prefetches on hover, and lea
   expect(href).toMatch(/^\/orders\/[0-9a-f-]{36}$/);
   await expect(link).toHaveAttribute('data-discover', 'true');
 
-  // Resting the pointer on it prefetches the order's data; leaving it does not navigate.
+  // Resting the pointer on it prefetches the order's data.
   await link.hover();
   await expect(page.locator(`link[rel="prefetch"][href^="${href}.data"]`)).toHaveCount(1);
 
@@ -127,6 +127,12 @@ test("orders: an order's link navigates in the app, prefetches on hover, and lea
   const [tab] = await Promise.all([context.waitForEvent('page', { timeout: 10_000 }), link.click({ modifiers: ['ControlOrMeta'] })]);
   await tab.close();
   await expect(page).toHaveURL(/\/orders$/);
+
+  // A link to the page already shown (the navigation's Orders) replaces its history entry rather than adding one.
+  const entries = await page.evaluate(() => history.length);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Orders', exact: true }).click();
+  await settled(page);
+  expect(await page.evaluate(() => history.length)).toBe(entries);
 
   // A plain click navigates in the app: the document (and this marker on it) stays.
   await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));

@@ -6,8 +6,8 @@ type AnchorProp = 'className' | 'title' | 'aria-current' | 'aria-label' | 'child
 /**
  * A link to an absolute path of the app (`/orders/…`), for the links every page renders many of (the orders' rows, the
  * main navigation): what Remix's `<Link prefetch="intent">` does for such a path, for a fraction of its render.
- * - A plain click navigates in the app; a click with a modifier key or another button is the browser's (a new tab, a
- *   new window).
+ * - A plain click navigates in the app (replacing the history entry when the link is to the page shown); a click with
+ *   a modifier key or another button is the browser's (a new tab, a new window).
  * - The target's modules and data are prefetched once the pointer has rested on the link for 100 ms, or on focus or a
  *   touch.
  * - `data-discover` lets Remix discover the route, as it does for its own links.
@@ -39,7 +39,9 @@ export function AppLink({
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.altKey || event.ctrlKey || event.shiftKey) return;
     event.preventDefault();
-    navigate(to);
+    // As Remix's Link does, a link to the page already shown replaces its history entry instead of adding one.
+    const { pathname, search, hash } = window.location;
+    navigate(to, { replace: to === pathname + search + hash });
   };
   return (
     <>
