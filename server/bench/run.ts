@@ -19,7 +19,7 @@ import { burst, total, turns, type Burst } from './paired';
 import { describeMachine, printTable, writeMarkdown, type Row } from './report';
 import { dropSnapshot, restoreSnapshot, takeSnapshot } from './snapshot';
 import { soak } from './soak';
-import { checkBurst, deliverBurst, percentile, prepareWebhookBurst } from './webhooks';
+import { checkBurst, deliverBurst, percentile, prepareWebhookBurst, waitUntilApplied } from './webhooks';
 
 const USAGE = `pnpm bench [options]
   --orders <n>        orders in the big brand (default 200000; 49 small brands share 4× as many)
@@ -442,7 +442,7 @@ async function runScenarios(ctx: Context): Promise<Row[]> {
   for (const scenario of scenarios) if (wanted(scenario.name)) rows.push(await measure(ctx, scenario, scenario.connections));
 
   // stripe-events: a fixed burst rather than a duration (each delivery is a distinct or duplicate event, once).
-  if (wanted('stripe-events')) rows.push(await measureStripe(ctx, api));
+  if (wanted('stripe-events')) rows.push(...(await measureStripe(ctx, api)));
 
   if (wanted('web-orders-page')) rows.push(...(await measureDashboard(ctx, api)));
 
@@ -612,12 +612,18 @@ async function measure(ctx: Context, scenario: Scenario, connections = ctx.conne
   };
 }
 
-async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
+/**
+ * Two rows: `stripe-events`, the deliveries as Stripe sees them (answered once stored, with the outcome when it came in
+ * time), and `stripe-events-applied`, the same deliveries until the last event's effects committed, with how long each
+ * event waited in the inbox. CPU and statements count everything up to then.
+ */
+async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row[]> {
   ctx.log('stripe-events…');
   // 300 checkouts × 4 events + 25% duplicates at the default duration; fewer in short runs.
   const checkouts = Math.max(10, Math.min(300, Math.round(ctx.duration * 30)));
   const warm = await prepareWebhookBurst(ctx.orm, Math.max(5, Math.round(checkouts / 10)));
-  await deliverBurst(api.url, warm);
+  const warmed = await deliverBurst(api.url, warm);
+  await waitUntilApplied(ctx.orm, warm, warmed.startedAt);
   const burst = await prepareWebhookBurst(ctx.orm, checkouts);
   await settle();
   await ctx.counter.reset();
@@ -625,7 +631,10 @@ async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
   const cpuBefore = cpuSeconds(api.pid);
   const pgBefore = treeCpuSeconds(postmaster);
   const ticksBefore = readCpuTicks();
-  const { result, peakRssMb } = await withPeakRss(api.pid, () => deliverBurst(api.url, burst));
+  const { result: { result, applied }, peakRssMb } = await withPeakRss(api.pid, async () => {
+    const answered = await deliverBurst(api.url, burst);
+    return { result: answered, applied: await waitUntilApplied(ctx.orm, burst, answered.startedAt) };
+  });
   const stealPct = stealPercent(ticksBefore, readCpuTicks());
   await settle();
   const cpuAfter = cpuSeconds(api.pid);
@@ -640,7 +649,12 @@ async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
     ctx.log(`  PostgreSQL CPU ${(((pgAfter - pgBefore) * 1000) / burst.deliveries.length).toFixed(2)} ms per delivery`);
   }
   const failed = [...result.statuses.entries()].filter(([status]) => status < 200 || status >= 300).reduce((n, [, count]) => n + count, 0);
-  return {
+  const queued = result.queued;
+  ctx.log(`  ${queued} of ${burst.deliveries.length} answers said queued`);
+  if (applied) {
+    ctx.log(`  the last event applied ${applied.seconds.toFixed(2)} s after the first delivery (answers took ${result.seconds.toFixed(2)} s)`);
+  }
+  const answers: Row = {
     name: 'stripe-events',
     rps: round(burst.deliveries.length / result.seconds, 1),
     p50Ms: round(percentile(result.latencies, 50), 1),
@@ -654,6 +668,15 @@ async function measureStripe(ctx: Context, api: ServerProcess): Promise<Row> {
     failures: failed + (check.fine ? 0 : 1),
     stealPct,
   };
+  const appliedRow: Row = {
+    ...answers,
+    name: 'stripe-events-applied',
+    rps: applied ? round(burst.deliveries.length / applied.seconds, 1) : 0,
+    p50Ms: applied ? round(percentile(applied.waits, 50), 1) : 0,
+    p99Ms: applied ? round(percentile(applied.waits, 99), 1) : 0,
+    failures: applied ? answers.failures : answers.failures + 1,
+  };
+  return [answers, appliedRow];
 }
 
 /** Whether web/build is newer than every source it is built from (a stale build would measure old code). */

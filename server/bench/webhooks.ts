@@ -30,7 +30,8 @@ import {
  * Webhook burst: BENCH_WEBHOOK_ORDERS checkouts (default 300), each as four signed events — checkout.session.completed,
  * payment_intent.succeeded, a partial and a full charge.refunded — plus BENCH_WEBHOOK_DUPLICATES (default 25%)
  * redeliveries, all shuffled (so many arrive out of order) and POSTed 50 at a time to /webhooks/stripe on a real
- * PostgreSQL. Prints events/s and latency percentiles, then checks that nothing was lost or doubled. Asserts nothing.
+ * PostgreSQL. Prints events/s and latency percentiles of the answers, then when the last event was applied (answers may
+ * say `queued`) and how long each waited, then checks that nothing was lost or doubled. Asserts nothing.
  */
 const ORDERS = Number(process.env.BENCH_WEBHOOK_ORDERS ?? 300);
 const DUPLICATE_SHARE = Number(process.env.BENCH_WEBHOOK_DUPLICATES ?? 0.25);
@@ -109,10 +110,14 @@ export async function prepareWebhookBurst(orm: MikroORM, checkouts: number, dupl
 }
 
 export interface BurstResult {
+  /** When the first delivery was sent (ms since the epoch). */
+  startedAt: number;
   seconds: number;
   /** Sorted, in ms. */
   latencies: number[];
   statuses: Map<number, number>;
+  /** Answers that said the event was stored and queued rather than giving its outcome. */
+  queued: number;
 }
 
 /**
@@ -123,6 +128,7 @@ export interface BurstResult {
 export async function deliverBurst(apiUrl: string, burst: WebhookBurst, concurrency = CONCURRENCY): Promise<BurstResult> {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
+  let queued = 0;
   const target = new URL(`${apiUrl}/webhooks/stripe`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const post = (delivery: { body: string; header: string }) =>
@@ -141,8 +147,15 @@ export async function deliverBurst(apiUrl: string, burst: WebhookBurst, concurre
           },
         },
         (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? -1));
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () => {
+            if (text.includes('"queued":true')) queued++;
+            resolve(res.statusCode ?? -1);
+          });
           res.on('error', () => resolve(-1));
         },
       );
@@ -150,6 +163,7 @@ export async function deliverBurst(apiUrl: string, burst: WebhookBurst, concurre
       req.end(delivery.body);
     });
   let next = 0;
+  const startedAt = Date.now();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -164,7 +178,49 @@ export async function deliverBurst(apiUrl: string, burst: WebhookBurst, concurre
   );
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { seconds: (performance.now() - started) / 1000, latencies, statuses };
+  return { startedAt, seconds: (performance.now() - started) / 1000, latencies, statuses, queued };
+}
+
+export interface Applied {
+  /** From the first delivery sent to the last event's effects committed. */
+  seconds: number;
+  /** Sorted, in ms: for each event, from its first receipt to its effects committed (the time it waited in the inbox). */
+  waits: number[];
+}
+
+/**
+ * Waits until every event of the burst is processed — answers may say `queued` while the inbox catches up — and says
+ * when the last one was, by PostgreSQL's clock (the same machine's). Null when they are not all processed in time.
+ */
+export async function waitUntilApplied(orm: MikroORM, burst: WebhookBurst, startedAt: number, timeoutMs = 120_000): Promise<Applied | null> {
+  const conn = orm.em.getConnection();
+  const ids = JSON.stringify(burst.eventIds);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // Cheap while the inbox works (the partial index of unprocessed events; a burst's events were all received after it
+    // started, by the same machine's clock), so that the wait does not slow what it waits for.
+    const [waiting] = await conn.execute(
+      'select count(*)::int as left from stripe_events where processed_at is null and received_at >= to_timestamp(?::float8 / 1000)',
+      [startedAt - 1000],
+    );
+    if (!waiting.left) {
+      const [row] = await conn.execute(
+        `select count(*) filter (where processed_at is not null)::int as processed,
+                (extract(epoch from max(processed_at)) * 1000)::float8 as last_ms
+           from stripe_events where event_id in (select jsonb_array_elements_text(?::jsonb))`,
+        [ids],
+      );
+      if (row.processed !== burst.unique) return null;
+      const waits = await conn.execute(
+        `select (extract(epoch from processed_at - received_at) * 1000)::float8 as ms
+           from stripe_events where event_id in (select jsonb_array_elements_text(?::jsonb)) order by 1`,
+        [ids],
+      );
+      return { seconds: (row.last_ms - startedAt) / 1000, waits: waits.map((w) => Number(w.ms)) };
+    }
+    if (Date.now() > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Loss / duplicate check, straight from the database: every event processed once, every effect exactly once. */
@@ -223,7 +279,8 @@ async function main() {
   const env = loadEnv({ PORT: '0', LOG_LEVEL: 'error', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET });
   const app = await createApp({ orm, env, log: createLogger('error'), port: 0 });
 
-  const { seconds, latencies, statuses } = await deliverBurst(app.url, burst);
+  const { startedAt, seconds, latencies, statuses, queued } = await deliverBurst(app.url, burst);
+  const applied = await waitUntilApplied(orm, burst, startedAt);
   console.log(
     `Stripe webhooks: ${burst.deliveries.length} deliveries (${burst.unique} distinct events + ${burst.duplicates} duplicates), ` +
       `${CONCURRENCY} concurrent, shuffled`,
@@ -232,7 +289,16 @@ async function main() {
     `  ${(burst.deliveries.length / seconds).toFixed(0)} events/s   p50 ${percentile(latencies, 50).toFixed(1)} ms   ` +
       `p99 ${percentile(latencies, 99).toFixed(1)} ms   max ${latencies[latencies.length - 1].toFixed(1)} ms   (${seconds.toFixed(1)} s)`,
   );
-  console.log(`  answers: ${[...statuses.entries()].map(([s, n]) => `${n}× ${s === -1 ? 'network error' : s}`).join(', ')}`);
+  if (applied) {
+    console.log(
+      `  applied: all ${burst.unique} events ${applied.seconds.toFixed(1)} s after the first delivery ` +
+        `(${(burst.deliveries.length / applied.seconds).toFixed(0)} deliveries/s); each waited p50 ` +
+        `${percentile(applied.waits, 50).toFixed(1)} ms, p99 ${percentile(applied.waits, 99).toFixed(1)} ms`,
+    );
+  } else {
+    console.log('  applied: NOT every event was processed within two minutes');
+  }
+  console.log(`  answers: ${[...statuses.entries()].map(([s, n]) => `${n}× ${s === -1 ? 'network error' : s}`).join(', ')}; ${queued} said queued`);
   console.log(`  check: ${(await checkBurst(orm, burst)).summary}`);
 
   await app.stop();

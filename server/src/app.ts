@@ -24,6 +24,7 @@ import { securityHeaders } from './ops/security-headers';
 import { directRoutes } from './ops/direct-route';
 import { RequestContext } from './shared/request-context';
 import { createStripeClient } from './stripe/stripe-client';
+import { StripeEventInbox } from './stripe/event-inbox';
 import { stripeWebhookHandler } from './stripe/stripe-webhook.route';
 
 export interface App {
@@ -186,7 +187,14 @@ export async function createApp(options: {
 
   // Stripe verifies signatures over the exact bytes: this route reads the raw body (the JSON parser above only parses
   // /graphql).
-  const stripeWebhook = [webhookOutcomes({ signatureChecked: Boolean(env.STRIPE_WEBHOOK_SECRET) }), ...stripeWebhookHandler({ orm, env, log })];
+  const stripeInbox = new StripeEventInbox({
+    em: orm.em as any,
+    log,
+    answerWithinMs: env.STRIPE_ANSWER_WITHIN_MS,
+    workers: env.STRIPE_EVENT_WORKERS,
+    retryAfterMs: env.STRIPE_EVENT_RETRY_SECONDS * 1000,
+  });
+  const stripeWebhook = [webhookOutcomes({ signatureChecked: Boolean(env.STRIPE_WEBHOOK_SECRET) }), ...stripeWebhookHandler({ inbox: stripeInbox, env, log })];
   app.post('/webhooks/stripe', ...stripeWebhook);
   app.use(exportsRouter({ orm, env, log }));
 
@@ -232,6 +240,8 @@ export async function createApp(options: {
       stopping = true;
       try {
         await apollo.stop();
+        // After the requests in flight, which may still queue events; what waits for a worker stays stored.
+        await stripeInbox.stop();
       } finally {
         unobservePool();
       }

@@ -40,6 +40,15 @@ const EnvSchema = z
     DASHBOARD_FORWARDING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     STRIPE_SECRET_KEY: z.string().optional(),
     STRIPE_WEBHOOK_SECRET: z.string().optional(),
+    /**
+     * A Stripe delivery is stored, then processed; its answer waits this long for the outcome, else says it is queued
+     * (Stripe asks for a 2xx quickly; the outcome shows in Stripe's log of the delivery when it came in time).
+     */
+    STRIPE_ANSWER_WITHIN_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+    /** How many Stripe events one API process applies at once (each holds one of its 10 pooled connections). */
+    STRIPE_EVENT_WORKERS: z.coerce.number().int().min(1).max(8).default(4),
+    /** How often stored Stripe events left unprocessed are looked for, and the first pause before one is retried. */
+    STRIPE_EVENT_RETRY_SECONDS: z.coerce.number().positive().max(3600).default(10),
     /** Where the Stripe SDK sends API calls; only tests and local stand-ins change these. */
     STRIPE_API_HOST: z.string().min(1).optional(),
     STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),

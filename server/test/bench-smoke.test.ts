@@ -20,6 +20,7 @@ const SCENARIOS = [
   'quote',
   'create-order',
   'stripe-events',
+  'stripe-events-applied',
   'web-orders-page',
   'ceiling-apollo-sql',
   'ceiling-apollo-trivial',

@@ -79,7 +79,7 @@ export function webhookOutcomes(options: { signatureChecked: boolean }): express
       const verified = options.signatureChecked && (res.statusCode === 200 || res.statusCode >= 500);
       const type = verified ? eventType(res.locals.stripeEventType ?? req.body) : 'unverified';
       const outcome =
-        res.statusCode === 200 ? (answer?.duplicate ? 'DUPLICATE' : String(answer?.outcome ?? 'PROCESSED')) : res.statusCode >= 500 ? 'FAILED' : 'INVALID';
+        res.statusCode === 200 ? (answer?.duplicate ? 'DUPLICATE' : answer?.queued ? 'QUEUED' : String(answer?.outcome ?? 'PROCESSED')) : res.statusCode >= 500 ? 'FAILED' : 'INVALID';
       recordWebhook(type, outcome);
       const seen = observation(res);
       seen.operation = `stripe:${type}`;

@@ -15,23 +15,41 @@ export async function brandOf(em: EntityManager, event: Stripe.Event): Promise<s
   return rows[0]?.brand_id ?? null;
 }
 
-/**
- * The same question as a scalar subquery and its parameters, for a statement that asks it beside others (the
- * delivery's first look, event-delivery.ts): the brand named by the event's metadata if it exists, else for a charge
- * the brand of its PaymentIntent's order or parked payment, else null.
- */
-export function brandSql(event: Stripe.Event): { sql: string; params: string[] } {
-  const object = event.data.object as { metadata?: Record<string, string> | null; payment_intent?: unknown };
-  const candidate = object.metadata?.brand_id;
-  if (isUuid(candidate)) return { sql: '(select id from brands where id = ?::uuid)', params: [candidate.toLowerCase()] };
-  const pi = event.type.startsWith('charge.') ? idOf(object.payment_intent as string | null) : null;
-  if (pi) return { sql: `(${PAYMENT_INTENT_BRAND})`, params: [pi, pi] };
-  return { sql: 'null::uuid', params: [] };
-}
-
 const PAYMENT_INTENT_BRAND = `select brand_id from orders where stripe_payment_intent_id = ?
      union all select brand_id from stripe_pending_payments where payment_intent_id = ? and brand_id is not null
      limit 1`;
+
+/**
+ * What names an event's brand: the brand id of its metadata, when it is one (the brand is then that brand or none), else
+ * for a charge its PaymentIntent, whose order or parked payment tells the brand; neither, no brand.
+ */
+export function brandKeys(event: Stripe.Event): { brandId: string | null; paymentIntentId: string | null } {
+  const object = event.data.object as { metadata?: Record<string, string> | null; payment_intent?: unknown };
+  const candidate = object.metadata?.brand_id;
+  if (isUuid(candidate)) return { brandId: candidate.toLowerCase(), paymentIntentId: null };
+  const pi = event.type.startsWith('charge.') ? idOf(object.payment_intent as string | null) : null;
+  return { brandId: null, paymentIntentId: pi };
+}
+
+/**
+ * The same question as a scalar subquery and its parameters, for a statement that asks it beside others (a processing's
+ * second look, event-delivery.ts).
+ */
+export function brandSql(event: Stripe.Event): { sql: string; params: string[] } {
+  const keys = brandKeys(event);
+  if (keys.brandId) return { sql: '(select id from brands where id = ?::uuid)', params: [keys.brandId] };
+  if (keys.paymentIntentId) return { sql: `(${PAYMENT_INTENT_BRAND})`, params: [keys.paymentIntentId, keys.paymentIntentId] };
+  return { sql: 'null::uuid', params: [] };
+}
+
+/**
+ * The brand of each row of a set with columns `brand_key` (uuid) and `payment_intent_key` (text), as brandKeys gives
+ * them: a scalar expression for a statement that stores many events at once.
+ */
+export const BRAND_OF_KEYS_SQL = `case
+       when brand_key is not null then (select b.id from brands b where b.id = brand_key)
+       when payment_intent_key is not null then (${PAYMENT_INTENT_BRAND.replaceAll('?', 'payment_intent_key')})
+     end`;
 
 /** A charge names only its PaymentIntent, whose order (or parked payment) tells which brand it belongs to. */
 export async function brandOfPaymentIntent(em: EntityManager, paymentIntentId: string): Promise<string | null> {

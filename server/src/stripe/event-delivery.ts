@@ -7,7 +7,7 @@ import { advisoryLocksSql, scopedStatement } from '../shared/sql';
 import { unscopedSql } from '../shared/unscoped-sql';
 import { commitWithNextStatement } from '../db/pipelined-transaction';
 import { openOrderChangeLog, ORDER_NOT_PLACED, ORDER_NUMBER_MARK, pendingOrderChangesSql } from '../orders/order-change-log';
-import { brandSql } from './brand-resolution';
+import { brandKeys, brandSql, BRAND_OF_KEYS_SQL } from './brand-resolution';
 import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled, type ReadAhead } from './events/handler';
 import { EVENT_HANDLERS } from './events/registry';
 import type { WebhookEventOutcome } from './stripe-event.entity';
@@ -16,13 +16,13 @@ import type { WebhookEventOutcome } from './stripe-event.entity';
  * Turns verified Stripe events into orders, payments, refunds and subscriptions — exactly once. This module is the
  * delivery plumbing; what each event type does is in events/ (registry.ts lists them).
  *
- * Each delivery runs in one transaction that first claims the event's id in `stripe_events` (a unique constraint:
- * `INSERT … ON CONFLICT DO UPDATE … WHERE processed_at IS NULL`), then applies its effects through the order services,
- * then marks it processed. A concurrent duplicate waits on the claimed row and, once the first commits, finds it
- * processed and changes nothing; if the first rolled back, the duplicate processes it (a redelivery of an event already
- * processed is answered before any transaction, by firstLook). Events that touch one payment are serialized by
- * transaction-scoped advisory locks (order reference first, then PaymentIntent), taken by the claim statement itself once
- * it claimed, so out-of-order
+ * A delivery is first stored, committed, in `stripe_events` (storeDelivery: a unique constraint on Stripe's id, and a
+ * redelivery of an event already processed is answered there as a duplicate); the inbox (event-inbox.ts) then has it
+ * processed. Processing runs in one transaction that claims the stored event (`UPDATE … WHERE processed_at IS NULL`),
+ * applies its effects through the order services, then marks it processed. A concurrent processing of the same event
+ * waits on the claimed row and, once the first commits, finds it processed and changes nothing; if the first rolled
+ * back, the second processes it. Events that touch one payment are serialized by transaction-scoped advisory locks
+ * (order reference first, then PaymentIntent), taken by the claim statement itself once it claimed, so out-of-order
  * deliveries cannot interleave: a payment or refund that arrives before its order is kept in `stripe_pending_payments`
  * and applied when the checkout creates the order.
  *
@@ -43,7 +43,7 @@ function stripePrincipal(eventId: string, brandId: string): Principal {
 
 /**
  * What an operator may read about a failure (`stripe_events.error`, shown by `webhookEvents`): our rules' own message
- * for a rejection, never the text of an unexpected error, which can carry SQL, constraint names or values. The route
+ * for a rejection, never the text of an unexpected error, which can carry SQL, constraint names or values. The inbox
  * logs that one with the event id.
  */
 function storedMessage(error: unknown): string {
@@ -52,18 +52,87 @@ function storedMessage(error: unknown): string {
 }
 
 /**
- * Handles one verified delivery. Resolves with the outcome; rejects only when our side failed (answer 5xx).
- * `mayHoldNul`: false when the raw body has no `\u0000` escape, the only way JSON carries a NUL, so none is scrubbed.
+ * What storing a delivery found: the event's brand (brand-resolution.ts); its outcome when it was processed already
+ * (then nothing was stored); or, `elsewhere`, that it is being processed right now by a transaction that holds its row.
  */
-export function receiveEvent(rootEm: EntityManager, event: Stripe.Event, mayHoldNul = true): Promise<EventResult> {
-  return run(rootEm, mayHoldNul ? withoutNulCharacters(event) : event, 'deliver');
+export interface Receipt {
+  brandId: string | null;
+  done: { outcome: WebhookEventOutcome; reason: string | null } | null;
+  elsewhere: boolean;
+}
+
+/**
+ * Stores verified deliveries — committed, before any of their effects — in one statement outside any transaction
+ * (the inbox gathers the deliveries that arrive together, event-inbox.ts): inserts each new event, or counts one more
+ * delivery of a stored event not processed yet, and answers its brand, or its outcome when it was processed already
+ * (a redelivery, which changes nothing). From here on an event cannot be lost: the inbox processes it, now or, after a
+ * crash or a failure, later. The statement never waits for a row a processing holds (SKIP LOCKED), so one slow event
+ * cannot hold up the receipt of others; such a redelivery is answered as queued and not counted. New rows go in
+ * Stripe's id order. Answers by Stripe's id.
+ */
+export async function storeDeliveries(rootEm: EntityManager, events: Stripe.Event[]): Promise<Map<string, Receipt>> {
+  const distinct = [...new Map(events.map((event) => [event.id, event])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  for (const event of distinct) {
+    const keys = brandKeys(event);
+    const values = [uuidv7(), event.id, event.type, keys.brandId, keys.paymentIntentId, event.api_version ?? null, Boolean(event.livemode), new Date(event.created * 1000), JSON.stringify(event)];
+    values.forEach((value, i) => columns[i].push(value));
+  }
+  // Unscoped: events are stored before their brand is known, and this is where it is first resolved.
+  const rows = await unscopedSql<{
+    event_id: string;
+    brand_id: string | null;
+    stored: boolean;
+    counted: boolean;
+    outcome: WebhookEventOutcome | null;
+    reason: string | null;
+  }>(
+    rootEm,
+    `with input as materialized (
+       select i.*, ${BRAND_OF_KEYS_SQL} as brand_id
+         from unnest(?::uuid[], ?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[], ?::text[])
+           as i(id, event_id, type, brand_key, payment_intent_key, api_version, livemode, stripe_created_at, payload)),
+     known as materialized (
+       select e.id, e.event_id, e.processed_at is not null as processed, e.outcome, e.reason
+         from stripe_events e where e.event_id in (select event_id from input)),
+     stored as (
+       insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
+          stripe_created_at, payload, received_at, last_received_at, attempts)
+       select id, now(), now(), event_id, type, brand_id, api_version, livemode, stripe_created_at, payload::jsonb, now(), now(), 1
+         from input where event_id not in (select event_id from known) order by event_id
+       on conflict (event_id) do nothing
+       returning event_id),
+     counted as (
+       update stripe_events e set attempts = e.attempts + 1, last_received_at = now(), updated_at = now()
+        where e.id in (select x.id from stripe_events x
+                        where x.id in (select id from known where not processed) and x.processed_at is null
+                        for update skip locked)
+       returning e.event_id)
+     select i.event_id, i.brand_id,
+            exists (select 1 from stored s where s.event_id = i.event_id) as stored,
+            exists (select 1 from counted c where c.event_id = i.event_id) as counted,
+            k.outcome, k.reason
+       from input i left join known k on k.event_id = i.event_id and k.processed`,
+    columns,
+    { prepared: true },
+  );
+  return new Map(
+    rows.map((row) => [
+      row.event_id,
+      {
+        brandId: row.brand_id,
+        done: row.outcome ? { outcome: row.outcome, reason: row.reason } : null,
+        elsewhere: !row.outcome && !row.stored && !row.counted,
+      },
+    ]),
+  );
 }
 
 /**
  * PostgreSQL stores no NUL character, in text or in jsonb: a signed event carrying one (say, in a customer's name)
  * would fail on every retry and could not even be recorded. Each becomes U+FFFD, the mark for an unreadable character.
  */
-function withoutNulCharacters<T>(value: T): T {
+export function withoutNulCharacters<T>(value: T): T {
   if (typeof value === 'string') return (value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value) as T;
   if (Array.isArray(value)) return value.map(withoutNulCharacters) as T;
   if (value === null || typeof value !== 'object') return value;
@@ -72,20 +141,49 @@ function withoutNulCharacters<T>(value: T): T {
   ) as T;
 }
 
+/**
+ * Applies a stored event not processed yet (storeDelivery stored it): resolves with the outcome, a duplicate when it was
+ * processed meanwhile; rejects only when our side failed (the event stays unprocessed, FAILED, for a retry).
+ */
+export function processStored(rootEm: EntityManager, event: Stripe.Event, brandId: string | null): Promise<EventResult> {
+  return run(rootEm, event, 'process', brandId);
+}
+
+/** Stripe retries an event for three days; so does the inbox's sweep. */
+const RETRY_FOR_HOURS = 72;
+
+/**
+ * Stored events not processed yet and due for another try, oldest first: received in the last three days, and not
+ * touched (received again, claimed, failed) for a pause that doubles with each attempt, from `firstPauseMs` to an hour.
+ */
+export async function leftUnprocessed(rootEm: EntityManager, options: { firstPauseMs: number; limit: number }): Promise<Stripe.Event[]> {
+  // Unscoped: the inbox holds every brand's events, and events of no known brand (stripe_events_unprocessed_index).
+  const rows = await unscopedSql<{ payload: Stripe.Event | string }>(
+    rootEm,
+    `select payload from stripe_events
+      where processed_at is null and received_at > now() - make_interval(hours => ?)
+        and updated_at < now() - make_interval(secs => least(3600, ? * power(2, least(attempts - 1, 12))))
+      order by received_at
+      limit ?`,
+    [RETRY_FOR_HOURS, options.firstPauseMs / 1000, options.limit],
+  );
+  return rows.map((row) => (typeof row.payload === 'string' ? (JSON.parse(row.payload) as Stripe.Event) : row.payload));
+}
+
 /** Runs a stored event again (operator replay), whatever its outcome; effects stay exactly-once. */
 export async function replayEvent(rootEm: EntityManager, eventId: string): Promise<EventResult> {
   // Unscoped: an operator replays an event by Stripe's id, whatever its brand.
-  const [row] = await unscopedSql<{ payload: Stripe.Event }>(rootEm, 'select payload from stripe_events where event_id = ?', [eventId]);
+  const [row] = await unscopedSql<{ payload: Stripe.Event | string }>(rootEm, 'select payload from stripe_events where event_id = ?', [eventId]);
   if (!row) throw new DomainError('NOT_FOUND', `No stored Stripe event ${eventId}`);
   const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as Stripe.Event) : row.payload;
-  return run(rootEm, payload, 'replay');
+  return run(rootEm, payload, 'replay', null);
 }
 
-async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' | 'replay'): Promise<EventResult> {
+async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'process' | 'replay', knownBrandId: string | null): Promise<EventResult> {
   let placesOrders = true;
+  let brandId = knownBrandId;
   for (let attempt = 0; ; attempt++) {
-    const { brandId, done } = await firstLook(rootEm, event);
-    if (done && mode === 'deliver') return { eventId: event.id, ...done, duplicate: true };
+    if (mode === 'replay' || attempt > 0) brandId = (await firstLook(rootEm, event)).brandId;
     try {
       return await runOnce(rootEm, event, brandId, mode, placesOrders);
     } catch (error) {
@@ -104,33 +202,18 @@ async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'deliver' |
   }
 }
 
-/**
- * One statement outside any transaction: the event's brand (brand-resolution.ts), and its outcome when it was already
- * processed. A processed event stays processed, so a redelivery found here is answered as a duplicate without opening
- * a transaction; one that races its first delivery is still caught by the claim. A named prepared statement: its text
- * takes one of brandSql's three shapes, each a lookup by a unique or indexed key, so a generic plan is the custom one,
- * and each connection keeps it instead of planning it on every delivery.
- */
-async function firstLook(
-  rootEm: EntityManager,
-  event: Stripe.Event,
-): Promise<{ brandId: string | null; done: { outcome: WebhookEventOutcome; reason: string | null } | null }> {
+/** The event's brand (brand-resolution.ts), asked again when a handler found it resolved late, and for a replay. */
+async function firstLook(rootEm: EntityManager, event: Stripe.Event): Promise<{ brandId: string | null }> {
   const brand = brandSql(event);
-  const [row] = await unscopedSql<{ brand_id: string | null; outcome: WebhookEventOutcome | null; reason: string | null }>(
-    rootEm,
-    `select ${brand.sql} as brand_id, e.outcome, e.reason
-       from (values (1)) as one left join stripe_events e on e.event_id = ? and e.processed_at is not null`,
-    [...brand.params, event.id],
-    { prepared: true },
-  );
-  return { brandId: row.brand_id, done: row.outcome ? { outcome: row.outcome, reason: row.reason } : null };
+  const [row] = await unscopedSql<{ brand_id: string | null }>(rootEm, `select ${brand.sql} as brand_id`, brand.params, { prepared: true });
+  return { brandId: row.brand_id };
 }
 
 async function runOnce(
   rootEm: EntityManager,
   event: Stripe.Event,
   brandId: string | null,
-  mode: 'deliver' | 'replay',
+  mode: 'process' | 'replay',
   placesOrders: boolean,
 ): Promise<EventResult> {
   const ctx = RequestContext.create(rootEm, brandId ? stripePrincipal(event.id, brandId) : null);
@@ -141,7 +224,7 @@ async function runOnce(
     return await ctx.transaction(async (tx) => {
       openOrderChangeLog(tx, placesOrders);
       const { claimed, reads } =
-        mode === 'deliver' ? await claim(tx.em, event, brandId, locks, firstReads) : await claimForReplay(tx.em, event.id, locks, firstReads);
+        mode === 'process' ? await claim(tx.em, event.id, locks, firstReads) : await claimForReplay(tx.em, event.id, locks, firstReads);
       if (!claimed) {
         const [row] = await unscopedSql<{ outcome: WebhookEventOutcome; reason: string | null }>(
           tx.em,
@@ -149,8 +232,8 @@ async function runOnce(
           [event.id],
         );
         // Rolled back rather than committed: the first reads sent with the claim may have written (a checkout takes
-        // the payments parked for it).
-        throw new AlreadyProcessed({ eventId: event.id, outcome: row.outcome, reason: row.reason, duplicate: true });
+        // the payments parked for it). No row: the event was erased meanwhile, and there is nothing left to do.
+        throw new AlreadyProcessed({ eventId: event.id, outcome: row?.outcome ?? 'IGNORED', reason: row?.reason ?? null, duplicate: true });
       }
       const handled = handler ? await handler(tx, event, brandId, firstReads.length ? reads : undefined) : ignored(`${event.type} is not handled`);
       const reason = await recordOutcome(tx, event.id, brandId, handled);
@@ -202,43 +285,17 @@ async function recordOutcome(tx: RequestContext, eventId: string, brandId: strin
   return handled.reason.replaceAll(ORDER_NUMBER_MARK, placed.number);
 }
 
-/** The values of a stored event's identity and payload columns, in the order both inserts below list them. */
-function storedEvent(event: Stripe.Event, brandId: string | null): unknown[] {
-  return [
-    uuidv7(),
-    event.id,
-    event.type,
-    brandId,
-    event.api_version ?? null,
-    Boolean(event.livemode),
-    new Date(event.created * 1000),
-    JSON.stringify(event),
-  ];
-}
-
 /**
- * Inserts the event, or re-claims a stored one that was never processed (an earlier attempt failed); once claimed, the
- * same statement waits for the locks of the payment it is about (handler.ts), so a delivery takes them in one round trip.
- * The handler's first reads, if any, follow in the same message, each a statement of its own.
+ * Claims a stored event that is not processed yet; once claimed, the same statement waits for the locks of the payment
+ * it is about (handler.ts), so a processing takes them in one round trip. A concurrent processing of the same event (the
+ * sweep of another instance, say) waits on the claimed row and, once the first commits, finds it processed. The
+ * handler's first reads, if any, follow in the same message, each a statement of its own.
  */
-async function claim(
-  em: EntityManager,
-  event: Stripe.Event,
-  brandId: string | null,
-  locks: string[],
-  firstReads: ReadAhead[],
-): Promise<Claim> {
+function claim(em: EntityManager, eventId: string, locks: string[], firstReads: ReadAhead[]): Promise<Claim> {
   return claimWith(
     em,
-    `with claimed as (
-     insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
-        stripe_created_at, payload, received_at, last_received_at, attempts)
-     values (?, now(), now(), ?, ?, ?, ?, ?, ?, ?::jsonb, now(), now(), 1)
-     on conflict (event_id) do update
-        set attempts = stripe_events.attempts + 1, last_received_at = now(), updated_at = now()
-      where stripe_events.processed_at is null
-     returning id)`,
-    storedEvent(event, brandId),
+    'with claimed as (update stripe_events set updated_at = now() where event_id = ? and processed_at is null returning id)',
+    [eventId],
     locks,
     firstReads,
   );
@@ -270,8 +327,9 @@ async function claimWith(em: EntityManager, claimedCte: string, params: unknown[
 }
 
 /**
- * Keeps the event and why it failed. REJECTED (our rules refused it) is acknowledged: marked processed so that
- * redeliveries are duplicates; an operator replays it after fixing the cause. FAILED stays unprocessed for Stripe's retry.
+ * Keeps why the event failed. REJECTED (our rules refused it) is acknowledged: marked processed so that redeliveries are
+ * duplicates; an operator replays it after fixing the cause. FAILED stays unprocessed, for the inbox's retry and
+ * Stripe's.
  */
 async function recordFailure(
   rootEm: EntityManager,
@@ -279,17 +337,14 @@ async function recordFailure(
   brandId: string | null,
   rejected: boolean,
   error: string,
-  mode: 'deliver' | 'replay',
+  mode: 'process' | 'replay',
 ) {
   await unscopedSql(
     rootEm.fork(),
-    `insert into stripe_events (id, created_at, updated_at, event_id, type, brand_id, api_version, livemode,
-        stripe_created_at, payload, received_at, last_received_at, attempts, outcome, error, processed_at)
-     values (?, now(), now(), ?, ?, ?, ?, ?, ?, ?::jsonb, now(), now(), 1, ?, ?, ${rejected ? 'now()' : 'null'})
-     on conflict (event_id) do update
-        set outcome = excluded.outcome, error = excluded.error, processed_at = excluded.processed_at,
-            reason = null, attempts = stripe_events.attempts + 1, last_received_at = now(), updated_at = now()
-      where stripe_events.processed_at is null or ?`,
-    [...storedEvent(event, brandId), rejected ? 'REJECTED' : 'FAILED', error, mode === 'replay'],
+    `update stripe_events
+        set outcome = ?, error = ?, processed_at = ${rejected ? 'now()' : 'null'}, reason = null,
+            brand_id = coalesce(?, brand_id), updated_at = now()
+      where event_id = ? and (processed_at is null or ?)`,
+    [rejected ? 'REJECTED' : 'FAILED', error, brandId, event.id, mode === 'replay'],
   );
 }

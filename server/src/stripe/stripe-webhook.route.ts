@@ -1,9 +1,8 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import type Stripe from 'stripe';
 import type { Env } from '../env';
 import type { Logger } from '../logger';
-import { receiveEvent } from './event-delivery';
+import type { StripeEventInbox } from './event-inbox';
 import { verifyWebhook } from './stripe-client';
 
 /** Why a verified body is still not an event we can process, or null. */
@@ -31,11 +30,12 @@ function signatureProblem(error: unknown): string {
 /**
  * `POST /webhooks/stripe`: raw bytes in (mounted before any JSON parser), signature verified with
  * STRIPE_WEBHOOK_SECRET. 400 with a short reason — recording nothing — for anything unsigned, stale, altered, not JSON
- * or not an event; 200 for events handled, already handled, ignored or rejected by our rules; 500 only when our side
- * failed, so that Stripe retries.
+ * or not an event; 200 once the event is stored (event-inbox.ts), with its outcome when it was handled, already
+ * handled, ignored or rejected by our rules within STRIPE_ANSWER_WITHIN_MS, else `queued`; 500 only when our side
+ * failed (storing it, or processing it in that time), so that Stripe retries.
  */
-export function stripeWebhookHandler(options: { orm: MikroORM; env: Env; log: Logger }): express.RequestHandler[] {
-  const { orm, env, log } = options;
+export function stripeWebhookHandler(options: { inbox: StripeEventInbox; env: Env; log: Logger }): express.RequestHandler[] {
+  const { inbox, env, log } = options;
   const handler: express.RequestHandler = async (req, res) => {
     const secret = env.STRIPE_WEBHOOK_SECRET;
     if (!secret) {
@@ -61,14 +61,22 @@ export function stripeWebhookHandler(options: { orm: MikroORM; env: Env; log: Lo
       res.status(400).json({ error: `not a Stripe event: ${problem}` });
       return;
     }
+    // The verified type, for the metrics (ops/request-log.ts), which would otherwise parse the body again.
+    res.locals.stripeEventType = event.type;
     try {
-      // The verified type, for the metrics (ops/request-log.ts), which would otherwise parse the body again.
-      res.locals.stripeEventType = event.type;
-      const result = await receiveEvent(orm.em as any, event, body.includes('\\u0000'));
-      log.debug('stripe event', { ...result, type: event.type });
-      res.status(200).json({ received: true, ...result });
+      const answer = await inbox.receive(event, body.includes('\\u0000'), body.length);
+      if (answer.state === 'failed') {
+        // The inbox logged why, under the event's id; the event is stored and will be retried.
+        res.status(500).json({ error: 'could not process the event; Stripe will retry' });
+      } else if (answer.state === 'queued') {
+        log.debug('stripe event queued', { eventId: answer.eventId, type: event.type });
+        res.status(200).json({ received: true, eventId: answer.eventId, queued: true, duplicate: false });
+      } else {
+        log.debug('stripe event', { ...answer.result, type: event.type });
+        res.status(200).json({ received: true, ...answer.result });
+      }
     } catch (error) {
-      log.error('stripe event failed', { eventId: event.id, type: event.type, error: String((error as Error)?.stack ?? error) });
+      log.error('stripe event could not be stored', { eventId: event.id, type: event.type, error: String((error as Error)?.stack ?? error) });
       res.status(500).json({ error: 'could not process the event; Stripe will retry' });
     }
   };

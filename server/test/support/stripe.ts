@@ -8,7 +8,11 @@ import Stripe from 'stripe';
  */
 export const API_VERSION = '2026-10-28.endive';
 export const WEBHOOK_SECRET = `whsec_test_${randomBytes(16).toString('hex')}`;
-export const STRIPE_ENV = { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET };
+/**
+ * Tests read each delivery's outcome from its answer, so the answer waits for it however slow a shared test machine is;
+ * the answer that says `queued` has its own test (stripe-event-inbox.test.ts).
+ */
+export const STRIPE_ENV = { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_ANSWER_WITHIN_MS: '10000' };
 
 let counter = 0;
 export const stripeId = (prefix: string) => `${prefix}_test_${randomBytes(8).toString('hex')}${(++counter).toString(36)}`;
