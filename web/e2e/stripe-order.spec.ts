@@ -50,11 +50,15 @@ test('Stripe order awaiting payment: Mark paid is hidden from STAFF and offered 
   });
   expect(delivered.status()).toBe(200);
 
-  const { orders } = await graphql(page, 'query($q: String) { orders(first: 1, filter: { search: $q }) { nodes { id source paymentStatus } } }', {
-    q: `${ref}@example.com`,
-  });
-  const order = orders.nodes[0];
-  expect(order).toMatchObject({ source: 'STRIPE_CHECKOUT', paymentStatus: 'AWAITING_PAYMENT' });
+  // The API answers once the event is stored, and may apply it just after (its answer then says `queued`).
+  const orderFor = async () => {
+    const { orders } = await graphql(page, 'query($q: String) { orders(first: 1, filter: { search: $q }) { nodes { id source paymentStatus } } }', {
+      q: `${ref}@example.com`,
+    });
+    return orders.nodes[0] ?? null;
+  };
+  await expect.poll(orderFor, { timeout: 10_000 }).toMatchObject({ source: 'STRIPE_CHECKOUT', paymentStatus: 'AWAITING_PAYMENT' });
+  const order = (await orderFor())!;
 
   // ADMIN: offered.
   await page.goto(`/orders/${order.id}`);
