@@ -25,7 +25,7 @@ describe('outcomeView', () => {
     for (const o of WEBHOOK_OUTCOMES) expect(outcomeView(o).meaning).toMatch(/\.$/);
   });
 
-  it('shows an event whose first attempt is still running as in progress', () => {
+  it('shows an event received and not applied yet as in progress', () => {
     expect(outcomeView(null)).toMatchObject({ label: 'In progress', tone: 'blue' });
     expect(outcomeView(undefined).label).toBe('In progress');
   });

@@ -26,9 +26,9 @@ const OUTCOME_VIEW: Record<WebhookEventOutcome, OutcomeView> = {
   FAILED: { label: 'Failed', tone: 'red', meaning: 'Our side failed; Stripe retries it automatically.' },
 };
 
-const IN_FLIGHT: OutcomeView = { label: 'In progress', tone: 'blue', meaning: 'The first attempt is still running.' };
+const IN_FLIGHT: OutcomeView = { label: 'In progress', tone: 'blue', meaning: 'Received and kept; Luneo is applying it, or it waits its turn.' };
 
-/** Badge text and colour for an event's outcome; null means the first attempt has not finished. */
+/** Badge text and colour for an event's outcome; null means it is received and not applied yet (the API's inbox). */
 export function outcomeView(outcome: WebhookEventOutcome | null | undefined): OutcomeView {
   return outcome ? OUTCOME_VIEW[outcome] : IN_FLIGHT;
 }
