@@ -16,7 +16,7 @@ import type { WebhookEventOutcome } from './stripe-event.entity';
  * Turns verified Stripe events into orders, payments, refunds and subscriptions — exactly once. This module is the
  * delivery plumbing; what each event type does is in events/ (registry.ts lists them).
  *
- * A delivery is first stored, committed, in `stripe_events` (storeDelivery: a unique constraint on Stripe's id, and a
+ * A delivery is first stored, committed, in `stripe_events` (storeDeliveries: a unique constraint on Stripe's id, and a
  * redelivery of an event already processed is answered there as a duplicate); the inbox (event-inbox.ts) then has it
  * processed. Processing runs in one transaction that claims the stored event (`UPDATE … WHERE processed_at IS NULL`),
  * applies its effects through the order services, then marks it processed. A concurrent processing of the same event
@@ -67,8 +67,8 @@ export interface Receipt {
  * delivery of a stored event not processed yet, and answers its brand, or its outcome when it was processed already
  * (a redelivery, which changes nothing). From here on an event cannot be lost: the inbox processes it, now or, after a
  * crash or a failure, later. The statement never waits for a row a processing holds (SKIP LOCKED), so one slow event
- * cannot hold up the receipt of others; such a redelivery is answered as queued and not counted. New rows go in
- * Stripe's id order. Answers by Stripe's id.
+ * cannot hold up the receipt of others; such a redelivery is not counted (`elsewhere`). New rows go in Stripe's id
+ * order. Answers by Stripe's id.
  */
 export async function storeDeliveries(rootEm: EntityManager, events: Stripe.Event[]): Promise<Map<string, Receipt>> {
   const distinct = [...new Map(events.map((event) => [event.id, event])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -142,7 +142,7 @@ export function withoutNulCharacters<T>(value: T): T {
 }
 
 /**
- * Applies a stored event not processed yet (storeDelivery stored it): resolves with the outcome, a duplicate when it was
+ * Applies a stored event not processed yet (storeDeliveries stored it): resolves with the outcome, a duplicate when it was
  * processed meanwhile; rejects only when our side failed (the event stays unprocessed, FAILED, for a retry).
  */
 export function processStored(rootEm: EntityManager, event: Stripe.Event, brandId: string | null): Promise<EventResult> {
@@ -153,18 +153,23 @@ export function processStored(rootEm: EntityManager, event: Stripe.Event, brandI
 const RETRY_FOR_HOURS = 72;
 
 /**
- * Stored events not processed yet and due for another try, oldest first: received in the last three days, and not
- * touched (received again, claimed, failed) for a pause that doubles with each attempt, from `firstPauseMs` to an hour.
+ * Takes stored events not processed yet and due for another try, oldest first — received in the last three days, and
+ * not touched (received again, tried, failed) for a pause that doubles with each attempt, from `firstPauseMs` to an
+ * hour — and counts the try as an attempt, so that the next pause is longer and another instance's sweep leaves them
+ * alone meanwhile. Rows being applied right now are skipped.
  */
-export async function leftUnprocessed(rootEm: EntityManager, options: { firstPauseMs: number; limit: number }): Promise<Stripe.Event[]> {
+export async function takeLeftUnprocessed(rootEm: EntityManager, options: { firstPauseMs: number; limit: number }): Promise<Stripe.Event[]> {
   // Unscoped: the inbox holds every brand's events, and events of no known brand (stripe_events_unprocessed_index).
   const rows = await unscopedSql<{ payload: Stripe.Event | string }>(
     rootEm,
-    `select payload from stripe_events
-      where processed_at is null and received_at > now() - make_interval(hours => ?)
-        and updated_at < now() - make_interval(secs => least(3600, ? * power(2, least(attempts - 1, 12))))
-      order by received_at
-      limit ?`,
+    `update stripe_events set attempts = attempts + 1, updated_at = now()
+      where id in (select id from stripe_events
+                    where processed_at is null and received_at > now() - make_interval(hours => ?)
+                      and updated_at < now() - make_interval(secs => least(3600, ? * power(2, least(attempts - 1, 12))))
+                    order by received_at
+                    limit ?
+                    for update skip locked)
+      returning payload`,
     [RETRY_FOR_HOURS, options.firstPauseMs / 1000, options.limit],
   );
   return rows.map((row) => (typeof row.payload === 'string' ? (JSON.parse(row.payload) as Stripe.Event) : row.payload));

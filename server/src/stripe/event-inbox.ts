@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type Stripe from 'stripe';
 import type { Logger } from '../logger';
 import { brandOf } from './brand-resolution';
-import { leftUnprocessed, processStored, storeDeliveries, withoutNulCharacters, type EventResult, type Receipt } from './event-delivery';
+import { processStored, storeDeliveries, takeLeftUnprocessed, withoutNulCharacters, type EventResult, type Receipt } from './event-delivery';
 
 /**
  * Stripe's deliveries as an inbox, the way Stripe asks for them (a 2xx quickly, the work after): a delivery is stored,
@@ -149,7 +149,7 @@ export class StripeEventInbox {
   private async queueLeftovers(): Promise<void> {
     const room = this.options.workers * 4 - this.pending.size;
     if (room <= 0) return;
-    const events = await leftUnprocessed(this.options.em, { firstPauseMs: this.options.retryAfterMs, limit: room });
+    const events = await takeLeftUnprocessed(this.options.em, { firstPauseMs: this.options.retryAfterMs, limit: room });
     for (const event of events) {
       if (this.stopped || this.pending.has(event.id)) continue;
       this.enqueue(event, await brandOf(this.options.em, event), SWEPT_EVENT_BYTES);

@@ -128,7 +128,8 @@ describe('the sweep', () => {
     await leftBehind(failed.event, { secondsAgo: 30, outcome: 'FAILED' });
     for (const { ref, event, product } of [crashed, failed]) {
       await waitUntil('the sweep processes it', async () => (await stored(event.id)).processed_at !== null);
-      expect(await stored(event.id)).toMatchObject({ outcome: 'PROCESSED', error: null });
+      // The delivery, then the sweep's try.
+      expect(await stored(event.id)).toMatchObject({ outcome: 'PROCESSED', error: null, attempts: 2 });
       expect(await ordersFor(ref)).toBe(1);
       expect(await stockOf(product.id)).toBe(3);
     }
