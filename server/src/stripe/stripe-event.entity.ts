@@ -50,7 +50,7 @@ export class StripeEvent extends BaseEntity<
   @Property({ type: 'datetime', length: 3 })
   lastReceivedAt: Date = new Date();
 
-  /** Deliveries and replays that reached processing. */
+  /** Deliveries received, replays, and the inbox's retries of an event left unprocessed (event-inbox.ts). */
   @Property({ type: 'integer' })
   attempts: number = 1;
 

@@ -29,7 +29,7 @@ export class WebhookEvent extends Node {
   @Field(() => String, { nullable: true })
   error!: string | null;
 
-  @Field(() => Int, { description: 'Deliveries and replays that reached processing.' })
+  @Field(() => Int, { description: 'Deliveries received, replays, and the retries of an event left unprocessed.' })
   attempts!: number;
 
   @Field()
