@@ -229,6 +229,10 @@ export async function createApp(options: {
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (error) => {
+    // Nothing was received: only the inbox's sweep would go on, against a database the caller is about to close.
+    await stripeInbox.stop();
+    throw error;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;

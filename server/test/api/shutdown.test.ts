@@ -8,6 +8,7 @@ import { startApiProcess, type ApiProcess } from '../support/api-process';
 import { freePort } from '../support/free-port';
 import { CREATE_ORDER, createTestBrand, createTestProduct, orderInput, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 import { deliver, STRIPE_ENV, stripeEvent, stripeId } from '../support/stripe';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * SIGTERM to a real API process while a GraphQL mutation and a Stripe delivery are in flight (each held up by a lock
@@ -30,14 +31,6 @@ afterAll(async () => {
   await api?.stop('SIGKILL');
   await t?.close();
 });
-
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const refusesConnections = () => fetch(`${api.url}/healthz`).then(() => false, () => true);
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 import { checkoutSession, deliver, STRIPE_ENV, stripeEvent, stripeId } from '../support/stripe';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * The inbox (src/stripe/event-inbox.ts): a delivery is stored, committed, before it is processed; it is answered
@@ -22,14 +23,6 @@ afterAll(async () => {
   await locker?.end();
   await t?.close();
 });
-
-async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function checkout() {
   const product = await createTestProduct(brand, { price: 3_000, stock: 5 });
