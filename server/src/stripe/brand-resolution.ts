@@ -4,22 +4,15 @@ import { isUuid } from '../shared/ids';
 import { unscopedSql } from '../shared/unscoped-sql';
 import { idOf } from './events/handler';
 
-/**
- * Which tenant a Stripe event belongs to. This is where the brand comes from, so it cannot be scoped by one: it reads
- * across brands, and only ever answers a brand id.
- */
-export async function brandOf(em: EntityManager, event: Stripe.Event): Promise<string | null> {
-  const brand = brandSql(event);
-  // Unscoped: see above.
-  const rows = await unscopedSql<{ brand_id: string | null }>(em, `select ${brand.sql} as brand_id`, brand.params);
-  return rows[0]?.brand_id ?? null;
-}
-
+/** The brand of a PaymentIntent: its order's, or its parked payment's. */
 const PAYMENT_INTENT_BRAND = `select brand_id from orders where stripe_payment_intent_id = ?
      union all select brand_id from stripe_pending_payments where payment_intent_id = ? and brand_id is not null
      limit 1`;
 
 /**
+ * Which tenant a Stripe event belongs to. This is where the brand comes from, so it cannot be scoped by one: it reads
+ * across brands, and only ever answers a brand id.
+ *
  * What names an event's brand: the brand id of its metadata, when it is one (the brand is then that brand or none), else
  * for a charge its PaymentIntent, whose order or parked payment tells the brand; neither, no brand.
  */

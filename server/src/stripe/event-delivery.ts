@@ -144,8 +144,9 @@ export function withoutNulCharacters<T>(value: T): T {
 /**
  * Applies a stored event not processed yet (storeDeliveries stored it): resolves with the outcome, a duplicate when it was
  * processed meanwhile; rejects only when our side failed (the event stays unprocessed, FAILED, for a retry).
+ * `brandId`: as its receipt resolved it, or undefined to resolve it here (an event the sweep took).
  */
-export function processStored(rootEm: EntityManager, event: Stripe.Event, brandId: string | null): Promise<EventResult> {
+export function processStored(rootEm: EntityManager, event: Stripe.Event, brandId: string | null | undefined): Promise<EventResult> {
   return run(rootEm, event, 'process', brandId);
 }
 
@@ -181,14 +182,19 @@ export async function replayEvent(rootEm: EntityManager, eventId: string): Promi
   const [row] = await unscopedSql<{ payload: Stripe.Event | string }>(rootEm, 'select payload from stripe_events where event_id = ?', [eventId]);
   if (!row) throw new DomainError('NOT_FOUND', `No stored Stripe event ${eventId}`);
   const payload = typeof row.payload === 'string' ? (JSON.parse(row.payload) as Stripe.Event) : row.payload;
-  return run(rootEm, payload, 'replay', null);
+  return run(rootEm, payload, 'replay', undefined);
 }
 
-async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'process' | 'replay', knownBrandId: string | null): Promise<EventResult> {
+async function run(
+  rootEm: EntityManager,
+  event: Stripe.Event,
+  mode: 'process' | 'replay',
+  knownBrandId: string | null | undefined,
+): Promise<EventResult> {
   let placesOrders = true;
   let brandId = knownBrandId;
   for (let attempt = 0; ; attempt++) {
-    if (mode === 'replay' || attempt > 0) brandId = (await firstLook(rootEm, event)).brandId;
+    if (brandId === undefined || attempt > 0) brandId = await brandNow(rootEm, event);
     try {
       return await runOnce(rootEm, event, brandId, mode, placesOrders);
     } catch (error) {
@@ -207,11 +213,14 @@ async function run(rootEm: EntityManager, event: Stripe.Event, mode: 'process' |
   }
 }
 
-/** The event's brand (brand-resolution.ts), asked again when a handler found it resolved late, and for a replay. */
-async function firstLook(rootEm: EntityManager, event: Stripe.Event): Promise<{ brandId: string | null }> {
+/**
+ * The event's brand (brand-resolution.ts), when its receipt did not resolve it (a replay, an event the sweep took) or
+ * a handler found it resolved late.
+ */
+async function brandNow(rootEm: EntityManager, event: Stripe.Event): Promise<string | null> {
   const brand = brandSql(event);
   const [row] = await unscopedSql<{ brand_id: string | null }>(rootEm, `select ${brand.sql} as brand_id`, brand.params, { prepared: true });
-  return { brandId: row.brand_id };
+  return row.brand_id;
 }
 
 async function runOnce(

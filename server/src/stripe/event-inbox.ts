@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type Stripe from 'stripe';
 import type { Logger } from '../logger';
-import { brandOf } from './brand-resolution';
 import { processStored, storeDeliveries, takeLeftUnprocessed, withoutNulCharacters, type EventResult, type Receipt } from './event-delivery';
 
 /**
@@ -151,13 +150,13 @@ export class StripeEventInbox {
     if (room <= 0) return;
     const events = await takeLeftUnprocessed(this.options.em, { firstPauseMs: this.options.retryAfterMs, limit: room });
     for (const event of events) {
-      if (this.stopped || this.pending.has(event.id)) continue;
-      this.enqueue(event, await brandOf(this.options.em, event), SWEPT_EVENT_BYTES);
+      // Its brand is resolved when it is applied: its receipt may have found none yet.
+      if (!this.stopped && !this.pending.has(event.id)) this.enqueue(event, undefined, SWEPT_EVENT_BYTES);
     }
   }
 
   /** `waits`: no worker was free, so the event waits behind others (or, past MOST_QUEUED_BYTES, only in the table). */
-  private enqueue(event: Stripe.Event, brandId: string | null, bytes: number): { settled: Promise<Settled>; joined: boolean; waits: boolean } {
+  private enqueue(event: Stripe.Event, brandId: string | null | undefined, bytes: number): { settled: Promise<Settled>; joined: boolean; waits: boolean } {
     const known = this.pending.get(event.id);
     if (known) return { settled: known, joined: true, waits: false };
     const waits = this.stopped || this.busy >= this.options.workers;
