@@ -1,0 +1,60 @@
+import { createOrder } from '../../src/orders/order.service';
+import { createProduct } from '../../src/products/product.service';
+import { startRuleDatabase, type RuleDatabase } from '../support/rule-database';
+
+/**
+ * An order's changes after it is placed (paid, refunded, cancelled, fulfilled, flagged) are written in place — a HOT
+ * update, no new entry in any of its indexes — as long as no index of `orders` holds a column those changes write
+ * (migration 20261212100000): an index that did made every Stripe payment write a new entry in all ten, the trigram
+ * index of the search text among them.
+ */
+let db: RuleDatabase;
+
+beforeAll(async () => {
+  db = await startRuleDatabase();
+});
+afterAll(() => db.close());
+
+/** What changes on an order after its insert (order-change-log.ts writes them; the payment rules and the dashboard set them). */
+const CHANGING_COLUMNS = ['status', 'payment_status', 'refunded_total', 'paid_at', 'provider_paid_at', 'cancelled_at', 'tracking_number', 'attention', 'updated_at'];
+
+test('no index of orders holds a column that changes after the order is placed', async () => {
+  const indexed = await db.sql<{ index: string; column: string }>(
+    `select i.relname as index, a.attname as column
+       from pg_index x
+       join pg_class i on i.oid = x.indexrelid
+       join pg_attribute a on a.attrelid = x.indrelid and a.attnum = any (x.indkey)
+      where x.indrelid = 'orders'::regclass`,
+  );
+  expect(indexed.length).toBeGreaterThan(0);
+  expect(indexed.filter((row) => CHANGING_COLUMNS.includes(row.column))).toEqual([]);
+});
+
+test('paying, refunding and shipping an order rewrites no index entry', async () => {
+  const ctx = await db.brand();
+  const product = await createProduct(ctx, { sku: 'HOT', name: 'In place', price: 1_000, stock: 10, active: true });
+  const order = await createOrder(db.again(ctx), { items: [{ productId: product.id, quantity: 1 }], customer: { email: 'hot@example.com' } });
+  const counts = await db.orm.em.fork().transactional(async (em) => {
+    const conn = em.getConnection();
+    const changes = [
+      `update orders set payment_status = 'PAID', paid_at = now(), provider_paid_at = now(), updated_at = now() where id = ?`,
+      `update orders set refunded_total = 400, payment_status = 'PARTIALLY_REFUNDED', updated_at = now() where id = ?`,
+      `update orders set status = 'SHIPPED', tracking_number = 'TRK-1', attention = null, updated_at = now() where id = ?`,
+    ];
+    for (const change of changes) await conn.execute(change, [order.id], 'run', em.getTransactionContext());
+    // This transaction's own counts: no wait for the statistics collector.
+    const [row] = await conn.execute(
+      `select n_tup_upd::int as updated, n_tup_hot_upd::int as in_place from pg_stat_xact_user_tables where relid = 'orders'::regclass`,
+      [],
+      'all',
+      em.getTransactionContext(),
+    );
+    return row;
+  });
+  expect(counts).toEqual({ updated: 3, in_place: 3 });
+});
+
+test('orders keep room on their pages for their changes', async () => {
+  const [row] = await db.sql<{ options: string[] | null }>(`select reloptions as options from pg_class where oid = 'orders'::regclass`);
+  expect(row.options).toContain('fillfactor=85');
+});
