@@ -14,8 +14,13 @@ const { Migration } = require('@mikro-orm/migrations');
 class Migration20261212100000_orders_hot_updates extends Migration {
 
   async up() {
+    // Dropping the index takes the table's strongest lock: behind a long query it would wait, and every order read and
+    // write would queue behind it. Give up after 5 s instead: nothing is applied, and the next start (or `pnpm db:migrate`)
+    // tries again.
+    this.addSql(`set local lock_timeout = '5s';`);
     this.addSql('drop index if exists "orders_brand_id_created_at_stats";');
     this.addSql('alter table "orders" set (fillfactor = 85);');
+    this.addSql('set local lock_timeout to default;');
   }
 
   async down() {

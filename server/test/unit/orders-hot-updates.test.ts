@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createOrder } from '../../src/orders/order.service';
 import { createProduct } from '../../src/products/product.service';
 import { startRuleDatabase, type RuleDatabase } from '../support/rule-database';
@@ -6,9 +7,12 @@ import { startRuleDatabase, type RuleDatabase } from '../support/rule-database';
  * An order's changes after it is placed (paid, refunded, cancelled, fulfilled, flagged) are written in place — a HOT
  * update, no new entry in any of its indexes — as long as no index of `orders` holds a column those changes write
  * (migration 20261212100000): an index that did made every Stripe payment write a new entry in all ten, the trigram
- * index of the search text among them.
+ * index of the search text among them. The migration that dropped it gives up rather than queue every order read and
+ * write behind its lock.
  */
 let db: RuleDatabase;
+// Plain JS, as the migrator loads it.
+const { Migration20261212100000_orders_hot_updates: OrdersHotUpdates } = require('../../../migrations/Migration20261212100000_orders_hot_updates');
 
 beforeAll(async () => {
   db = await startRuleDatabase();
@@ -58,3 +62,39 @@ test('orders keep room on their pages for their changes', async () => {
   const [row] = await db.sql<{ options: string[] | null }>(`select reloptions as options from pg_class where oid = 'orders'::regclass`);
   expect(row.options).toContain('fillfactor=85');
 });
+
+test('the migration gives up, changing nothing, when a long transaction holds the orders table', async () => {
+  await db.sql(`create index "orders_brand_id_created_at_stats" on orders (brand_id, created_at) include (currency, status, payment_status, total, refunded_total)`);
+  const migration = new OrdersHotUpdates(db.orm.em.getDriver(), db.orm.config);
+  await migration.up();
+  const statements: string[] = migration.getQueries();
+  const url = db.orm.config.getClientUrl();
+  const reader = new Client({ connectionString: url });
+  const migrator = new Client({ connectionString: url });
+  await Promise.all([reader.connect(), migrator.connect()]);
+  try {
+    // A report reading the orders in a transaction that is still open.
+    await reader.query('begin');
+    await reader.query('select count(*) from orders');
+    await migrator.query('begin');
+    let failure: { code?: string } | null = null;
+    try {
+      for (const statement of statements) await migrator.query(statement);
+    } catch (error) {
+      failure = error as { code?: string };
+    }
+    await migrator.query('rollback');
+    expect(failure?.code).toBe('55P03');
+    const [kept] = await db.sql<{ n: number }>(`select count(*)::int as n from pg_indexes where indexname = 'orders_brand_id_created_at_stats'`);
+    expect(kept.n).toBe(1);
+    // Once the reader is done, it applies.
+    await reader.query('commit');
+    await migrator.query('begin');
+    for (const statement of statements) await migrator.query(statement);
+    await migrator.query('commit');
+    const [gone] = await db.sql<{ n: number }>(`select count(*)::int as n from pg_indexes where indexname = 'orders_brand_id_created_at_stats'`);
+    expect(gone.n).toBe(0);
+  } finally {
+    await Promise.all([reader.end(), migrator.end()]);
+  }
+}, 30_000);
