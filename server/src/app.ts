@@ -2,7 +2,6 @@ import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { isDatabaseUnavailable } from './db/database-unavailable';
@@ -10,6 +9,7 @@ import { compiledExecution } from './graphql/compiled-execution';
 import type { Env } from './env';
 import { GraphQLContext } from './graphql/context';
 import { formatError, isUnexpected } from './graphql/errors';
+import { graphqlHandler } from './graphql/http-handler';
 import { credentialPacing } from './graphql/credential-pacing';
 import { clientAddressOf, MAX_BODY_BYTES, serverLimits } from './graphql/limits';
 import { getSchema } from './graphql/schema';
@@ -49,6 +49,8 @@ function errorLoggingPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {
+          // An answer thrown away (graphql/http-handler.ts) is made again; its errors are logged then.
+          if (contextValue.ctx.answerWithheld) return;
           for (const error of errors) {
             if (isUnexpected(error)) {
               log.error('unhandled error', {
@@ -136,24 +138,22 @@ export async function createApp(options: {
     credentialPacing(),
     express.json({ limit: MAX_BODY_BYTES }),
     limits.gate,
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const seen = observation(res);
-        const token = bearerToken(req.headers.authorization);
-        let principal = null;
-        try {
-          principal = token ? await limits.authenticateAndCharge(req.body, token) : null;
-          if (principal) principal.clientAddress = clientAddressOf(req.headers, req.socket.remoteAddress, env.DASHBOARD_FORWARDING_SECRET);
-        } catch (error) {
-          if (!isDatabaseUnavailable(error)) throw error;
-          log.error('database unavailable', { requestId: seen.requestId, error: String((error as Error)?.stack ?? error) });
-          seen.outcome = 'SERVICE_UNAVAILABLE';
-          recordGraphQLRequest(operationLabel(req.body?.operationName), seen.outcome, secondsSince(seen.startedAt));
-          throw serviceUnavailable();
-        }
-        const context = new GraphQLContext(RequestContext.create(orm.em as any, principal, seen.requestId), env.SESSION_TTL_HOURS, stripe);
-        return observeContext(context, seen);
-      },
+    graphqlHandler(apollo, async (req, res, { mayDefer }) => {
+      const seen = observation(res);
+      const token = bearerToken(req.headers.authorization);
+      let found = null;
+      try {
+        found = token ? await limits.authenticateAndCharge(req.body, token, { mayDefer }) : null;
+        if (found) found.principal.clientAddress = clientAddressOf(req.headers, req.socket.remoteAddress, env.DASHBOARD_FORWARDING_SECRET);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        log.error('database unavailable', { requestId: seen.requestId, error: String((error as Error)?.stack ?? error) });
+        seen.outcome = 'SERVICE_UNAVAILABLE';
+        recordGraphQLRequest(operationLabel(req.body?.operationName), seen.outcome, secondsSince(seen.startedAt));
+        throw serviceUnavailable();
+      }
+      const ctx = RequestContext.create(orm.em as any, found?.principal ?? null, seen.requestId, found?.check ?? null);
+      return observeContext(new GraphQLContext(ctx, env.SESSION_TTL_HOURS, stripe), seen);
     }),
   ];
   // Mounted first, so its other spellings (`/graphql/`) do not walk past the other routes either.

@@ -12,10 +12,12 @@ import {
   validate,
   type DocumentNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValidationRule,
 } from 'graphql';
 import type { RequestHandler } from 'express';
-import { authenticate } from '../auth/credentials';
+import { checkCredential, credentialStatement } from '../auth/credentials';
+import { CredentialHints, DeferredCredentialCheck } from '../auth/deferred-credential-check';
 import { SignInLimits } from '../auth/sign-in-limits';
 import type { Env } from '../env';
 import type { Principal } from '../shared/request-context';
@@ -52,6 +54,24 @@ export interface RequestFacts {
   readsViewerBrand: boolean;
   /** The bucket's decision when the credential lookup already charged the cost (see authenticateAndCharge). */
   prepaid?: { key: string; decision: BucketDecision };
+  /** Whether the credential's check may ride with the operation's first read (DEFERRABLE_ROOTS). */
+  deferrable: boolean;
+  /** That check, when this attempt defers it: until it confirms, the answer is withheld and nothing is refunded. */
+  deferred?: DeferredCredentialCheck;
+}
+
+/**
+ * Root fields whose resolvers only read, and read first through a prepared brand-scoped statement (order.resolver.ts):
+ * an operation made of these alone may run before its credential's check has come back (deferred-credential-check.ts).
+ */
+const DEFERRABLE_ROOTS = new Set(['orders', 'order', 'orderByNumber']);
+
+function deferrable(operation: OperationDefinitionNode | null, readsViewerBrand: boolean): boolean {
+  return (
+    operation?.operation === 'query' &&
+    !readsViewerBrand &&
+    operation.selectionSet.selections.every((selection) => selection.kind === 'Field' && DEFERRABLE_ROOTS.has(selection.name.value))
+  );
 }
 
 /** Header names of the dashboard's forwarding contract (see the README): both or neither. */
@@ -246,12 +266,14 @@ export function queryCostGate(options: {
       res.setHeader('retry-after', String(known.retryAfterSeconds));
       return refuse(res, throttled(cost, known.status, known.retryAfterSeconds), { requestedQueryCost: cost, throttleStatus: known.status });
     }
+    const operation = (checked.valid && getOperationAST(checked.document, operationName)) || null;
     factsByBody.set(body, {
       price,
       credential,
       clientAddress: clientAddressOf(req.headers, req.socket.remoteAddress, options.forwardingSecret),
-      executable: checked.valid && getOperationAST(checked.document, operationName) !== null,
+      executable: operation !== null,
       readsViewerBrand: checked.readsViewerBrand,
+      deferrable: deferrable(operation, checked.readsViewerBrand),
     });
     next();
   };
@@ -303,7 +325,7 @@ export function limitsPlugin(options: {
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          if (bucket && facts && report.throttleStatus) {
+          if (bucket && facts && report.throttleStatus && (!facts.deferred || facts.deferred.confirmed)) {
             // Pages that came back short are charged for what they held; the rest goes back into the bucket.
             const actual = actualCost(facts.price, result.data);
             const refund = report.actualQueryCost - actual;
@@ -344,7 +366,11 @@ export function serverLimits(options: {
 }): {
   gate: RequestHandler;
   plugins: ApolloServerPlugin<GraphQLContext>[];
-  authenticateAndCharge: (body: unknown, token: string) => Promise<Principal | null>;
+  authenticateAndCharge: (
+    body: unknown,
+    token: string,
+    options?: { mayDefer?: boolean },
+  ) => Promise<{ principal: Principal; check: DeferredCredentialCheck | null } | null>;
 } {
   const { orm, env, schema } = options;
   const armor = new ApolloArmor({
@@ -356,6 +382,7 @@ export function serverLimits(options: {
     blockFieldSuggestion: { enabled: true },
   }).protect();
   const knownEmpty = new KnownEmptyBuckets();
+  const hints = new CredentialHints();
   const gate = queryCostGate({
     schema,
     knownEmpty,
@@ -385,19 +412,39 @@ export function serverLimits(options: {
     /**
      * The request's principal from its bearer token. When the gate knows Apollo will execute the operation, the
      * credential's bucket is charged in the same statement (one round trip instead of two); the plugin then reads that
-     * decision instead of asking the bucket again.
+     * decision instead of asking the bucket again. With `mayDefer`, a deferrable operation whose credential this
+     * instance has checked before runs with the principal it had then, and the statement rides with its first read:
+     * `check` must then confirm it before the answer goes out (deferred-credential-check.ts).
      */
-    async authenticateAndCharge(body, token) {
+    async authenticateAndCharge(body, token, { mayDefer = false } = {}) {
       const facts = body && typeof body === 'object' ? factsByBody.get(body) : undefined;
+      if (facts) facts.prepaid = facts.deferred = undefined;
       const cost = facts?.executable ? facts.price.cost : null;
       if (cost !== null) buckets.sweepNowAndThen();
-      const found = await authenticate(orm.em as unknown as EntityManager, token, cost === null ? null : (source) => buckets.takeFrom(source, cost), {
+      const statement = credentialStatement(token, cost === null ? null : (source) => buckets.takeFrom(source, cost), {
         withBrand: facts?.readsViewerBrand ?? false,
       });
-      if (!found) return null;
+      if (!statement) return null;
+      const hint = mayDefer && facts?.deferrable && cost !== null ? hints.get(statement.digest) : null;
+      if (facts && cost !== null && hint) {
+        // Granted until the check says otherwise; the plugin reports this very status, brought up to date then.
+        const decision = buckets.decision({ available: 0, granted: true }, cost);
+        facts.prepaid = { key: bucketKey(hint)!, decision };
+        facts.deferred = new DeferredCredentialCheck(hint, statement, (verdict, confirmed) => {
+          if (confirmed) Object.assign(decision.status, buckets.decision(verdict.charged!, cost).status);
+          else hints.forget(statement.digest);
+        });
+        return { principal: hint, check: facts.deferred };
+      }
+      const found = await checkCredential(orm.em as unknown as EntityManager, statement);
+      if (!found) {
+        hints.forget(statement.digest);
+        return null;
+      }
+      hints.remember(found.digest, found.principal);
       const key = bucketKey(found.principal);
       if (facts && cost !== null && found.charged && key) facts.prepaid = { key, decision: buckets.decision(found.charged, cost) };
-      return found.principal;
+      return { principal: found.principal, check: null };
     },
   };
 }

@@ -23,6 +23,8 @@ export function graphqlObserver(): ApolloServerPlugin<GraphQLContext> {
           operation = operationLabel(operationName);
         },
         async willSendResponse({ response }) {
+          // An answer thrown away (graphql/http-handler.ts) is made again, and counted then.
+          if (contextValue.ctx.answerWithheld) return;
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           const outcome = errors?.length ? String(errors[0].extensions?.code ?? 'ERROR') : 'ok';
           recordGraphQLRequest(operation, outcome, secondsSince(started));

@@ -6,6 +6,7 @@ import { unauthenticated } from '../errors';
 import { roleAtLeast, type Role } from '../users/user.entity';
 import { BRAND_FILTER, type BrandFilterArgs } from './entity-base';
 import type { Actor } from './actor';
+import type { ReadRider } from './sql';
 
 export interface Principal {
   actor: Actor;
@@ -62,12 +63,19 @@ export class RequestContext {
     private forked: EntityManager | null,
     readonly principal: Principal | null,
     requestId?: string,
+    /** What rides with the request's first read (shared/sql.ts): the credential's deferred check, if any. */
+    readonly rider: ReadRider | null = null,
   ) {
     this.requestId = requestId ?? randomUUID();
   }
 
-  static create(rootEm: EntityManager, principal: Principal | null, requestId?: string): RequestContext {
-    return new RequestContext(rootEm, null, principal, requestId);
+  static create(rootEm: EntityManager, principal: Principal | null, requestId?: string, rider: ReadRider | null = null): RequestContext {
+    return new RequestContext(rootEm, null, principal, requestId, rider);
+  }
+
+  /** Whether this request's answer must be thrown away: its credential's deferred check did not confirm it. */
+  get answerWithheld(): boolean {
+    return this.rider?.withholdsAnswer ?? false;
   }
 
   /**

@@ -26,7 +26,21 @@ const SCOPED_PREFIXES = [
  * Whose brand a statement runs for, and on which EntityManager: a request context offers `sqlEm`, which does not fork
  * one for a read (see RequestContext), and plain scopes built inside a transaction give its `em`.
  */
-export type SqlScope = { brandId: string } & ({ sqlEm: EntityManager } | { em: EntityManager });
+export type SqlScope = { brandId: string; rider?: ReadRider | null } & ({ sqlEm: EntityManager } | { em: EntityManager });
+
+/**
+ * A statement that rides at the head of a request's first prepared read, outside any transaction, in the same message
+ * (auth/deferred-credential-check.ts): `ride` wraps the read, or answers null when it already rode; `settle` gives back
+ * the read's own rows from the wrapped statement's.
+ */
+export interface ReadRider {
+  /** While true, the request's answer must not go out: what rode has not confirmed it (or has not ridden yet). */
+  readonly withholdsAnswer: boolean;
+  ride(read: ScopedStatement): ScopedStatement | null;
+  settle<T>(rows: Record<string, any>[]): T[];
+}
+
+const READ = /^\s*select\b/i;
 
 /**
  * Runs a statement for the request's brand, which (from the request context, which throws when there is none) is bound
@@ -41,7 +55,12 @@ export async function scopedSql<T = Record<string, any>>(
   options: { prepared?: boolean } = {},
 ): Promise<T[]> {
   const statement = scopedStatement(ctx, query, params);
-  return unscopedSql<T>('sqlEm' in ctx ? ctx.sqlEm : ctx.em, statement.sql, statement.params, options);
+  const em = 'sqlEm' in ctx ? ctx.sqlEm : ctx.em;
+  if (ctx.rider && options.prepared && READ.test(query) && !em.getTransactionContext()) {
+    const carried = ctx.rider.ride(statement);
+    if (carried) return ctx.rider.settle<T>(await unscopedSql(em, carried.sql, carried.params, options));
+  }
+  return unscopedSql<T>(em, statement.sql, statement.params, options);
 }
 
 /** A statement checked and bound as scopedSql would run it, for a caller that sends it with another in one message. */

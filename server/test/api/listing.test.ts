@@ -6,6 +6,7 @@ import {
   createTestBrand,
   createTestProduct,
   orderInput,
+  ridingRead,
   scopedToBrand,
   startTestApp,
   type GraphQLResponse,
@@ -248,13 +249,16 @@ describe('keyset pagination over a fixed set of orders, with forced ties', () =>
     }
 
     it('is the same small constant for 5 and for 50 orders', async () => {
+      // The first request of a credential on this instance checks it on its own; later ones carry the check in the page.
+      expect(await measure(5)).toHaveLength(2);
       const five = await measure(5);
       const fifty = await measure(50);
       expect(five.length).toBeGreaterThan(0);
       expect(fifty.length).toBe(five.length);
-      // Issue 11: at most 4 whatever the page size. The credential's lookup and its bucket's charge are one statement; the
-      // orders with their items and timeline (lateral json_agg) and the brand's counter are another.
+      // Issue 11: at most 4 whatever the page size. The credential's lookup and its bucket's charge head the one
+      // statement that reads the orders with their items and timeline (lateral json_agg) and the brand's counter.
       expect(fifty.length).toBeLessThanOrEqual(4);
+      expect(fifty.map(ridingRead)).not.toContain(null);
       const touching = (table: RegExp) => fifty.filter((s) => table.test(s.sql)).length;
       expect(touching(/\bsessions\b/)).toBe(1);
       expect(touching(/\border_items\b/)).toBe(1);
@@ -272,7 +276,7 @@ describe('keyset pagination over a fixed set of orders, with forced ties', () =>
       expect(page(fifty).sql).toMatch(/\blimit 51\b/);
     });
 
-    it('an order by id or by number, with its items and timeline, is one statement after the credential', async () => {
+    it('an order by id or by number, with its items and timeline, is one statement with the credential', async () => {
       const page = await t.gql(`{ orders(first: 1) { nodes { id number } } }`, {}, brand.tokens.STAFF);
       const { id, number } = page.data.orders.nodes[0];
       const fields = 'id number items { sku total { formatted } } statusHistory { kind actor { label } }';
@@ -285,9 +289,10 @@ describe('keyset pagination over a fixed set of orders, with forced ties', () =>
         expect(result.errors).toBeUndefined();
         expect(result.data.one.items.length).toBeGreaterThan(0);
         expect(result.data.one.statusHistory.length).toBeGreaterThan(0);
-        expect(statements).toHaveLength(2);
+        expect(statements).toHaveLength(1);
         const order = statements.filter((s) => /\border_items\b/.test(s.sql) && /\border_status_changes\b/.test(s.sql));
         expect(order).toHaveLength(1);
+        expect(ridingRead(order[0])).not.toBeNull();
         expect(scopedToBrand(order[0], brand.id)).toBe(true);
         expect(statements.every((s) => s.name)).toBe(true);
       }
