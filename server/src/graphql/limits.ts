@@ -61,7 +61,7 @@ export interface RequestFacts {
 }
 
 /**
- * Root fields whose resolvers only read, and read first through a prepared brand-scoped statement (order.resolver.ts):
+ * Root fields whose resolvers only read, and read first through a brand-scoped statement (order.resolver.ts):
  * an operation made of these alone may run before its credential's check has come back (deferred-credential-check.ts).
  */
 const DEFERRABLE_ROOTS = new Set(['orders', 'order', 'orderByNumber']);

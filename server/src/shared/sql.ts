@@ -29,9 +29,9 @@ const SCOPED_PREFIXES = [
 export type SqlScope = { brandId: string; rider?: ReadRider | null } & ({ sqlEm: EntityManager } | { em: EntityManager });
 
 /**
- * A statement that rides at the head of a request's first prepared read, outside any transaction, in the same message
- * (auth/deferred-credential-check.ts): `ride` wraps the read, or answers null when it already rode; `settle` gives back
- * the read's own rows from the wrapped statement's.
+ * A statement that rides at the head of a request's first read outside any transaction, in the same message, prepared
+ * or not as the read is (auth/deferred-credential-check.ts): `ride` wraps the read, or answers null when it already
+ * rode; `settle` gives back the read's own rows from the wrapped statement's.
  */
 export interface ReadRider {
   /** While true, the request's answer must not go out: what rode has not confirmed it (or has not ridden yet). */
@@ -56,7 +56,7 @@ export async function scopedSql<T = Record<string, any>>(
 ): Promise<T[]> {
   const statement = scopedStatement(ctx, query, params);
   const em = 'sqlEm' in ctx ? ctx.sqlEm : ctx.em;
-  if (ctx.rider && options.prepared && READ.test(query) && !em.getTransactionContext()) {
+  if (ctx.rider && READ.test(query) && !em.getTransactionContext()) {
     const carried = ctx.rider.ride(statement);
     if (carried) return ctx.rider.settle<T>(await unscopedSql(em, carried.sql, carried.params, options));
   }

@@ -98,24 +98,26 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
 export function scopedToBrand(statement: SentStatement, brandId: string): boolean {
   const scope = /\bbrand_id\s*=>?\s*$/;
   const riding = ridingRead(statement);
-  if (riding) return riding.params[0] === brandId && riding.guard === brandId && scope.test(riding.sql.slice(0, riding.sql.search(/\$\d/)));
-  const bound = statement.sql.indexOf('$1');
-  if (bound > 0) return statement.params[0] === brandId && scope.test(statement.sql.slice(0, bound));
-  const inlined = statement.sql.indexOf(`'${brandId}'`);
-  const firstValue = statement.sql.search(/'/);
-  return inlined > 0 && inlined === firstValue && scope.test(statement.sql.slice(0, inlined));
+  if (riding && riding.guard !== brandId) return false;
+  const { sql, params } = riding ?? statement;
+  const bound = sql.search(/\$\d/);
+  if (bound > 0) return params[0] === brandId && scope.test(sql.slice(0, bound));
+  const inlined = sql.indexOf(`'${brandId}'`);
+  const firstValue = sql.search(/'/);
+  return inlined > 0 && inlined === firstValue && scope.test(sql.slice(0, inlined));
 }
 
 /**
  * A read that carried its credential's check at its head (auth/deferred-credential-check.ts): the read's own text, its
- * values, and the brand its rows were guarded by; null for any other statement.
+ * bound values (none when they were inlined), and the brand its rows were guarded by; null for any other statement.
  */
 export function ridingRead(statement: SentStatement): { sql: string; params: unknown[]; guard: unknown } | null {
   const head = 'luneo_rows.* from (';
   const start = statement.sql.indexOf(head);
-  const guard = statement.sql.match(/\bcredential\.brand_id = \$(\d+)\) luneo_read on true$/);
+  const guard = statement.sql.match(/\bcredential\.brand_id = (?:\$(\d+)|'([^']*)')\) luneo_read on true$/);
   if (!statement.sql.startsWith('with credential as (') || start < 0 || !guard) return null;
   const sql = statement.sql.slice(start + head.length, guard.index);
+  if (guard[2] !== undefined) return { sql, params: [], guard: guard[2] };
   const first = Number(sql.match(/\$(\d+)/)?.[1] ?? 0);
   return { sql, params: statement.params.slice(first - 1, Number(guard[1]) - 1), guard: statement.params[Number(guard[1]) - 1] };
 }
