@@ -80,17 +80,42 @@ export class DeferredCredentialCheck implements ReadRider {
 
   /** The read's own rows from what `ride`'s statement answered; none unless the check confirmed the hint. */
   settle<T>(rows: Record<string, any>[]): T[] {
-    const head = rows[0];
-    const credential = Object.fromEntries(CREDENTIAL_COLUMNS.map((column) => [column, head?.[PREFIX + column] ?? null])) as unknown as CredentialRow;
-    const granted = head?.[`${PREFIX}granted`];
+    const head = rows[0] as CheckRow | undefined;
+    const found = head?.luneo_credential_key != null;
     this.verdict = {
-      principal: credential.key === null ? null : principalOf(credential),
-      charged: granted == null ? null : { available: Number(head[`${PREFIX}available`]), granted },
+      principal: found ? principalOf(credentialOf(head!)) : null,
+      charged: head?.luneo_credential_granted == null ? null : { available: Number(head.luneo_credential_available), granted: head.luneo_credential_granted },
     };
     const confirmed = this.confirmed;
     this.onVerdict(this.verdict, confirmed);
-    return confirmed && head[`${PREFIX}read_row`] ? (rows as T[]) : [];
+    return confirmed && head?.luneo_credential_read_row ? (rows as T[]) : [];
   }
+}
+
+/** The check's columns as the statement names them (PREFIX + the credential's column). */
+interface CheckRow {
+  luneo_credential_key: string | null;
+  luneo_credential_id: string;
+  luneo_credential_brand_id: string;
+  luneo_credential_name: string;
+  luneo_credential_scopes: string[] | null;
+  luneo_credential_role: CredentialRow['role'];
+  luneo_credential_user_id: string | null;
+  luneo_credential_available: number | null;
+  luneo_credential_granted: boolean | null;
+  luneo_credential_read_row: true | null;
+}
+
+function credentialOf(head: CheckRow): CredentialRow {
+  return {
+    key: head.luneo_credential_key!,
+    id: head.luneo_credential_id,
+    brand_id: head.luneo_credential_brand_id,
+    name: head.luneo_credential_name,
+    scopes: head.luneo_credential_scopes,
+    role: head.luneo_credential_role,
+    user_id: head.luneo_credential_user_id,
+  };
 }
 
 /**
