@@ -10,9 +10,9 @@ import { CREDENTIAL_COLUMNS, principalOf, type CredentialRow, type CredentialSta
  * it had then is a *hint*: the operation runs with it, and the credential's statement (lookup, charge, a key's last
  * use) goes out as the head of the operation's first read, whose rows PostgreSQL only reads when the credential is
  * there, its bucket paid and its brand the hinted one. The answer goes out only when the check confirms the hint
- * exactly; otherwise the HTTP handler throws it away and runs the operation again the usual way (app.ts), which
- * answers whatever the credential is now: unknown, throttled, or another role. One statement instead of two for a
- * dashboard's or a partner's list (docs/performance.md, Read path).
+ * exactly; otherwise the HTTP handler (graphql/http-handler.ts) throws it away and runs the operation again the usual
+ * way, which answers whatever the credential is now: unknown, throttled, or another role. One statement instead of two
+ * for a dashboard's or a partner's list (docs/performance.md, Read path).
  */
 
 /** What the check found: the credential as it is now (null: unknown, expired or revoked) and its bucket's answer. */
