@@ -23,14 +23,7 @@ afterAll(() => t.close());
 /** `orders(first: n - 2) { nodes { id } }` costs exactly n points. */
 const costing = (n: number) => `{ orders(first: ${n - 2}) { nodes { id } } }`;
 
-async function post(query: string, token: string) {
-  const res = await fetch(`${t.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query }),
-  });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
-}
+const post = (query: string, token: string) => t.post(query, token);
 
 async function newKey(name: string) {
   const res = await t.gql(

@@ -33,14 +33,7 @@ afterAll(() => t.close());
 
 const PAGE = `{ orders(first: 3) { totalCount nodes { id number status nextStatuses total { formatted } items { sku } } } }`;
 
-async function post(query: string, token: string) {
-  const res = await fetch(`${t.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query }),
-  });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
-}
+const post = (query: string, token: string) => t.post(query, token);
 
 async function counted(query: string, token: string) {
   const { result, statements } = await t.countQueries(() => post(query, token));

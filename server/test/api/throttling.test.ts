@@ -41,14 +41,7 @@ afterAll(async () => {
 /** `orders(first: n - 2) { nodes { id } }` costs exactly n points. */
 const costing = (n: number) => `{ orders(first: ${n - 2}) { nodes { id } } }`;
 
-async function post(query: string, token: string, url = t.url) {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query }),
-  });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
-}
+const post = (query: string, token: string, url?: string) => t.post(query, token, url);
 
 async function newKey(name: string) {
   const res = await t.gql(

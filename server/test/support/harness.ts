@@ -33,6 +33,8 @@ export interface TestApp {
   app: App;
   /** POSTs a GraphQL operation over real HTTP. */
   gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  /** POSTs an operation with a bearer token (to this app, or to another instance at `url`); the whole body and Retry-After. */
+  post(query: string, token: string, url?: string): Promise<{ status: number; retryAfter: string | null; body: any }>;
   /**
    * The SQL statements that `work` causes, as the pg driver received them: their text and bound values (statements run
    * through MikroORM's `execute` carry their values inlined in the text and none bound).
@@ -71,6 +73,14 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
       });
       const body = (await res.json()) as any;
       return { status: res.status, data: body.data, errors: body.errors };
+    },
+    async post(query, token, url = app.url) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query }),
+      });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
     },
     async countQueries(work) {
       recording = [];
