@@ -21,7 +21,7 @@ import { metricsRoute } from './ops/metrics-route';
 import { exportsRouter } from './exports/exports.route';
 import { observation, requestLog, secondsSince, webhookOutcomes } from './ops/request-log';
 import { securityHeaders } from './ops/security-headers';
-import { directRoutes } from './ops/direct-route';
+import { directRoutes, expressMessages } from './ops/direct-route';
 import { RequestContext } from './shared/request-context';
 import { createStripeClient } from './stripe/stripe-client';
 import { StripeEventInbox } from './stripe/event-inbox';
@@ -93,7 +93,7 @@ export async function createApp(options: {
   app.disable('x-powered-by');
   // Every answer is `no-store`, so an ETag would only hash each response body (a whole page of orders) for nothing.
   app.set('etag', false);
-  const server = http.createServer();
+  const server = http.createServer(expressMessages(app));
   let stopping = false;
 
   const logRequest = requestLog(log);

@@ -1,4 +1,4 @@
-import type http from 'node:http';
+import http from 'node:http';
 import type express from 'express';
 
 export interface DirectRoute {
@@ -35,11 +35,12 @@ export function directRoutes(app: express.Express, routes: DirectRoute[], onErro
     }
     const req = incoming as express.Request;
     const res = outgoing as express.Response;
-    // What app.handle and the router set before the first layer (x-powered-by is disabled).
+    // What app.handle and the router set before the first layer (x-powered-by is disabled). The server made the
+    // messages with Express's methods already (expressMessages); changing an object's prototype is the slow way.
     req.res = res;
     res.req = req;
-    Object.setPrototypeOf(req, app.request);
-    Object.setPrototypeOf(res, app.response);
+    if (!app.request.isPrototypeOf(req)) Object.setPrototypeOf(req, app.request);
+    if (!app.response.isPrototypeOf(res)) Object.setPrototypeOf(res, app.response);
     if (!res.locals) res.locals = Object.create(null);
     req.baseUrl = '';
     req.originalUrl = req.url;
@@ -71,6 +72,21 @@ export function directRoutes(app: express.Express, routes: DirectRoute[], onErro
     };
     next();
   };
+}
+
+/**
+ * The request and response classes for `http.createServer`: Node's, with the app's request and response methods
+ * (`app.request`, `app.response`) inherited from the start, so that neither the direct routes nor anything else has to
+ * give each message Express's prototype. `Object.setPrototypeOf` on every request (what Express's `app.handle` does)
+ * kept each request's objects alive through the next young-generation collection, so they were promoted and left for
+ * the full collections: 3–9 MB copied per scavenge instead of ≈ 0 (docs/performance.md, Read path, round 8).
+ */
+export function expressMessages(app: express.Express) {
+  class ExpressIncomingMessage extends http.IncomingMessage {}
+  Object.setPrototypeOf(ExpressIncomingMessage.prototype, app.request);
+  class ExpressServerResponse extends http.ServerResponse<ExpressIncomingMessage> {}
+  Object.setPrototypeOf(ExpressServerResponse.prototype, app.response);
+  return { IncomingMessage: ExpressIncomingMessage, ServerResponse: ExpressServerResponse };
 }
 
 /** What Express's final handler does with an error nobody answered: a bare 500, or the socket closed once headers went. */

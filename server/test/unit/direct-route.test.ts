@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { directRoutes } from '../../src/ops/direct-route';
+import { directRoutes, expressMessages } from '../../src/ops/direct-route';
 
 /**
  * ops/direct-route.ts runs /graphql's handlers without Express's router: the same handlers, Express's request and
@@ -103,5 +103,39 @@ describe('directRoutes', () => {
   it('answers 500 for an error the handler passes on, and closes a connection whose answer had started', async () => {
     expect((await post('/graphql?fail=unhandled', '{}')).status).toBe(500);
     await expect(post('/graphql?fail=late', '{}').then((r) => r.text())).rejects.toThrow();
+  });
+});
+
+/**
+ * app.ts makes its server with `expressMessages(app)`: requests and responses are born with Express's methods, so the
+ * direct routes leave their prototypes alone. Setting a prototype on each request made V8 promote every request's
+ * objects to the old generation (docs/performance.md, Read path, round 8).
+ */
+describe('directRoutes on a server made with expressMessages', () => {
+  it('answers with Express’s request and response methods without changing the messages’ prototypes', async () => {
+    const app = express();
+    const messages = expressMessages(app);
+    const keptPrototypes: boolean[] = [];
+    const handler: express.RequestHandler = (req, res) => {
+      keptPrototypes.push(
+        Object.getPrototypeOf(req) === messages.IncomingMessage.prototype && Object.getPrototypeOf(res) === messages.ServerResponse.prototype,
+      );
+      res.status(202).json({ contentType: req.get('content-type'), query: req.query });
+    };
+    app.get('/other', (req, res) => void res.json({ via: 'app', host: req.hostname }));
+    const server = http.createServer(messages);
+    server.on('request', directRoutes(app, [{ path: '/graphql', handlers: [handler] }], (error, _req, _res, next) => next(error)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const answer = await fetch(`${url}/graphql?a=1`, { headers: { 'content-type': 'application/json' } });
+      expect(answer.status).toBe(202);
+      expect(await answer.json()).toEqual({ contentType: 'application/json', query: { a: '1' } });
+      expect(keptPrototypes).toEqual([true]);
+      // Every other request still goes through Express, which gives the messages its own prototypes.
+      expect(await fetch(`${url}/other`).then((r) => r.json())).toEqual({ via: 'app', host: '127.0.0.1' });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
