@@ -58,6 +58,35 @@ type Outcome = 'PROCESSED' | 'IGNORED' | 'REJECTED';
  * Delivers an event and expects it acknowledged with `outcome`: the route answers 200 for PROCESSED, IGNORED and
  * REJECTED alike, so the status alone would accept an event our rules refused.
  */
+const indexesOf = (node: any): string[] => [...(node['Index Name'] ? [node['Index Name']] : []), ...(node.Plans ?? []).flatMap(indexesOf)];
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of `sql` in a transaction rolled back, as a burst leaves the inbox: statistics taken while
+ * it was empty, then 3,000 events waiting, `eventId` among them; the planner then believes the partial index of
+ * unprocessed events empty.
+ */
+async function explainWithBacklog(sql: string, params: unknown[], eventId: string): Promise<any> {
+  const client = new Client({ connectionString: t.databaseUrl });
+  await client.connect();
+  try {
+    await client.query('begin');
+    await client.query('analyze stripe_events');
+    await client.query(
+      `insert into stripe_events (id, created_at, updated_at, event_id, type, livemode, stripe_created_at, payload, received_at,
+          last_received_at, attempts)
+       select gen_random_uuid(), now(), now(), 'evt_backlog_' || g, 'charge.refunded', false, now(),
+              jsonb_build_object('id', 'evt_backlog_' || g, 'data', repeat('x', 1500)), now(), now(), 1
+         from generate_series(1, 3000) g`,
+    );
+    await client.query(`update stripe_events set processed_at = null, outcome = null, reason = null where event_id = $1`, [eventId]);
+    const [{ 'QUERY PLAN': [explained] }] = (await client.query(`explain (analyze, buffers, format json) ${sql}`, params)).rows;
+    return explained.Plan;
+  } finally {
+    await client.query('rollback');
+    await client.end();
+  }
+}
+
 async function ok(event: StripeEventPayload, outcome: Outcome = 'PROCESSED') {
   const res = await deliver(t.url, event);
   expect({ status: res.status, outcome: res.body.outcome, received: res.body.received }).toEqual({ status: 200, outcome, received: true });
@@ -403,35 +432,22 @@ describe('charge.refunded', () => {
     expect(texts.filter((text) => /^(BEGIN|COMMIT|ROLLBACK)\b/i.test(text))).toEqual([texts[1]]);
   });
 
-  it('a claim finds its event by Stripe\'s id, however long the backlog of unprocessed events', async () => {
+  it('a delivery is stored, and its event claimed, through the unique index, however long the backlog of unprocessed events', async () => {
     const { pi, session, total } = await cardCheckout({ quantity: 1 });
     await ok(stripeEvent('checkout.session.completed', session));
     const refund = stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: 100 }));
     const { statements } = await t.countQueries(() => ok(refund));
+    const store = statements.find((s) => /^with input as materialized/.test(s.sql.trim()));
     const claim = statements.map((s) => s.sql).join('\n').match(/with target as materialized[\s\S]*?from claimed/)?.[0];
+    expect(store?.params.flat()).toContain(refund.id);
     expect(claim).toContain(refund.id);
-    const client = new Client({ connectionString: t.databaseUrl });
-    await client.connect();
-    try {
-      await client.query('begin');
-      // Statistics taken while the inbox was empty, then a burst's backlog: the planner's view in a burst (a partial
-      // index of unprocessed events it believes empty).
-      await client.query('analyze stripe_events');
-      await client.query(
-        `insert into stripe_events (id, created_at, updated_at, event_id, type, livemode, stripe_created_at, payload, received_at,
-            last_received_at, attempts)
-         select gen_random_uuid(), now(), now(), 'evt_backlog_' || g, 'charge.refunded', false, now(),
-                jsonb_build_object('id', 'evt_backlog_' || g, 'data', repeat('x', 1500)), now(), now(), 1
-           from generate_series(1, 3000) g`,
-      );
-      const [{ 'QUERY PLAN': [explained] }] = (await client.query(`explain (analyze, buffers, format json) ${claim}`)).rows;
-      const indexes = (node: any): string[] => [...(node['Index Name'] ? [node['Index Name']] : []), ...(node.Plans ?? []).flatMap(indexes)];
-      expect(indexes(explained.Plan)).not.toContain('stripe_events_unprocessed_index');
-      // ≈ 15 buffers through the unique index on event_id; through the partial index, a read of the whole backlog.
-      expect(explained.Plan['Shared Hit Blocks'] + explained.Plan['Shared Read Blocks']).toBeLessThan(60);
-    } finally {
-      await client.query('rollback');
-      await client.end();
+    // The refund as a redelivery of an event still in the inbox: the store statement then counts its delivery.
+    const storing = await explainWithBacklog(store!.sql, store!.params, refund.id);
+    const claiming = await explainWithBacklog(claim!, [], refund.id);
+    for (const plan of [storing, claiming]) {
+      expect(indexesOf(plan)).not.toContain('stripe_events_unprocessed_index');
+      // ≈ 15–60 buffers through the unique index on event_id; through the partial index, a read of the whole backlog.
+      expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(150);
     }
   });
 
