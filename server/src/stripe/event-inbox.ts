@@ -70,7 +70,10 @@ export class StripeEventInbox {
    */
   async receive(verified: Stripe.Event, mayHoldNul: boolean, bytes: number): Promise<DeliveryAnswer> {
     const event = mayHoldNul ? withoutNulCharacters(verified) : verified;
-    const receipt = await this.store(event, bytes);
+    let receipt = await this.store(event, bytes);
+    // Held by a processing that this process no longer waits for: it may be this process's own, committed since the
+    // statement read the row (its pending entry goes only after its commit). Asked once more, the row then says so.
+    if (receipt.elsewhere && !this.pending.has(event.id)) receipt = await this.store(event, bytes);
     if (receipt.done) return { state: 'done', result: { eventId: event.id, ...receipt.done, duplicate: true } };
     // Held by a processing of another process (or one this process no longer waits for): that one applies it, or,
     // if it fails, the sweep.
