@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterExecuteFailed, executeText, isPreparedOn, markPreparedOn, refuseServerPrepared, serverPrepared, type ServerPrepared } from './server-prepared';
 
 /**
  * A transaction whose BEGIN travels with its first statement, and whose COMMIT can travel with its last: one message
@@ -115,31 +116,85 @@ export function commitWithNextStatement(em: EntityManager, writesUnitOfWork = fa
   return true;
 }
 
+/** A statement with `?` placeholders and its values. */
+export interface SqlText {
+  sql: string;
+  params: unknown[];
+}
+
 /**
- * Sends a raw statement of `em`'s pipelined transaction straight to its connection, formatted as MikroORM's `execute`
- * formats it (every value inlined), and answers its rows as `execute(…, 'all')` would (one array of rows per statement
- * when the text holds several) — without MikroORM's and knex's per-statement runner, which cost about a tenth of the
- * API's CPU per Stripe delivery (docs/performance.md, Write path, Stripe deliveries, round 5). Null when `em` is not in
- * such a transaction, or its connection is not taken yet: the caller then goes through `execute`.
+ * Sends raw statements of `em`'s pipelined transaction straight to its connection, in one message, and answers one array
+ * of rows per statement — without MikroORM's and knex's per-statement runner, which cost about a tenth of the API's CPU
+ * per Stripe delivery (docs/performance.md, Write path, Stripe deliveries, round 5). Each statement is formatted as
+ * MikroORM's `execute` formats it (every value inlined), or, `prepared`, sent as `EXECUTE` of a statement the session
+ * prepared (server-prepared.ts; its PREPARE goes first, on its own, the first time a connection needs it). Null when
+ * `em` is not in such a transaction, or its connection is not taken yet: the caller then goes through `execute`.
  */
-export function sendInPipelinedTransaction<T>(em: EntityManager, query: string, params: unknown[]): Promise<T[]> | null {
+export function sendInPipelinedTransaction(em: EntityManager, statements: SqlText[], prepared = false): Promise<Record<string, any>[][]> | null {
   const ctx = em.getTransactionContext();
   const state = ctx ? states.get(ctx) : undefined;
   // Once ended, knex's own path refuses the statement, as it did before.
   if (!state?.connection || state.ended || state.committed) return null;
-  const text = em.getPlatform().formatQuery(query, params);
-  return new Promise<T[]>((resolve, reject) => {
-    const answer: QueryCallback = (error, result) => {
-      if (error) return reject(error);
-      const rows = (one: unknown) => (one as { rows: T[] }).rows;
-      resolve((Array.isArray(result) ? result.map(rows) : rows(result)) as T[]);
-    };
+  const connection = state.connection;
+  const named = statements.map((statement) => (prepared ? serverPrepared(statement.sql) : null));
+  const unprepared = [...new Set(named.filter((statement): statement is ServerPrepared => !!statement && !isPreparedOn(connection, statement)))];
+  const send = () => {
+    if (state.ended || state.committed || state.connection !== connection) throw new Error('pipelinedTransaction: the transaction ended');
+    const platform = em.getPlatform();
+    let executes = false;
+    const texts = statements.map(({ sql, params }, i) => {
+      const statement = named[i];
+      const execute = statement && isPreparedOn(connection, statement) && executeText(platform, statement, params);
+      executes ||= !!execute;
+      return execute || platform.formatQuery(sql, params);
+    });
+    return new Promise<Record<string, any>[][]>((resolve, reject) => {
+      const answer: QueryCallback = (error, result) => {
+        if (error && executes) afterExecuteFailed(connection, error);
+        if (error) return reject(error);
+        const rows = (one: unknown) => (one as { rows: Record<string, any>[] }).rows;
+        resolve(Array.isArray(result) ? result.map(rows) : [rows(result)]);
+      };
+      try {
+        sendThrough(state, { text: texts.join(';\n') }, [answer]);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  };
+  return unprepared.length ? prepareOn(state, unprepared, statements, named).then(send) : Promise.resolve().then(send);
+}
+
+/**
+ * Prepares `unprepared` on the transaction's connection, one message each. Before the transaction's BEGIN went out, the
+ * PREPARE runs on its own; after it, inside a savepoint, so that a statement PostgreSQL cannot prepare (a value whose
+ * type it cannot tell) does not abort the transaction: that text is then sent formatted, here and from now on.
+ */
+async function prepareOn(state: State, unprepared: ServerPrepared[], statements: SqlText[], named: (ServerPrepared | null)[]): Promise<void> {
+  const connection = state.connection!;
+  const run = (text: string) =>
+    new Promise<void>((resolve, reject) => state.send!.call(connection, { text }, (error: Error | null) => (error ? reject(error) : resolve())));
+  const inTransaction = !state.beginPending;
+  const attempt = async (text: string) => {
     try {
-      sendThrough(state, { text }, [answer]);
+      await run(inTransaction ? `savepoint luneo_prepare;\n${text};\nrelease savepoint luneo_prepare` : text);
+      return null;
     } catch (error) {
-      reject(error);
+      const code = String((error as { code?: unknown }).code ?? '');
+      // Anything but PostgreSQL refusing the text (SQLSTATE class 42) fails the statements that follow as well.
+      if (!code.startsWith('42')) throw error;
+      if (inTransaction) await run('rollback to savepoint luneo_prepare;\nrelease savepoint luneo_prepare');
+      return code;
     }
-  });
+  };
+  for (const statement of unprepared) {
+    let refused = await attempt(statement.prepare);
+    // Already there: prepared by this connection before it forgot its names (a stale plan), or, behind a pooler, by
+    // another client of the same server session — the same text, since the name is its hash. Prepared afresh.
+    if (refused === '42P05') refused = await attempt(`deallocate ${statement.name};\n${statement.prepare}`);
+    if (refused) refuseServerPrepared(statements[named.indexOf(statement)].sql);
+    else markPreparedOn(connection, statement);
+  }
 }
 
 function sendThrough(state: State, config: unknown, rest: unknown[]): unknown {

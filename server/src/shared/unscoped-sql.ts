@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sendInPipelinedTransaction } from '../db/pipelined-transaction';
+import { sendInPipelinedTransaction, type SqlText } from '../db/pipelined-transaction';
 
 /**
  * SQL that no brand scopes. Only `shared/sql.ts` (the wall itself) and the few modules that must cross brands may
@@ -18,7 +18,28 @@ export function unscopedSql<T = Record<string, any>>(
   const transaction = em.getTransactionContext();
   // A transaction's statements run on its own connection, which only the ORM's path knows (or a pipelined one's).
   if (prepared && !transaction) return preparedSql<T>(em, query, params);
-  return (transaction && sendInPipelinedTransaction<T>(em, query, params)) || em.getConnection().execute<T[]>(query, params, 'all', transaction);
+  const pipelined = transaction ? sendInPipelinedTransaction(em, [{ sql: query, params }], prepared) : null;
+  if (pipelined) return pipelined.then((results) => (results.length === 1 ? results[0] : results) as T[]);
+  return em.getConnection().execute<T[]>(query, params, 'all', transaction);
+}
+
+/**
+ * Several unscoped statements in one message, run one after the other (each with a snapshot of its own); answers one
+ * array of rows per statement. With `prepared`, in a pipelined transaction, each is sent as `EXECUTE` of a statement the
+ * session prepared (db/server-prepared.ts), under the same condition as `unscopedSql`'s: its generic plan was checked.
+ */
+export async function unscopedStatements(
+  em: EntityManager,
+  statements: SqlText[],
+  { prepared = false }: { prepared?: boolean } = {},
+): Promise<Record<string, any>[][]> {
+  const transaction = em.getTransactionContext();
+  const pipelined = transaction ? sendInPipelinedTransaction(em, statements, prepared) : null;
+  if (pipelined) return pipelined;
+  const sql = statements.map((statement) => statement.sql).join(';\n');
+  const results = await em.getConnection().execute(sql, statements.flatMap((statement) => statement.params), 'all', transaction);
+  // One statement answers its rows; several, one array of rows each.
+  return statements.length === 1 ? [results as Record<string, any>[]] : (results as unknown as Record<string, any>[][]);
 }
 
 /** The few methods of knex's client and of a pg connection that a prepared statement needs. */

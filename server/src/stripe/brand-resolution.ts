@@ -46,11 +46,8 @@ export const BRAND_OF_KEYS_SQL = `case
 
 /** A charge names only its PaymentIntent, whose order (or parked payment) tells which brand it belongs to. */
 export async function brandOfPaymentIntent(em: EntityManager, paymentIntentId: string): Promise<string | null> {
-  // Unscoped: finds the brand of a PaymentIntent, whatever brand it is.
-  const rows = await unscopedSql<{ brand_id: string }>(
-    em,
-    PAYMENT_INTENT_BRAND,
-    [paymentIntentId, paymentIntentId],
-  );
+  // Unscoped: finds the brand of a PaymentIntent, whatever brand it is. Prepared: both lookups go by their keys'
+  // indexes, whatever the values.
+  const rows = await unscopedSql<{ brand_id: string }>(em, PAYMENT_INTENT_BRAND, [paymentIntentId, paymentIntentId], { prepared: true });
   return rows[0]?.brand_id ?? null;
 }

@@ -4,8 +4,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { DomainError } from '../errors';
 import { RequestContext, type Principal } from '../shared/request-context';
 import { advisoryLocksSql, scopedStatement } from '../shared/sql';
-import { unscopedSql } from '../shared/unscoped-sql';
+import { unscopedSql, unscopedStatements } from '../shared/unscoped-sql';
 import { commitWithNextStatement } from '../db/pipelined-transaction';
+import { preparedStatementLost } from '../db/server-prepared';
 import { openOrderChangeLog, ORDER_NOT_PLACED, ORDER_NUMBER_MARK, pendingOrderChangesSql } from '../orders/order-change-log';
 import { brandKeys, brandSql, BRAND_OF_KEYS_SQL } from './brand-resolution';
 import { BrandResolvedLate, ignored, paymentLockKeys, stripeActor, type Handled, type ReadAhead } from './events/handler';
@@ -202,7 +203,7 @@ async function run(
     try {
       return await runOnce(rootEm, event, brandId, mode, placesOrders);
     } catch (error) {
-      if (error instanceof BrandResolvedLate && attempt < 2) continue;
+      if ((error instanceof BrandResolvedLate || preparedStatementLost(error)) && attempt < 2) continue;
       // A checkout's order, inserted by its last message without oversell, found its stock gone since it was read:
       // nothing was written, and this time it is inserted first, the way that records an oversell.
       if (placesOrders && (error as { code?: unknown })?.code === ORDER_NOT_PLACED) {
@@ -290,16 +291,15 @@ async function recordOutcome(tx: RequestContext, eventId: string, brandId: strin
   // The last statement of the delivery when nothing is left to flush: it carries the COMMIT.
   commitWithNextStatement(tx.em);
   if (!changes) {
-    await unscopedSql(tx.em, `${ctes.length ? `with ${ctes.join(', ')}\n` : ''}${outcome}`, [...params, ...values]);
+    await unscopedSql(tx.em, `${ctes.length ? `with ${ctes.join(', ')}\n` : ''}${outcome}`, [...params, ...values], { prepared: true });
     return handled.reason;
   }
   const last = scopedStatement(tx, `with ${[changes.ctes, ...ctes].join(',\n')}\n${outcome}`, [...changes.params, ...params, ...values]);
-  const statements = [...changes.before, last];
-  // One statement answers its rows; several, one array of rows each (the insert's, its check's, this one's).
-  const results = await unscopedSql(tx.em, statements.map((statement) => statement.sql).join(';\n'), statements.flatMap((statement) => statement.params));
+  // One array of rows per statement: the insert's, its check's, this one's.
+  const results = await unscopedStatements(tx.em, [...changes.before, last], { prepared: true });
   changes.written();
   if (!placing) return handled.reason;
-  const [placed] = (results as unknown as Record<string, any>[][])[changes.before.length - 1];
+  const [placed] = results[changes.before.length - 1];
   return handled.reason.replaceAll(ORDER_NUMBER_MARK, placed.number);
 }
 
@@ -342,10 +342,7 @@ interface Claim {
 
 async function claimWith(em: EntityManager, claimedCte: string, params: unknown[], locks: string[], firstReads: ReadAhead[]): Promise<Claim> {
   const claimSql = `${claimedCte}\n     select id${locks.length ? `, ${advisoryLocksSql(locks)}` : ''} from claimed`;
-  const sql = [claimSql, ...firstReads.map((read) => read.sql)].join(';\n');
-  const results = await unscopedSql(em, sql, [...params, ...locks, ...firstReads.flatMap((read) => read.params)]);
-  // One statement answers its rows; several, one array of rows each.
-  const [rows, ...reads] = (firstReads.length ? results : [results]) as Record<string, any>[][];
+  const [rows, ...reads] = await unscopedStatements(em, [{ sql: claimSql, params: [...params, ...locks] }, ...firstReads], { prepared: true });
   return { claimed: rows.length === 1, reads };
 }
 

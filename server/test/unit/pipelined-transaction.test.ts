@@ -1,6 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { commitWithNextStatement } from '../../src/db/pipelined-transaction';
+import { preparedStatementLost, serverPrepared } from '../../src/db/server-prepared';
 import { Order } from '../../src/orders/order.entity';
 import { Product } from '../../src/products/product.entity';
 import type { RequestContext } from '../../src/shared/request-context';
@@ -306,4 +307,96 @@ test('a statement on the transaction after it ended is refused, never sent on th
   const statements = await sent(() => expect(update(ended!, 32)).rejects.toThrow());
   expect(texts(statements)).toEqual([]);
   expect(await stock()).toBe(31);
+});
+
+describe('statements the caller asks prepared (db/server-prepared.ts)', () => {
+  const setOther = (value: number) => observer.query(`update products set stock = $1 where sku = 'P-2'`, [value]);
+  const otherStock = async () => (await observer.query(`select stock from products where sku = 'P-2'`)).rows[0].stock as number;
+  const PREPARED_UPDATE = `with t as (select id from products where brand_id = ? and sku = 'P-2') update products p set stock = ? from t where p.id = t.id returning p.stock`;
+  const preparedUpdate = (tx: RequestContext, value: number) => scopedSql<{ stock: number }>(tx, PREPARED_UPDATE, [value], { prepared: true });
+
+  test('go as EXECUTE of a statement the connection prepared once, on its own, before the BEGIN; the rows as before', async () => {
+    await setOther(5);
+    const statements = await sent(() =>
+      pipelined(async (tx) => {
+        expect(await preparedUpdate(tx, 81)).toEqual([{ stock: 81 }]);
+        expect(await preparedUpdate(tx, 82)).toEqual([{ stock: 82 }]);
+        expect(await otherStock()).toBe(5);
+      }),
+    );
+    expect(texts(statements)).toEqual([
+      expect.stringMatching(/^prepare luneo_x[0-9a-f]+ as with t as \(select id from products where brand_id = \$1 and sku = 'P-2'\) update products p set stock = \$2 from t/),
+      expect.stringMatching(/^BEGIN;\s+execute luneo_x[0-9a-f]+\('[0-9a-f-]{36}', 81\)$/),
+      expect.stringMatching(/^execute luneo_x[0-9a-f]+\('[0-9a-f-]{36}', 82\)$/),
+      'COMMIT;',
+    ]);
+    expect(await otherStock()).toBe(82);
+  });
+
+  test('first needed inside the transaction, prepared in a savepoint; one PostgreSQL cannot prepare goes formatted, and the work goes on', async () => {
+    await setOther(5);
+    const UNTYPED = `select id from brands where id = ? and ? is null`;
+    const statements = await sent(() =>
+      pipelined(async (tx) => {
+        await update(tx, 91);
+        expect(await scopedSql(tx, `select stock from products where brand_id = ? and sku = 'P-2' and stock >= ?`, [0], { prepared: true })).toEqual([{ stock: 5 }]);
+        expect(await scopedSql(tx, UNTYPED, [null], { prepared: true })).toEqual([{ id: a.brandId }]);
+        expect(await preparedUpdate(tx, 92)).toEqual([{ stock: 92 }]);
+      }),
+    );
+    expect(texts(statements)).toEqual([
+      expect.stringMatching(/^BEGIN;\s+with t as/),
+      expect.stringMatching(/^savepoint luneo_prepare;\s+prepare luneo_x[0-9a-f]+ as select stock from products where brand_id = \$1 and sku = 'P-2' and stock >= \$2;\s+release savepoint luneo_prepare$/),
+      expect.stringMatching(/^execute luneo_x[0-9a-f]+\('[0-9a-f-]{36}', 0\)$/),
+      expect.stringMatching(/^savepoint luneo_prepare;\s+prepare luneo_x[0-9a-f]+ as select id from brands where id = \$1 and \$2 is null;/),
+      'rollback to savepoint luneo_prepare;\nrelease savepoint luneo_prepare',
+      `select id from brands where id = '${a.brandId}' and NULL is null`,
+      // Prepared again unless the pool gave this transaction the first test's connection.
+      ...(statements.length === 9 ? [expect.stringMatching(/^prepare luneo_x[0-9a-f]+ as with t as/)] : []),
+      expect.stringMatching(/^execute luneo_x[0-9a-f]+\('[0-9a-f-]{36}', 92\)$/),
+      'COMMIT;',
+    ]);
+    expect([await stock(), await otherStock()]).toEqual([91, 92]);
+  });
+
+  test('a name the session has already (another client of it, behind a pooler, or its own before it forgot) is prepared afresh', async () => {
+    const QUERY = `select sku from products where brand_id = ? and sku = ?`;
+    const { name } = serverPrepared(QUERY)!;
+    const statements = await sent(() =>
+      pipelined(async (tx) => {
+        await tx.em.execute(`prepare ${name}(uuid, text) as select 'stale'::text as sku`);
+        expect(await scopedSql(tx, QUERY, ['P-1'], { prepared: true })).toEqual([{ sku: 'P-1' }]);
+      }),
+    );
+    expect(texts(statements)).toContainEqual(expect.stringMatching(new RegExp(`^savepoint luneo_prepare;\\s+deallocate ${name};\\s+prepare ${name} as select sku`)));
+  });
+
+  test('a kept plan that a migration made stale fails its transaction as lost (its caller runs it again)', async () => {
+    const PROBE = `select * from products where brand_id = ? and sku = 'P-1'`;
+    let failure: unknown;
+    await pipelined(async (tx) => {
+      await scopedSql(tx, PROBE, [], { prepared: true });
+      await tx.em.execute('alter table products add column probe_note text');
+      failure = await scopedSql(tx, PROBE, [], { prepared: true }).catch((error: unknown) => error);
+      throw failure;
+    }).catch(() => undefined);
+    expect((failure as { message?: string }).message).toMatch(/cached plan must not change result type/);
+    expect(preparedStatementLost(failure)).toBe(true);
+  });
+
+  // Last: it turns prepared statements off for the rest of this process.
+  test('a session that lost its statements (a pooler in transaction mode) fails the transaction as lost, and the next go formatted', async () => {
+    const QUERY = `select sku from products where brand_id = ? and sku = 'P-2'`;
+    let failure: unknown;
+    await pipelined(async (tx) => {
+      await scopedSql(tx, QUERY, [], { prepared: true });
+      await tx.em.execute(`deallocate ${serverPrepared(QUERY)!.name}`);
+      failure = await scopedSql(tx, QUERY, [], { prepared: true }).catch((error: unknown) => error);
+      throw failure;
+    }).catch(() => undefined);
+    expect((failure as { code?: string }).code).toBe('26000');
+    expect(preparedStatementLost(failure)).toBe(true);
+    const after = await sent(() => pipelined((tx) => scopedSql(tx, QUERY, [], { prepared: true })));
+    expect(texts(after)).toEqual([`BEGIN;\nselect sku from products where brand_id = '${a.brandId}' and sku = 'P-2'`, 'COMMIT;']);
+  });
 });
