@@ -198,6 +198,10 @@ async function run(
 ): Promise<EventResult> {
   let placesOrders = true;
   let brandId = knownBrandId;
+  // A charge whose PaymentIntent had no order yet when it was stored may have one now that it is applied (in a burst,
+  // its checkout is often applied in between): asked again here, rather than found inside the transaction, which would
+  // then roll back and run again (BrandResolvedLate).
+  if (brandId === null && brandKeys(event).paymentIntentId) brandId = undefined;
   for (let attempt = 0; ; attempt++) {
     if (brandId === undefined || attempt > 0) brandId = await brandNow(rootEm, event);
     try {

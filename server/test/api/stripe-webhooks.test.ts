@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { markPreparedOn, serverPrepared, serverPreparedQuery } from '../../src/db/server-prepared';
-import { replayEvent } from '../../src/stripe/event-delivery';
+import type Stripe from 'stripe';
+import { processStored, replayEvent, storeDeliveries } from '../../src/stripe/event-delivery';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
 import {
   charge,
@@ -579,6 +580,20 @@ describe('charge.refunded', () => {
     await ok(stripeEvent('checkout.session.completed', session));
     const order = await orderByRef(ref);
     expect(order).toMatchObject({ paymentStatus: 'PARTIALLY_REFUNDED', refundedTotal: { amount: 2_000 } });
+  });
+
+  it('a refund stored before its order existed, applied after its checkout, finds its brand before its transaction, not inside it', async () => {
+    const { ref, pi, session, total } = await cardCheckout({ quantity: 1 });
+    // No brand in its metadata: only its PaymentIntent's order tells the brand, and when it is stored there is none yet.
+    const refund = stripeEvent('charge.refunded', charge({ paymentIntent: pi, amount: total, amountRefunded: 1_000 }));
+    const receipt = (await storeDeliveries(t.orm.em, [refund as unknown as Stripe.Event])).get(refund.id as string)!;
+    expect(receipt.brandId).toBeNull();
+    await ok(stripeEvent('checkout.session.completed', session));
+    const { result, statements } = await t.countQueries(() => processStored(t.orm.em, refund as unknown as Stripe.Event, receipt.brandId));
+    expect(result.reason).toMatch(/→ PARTIALLY_REFUNDED/);
+    // Found inside, the transaction would roll back and run again.
+    expect(statements.filter((s) => /\bROLLBACK\b/i.test(s.sql))).toEqual([]);
+    expect((await orderByRef(ref)).refundedTotal.amount).toBe(1_000);
   });
 
   it('early refunds (1,000, 2,000, then 1,000 again, all before the checkout) are kept as their maximum, 2,000', async () => {
