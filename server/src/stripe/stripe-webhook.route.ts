@@ -31,8 +31,9 @@ function signatureProblem(error: unknown): string {
  * `POST /webhooks/stripe`: raw bytes in (mounted before any JSON parser), signature verified with
  * STRIPE_WEBHOOK_SECRET. 400 with a short reason — recording nothing — for anything unsigned, stale, altered, not JSON
  * or not an event; 200 once the event is stored (event-inbox.ts), with its outcome when it was handled, already
- * handled, ignored or rejected by our rules within STRIPE_ANSWER_WITHIN_MS, else `queued`; 500 only when our side
- * failed (storing it, or processing it in that time), so that Stripe retries.
+ * handled, ignored or rejected by our rules within STRIPE_ANSWER_WITHIN_MS and no other delivery waits to be stored,
+ * else `queued` (a duplicate when it redelivers an event queued or being applied here); 500 only when our side failed
+ * (storing it, or processing it in that time), so that Stripe retries.
  */
 export function stripeWebhookHandler(options: { inbox: StripeEventInbox; env: Env; log: Logger }): express.RequestHandler[] {
   const { inbox, env, log } = options;
@@ -70,7 +71,7 @@ export function stripeWebhookHandler(options: { inbox: StripeEventInbox; env: En
         res.status(500).json({ error: 'could not process the event; Stripe will retry' });
       } else if (answer.state === 'queued') {
         log.debug('stripe event queued', { eventId: answer.eventId, type: event.type });
-        res.status(200).json({ received: true, eventId: answer.eventId, queued: true, duplicate: false });
+        res.status(200).json({ received: true, eventId: answer.eventId, queued: true, duplicate: answer.duplicate });
       } else {
         log.debug('stripe event', { ...answer.result, type: event.type });
         res.status(200).json({ received: true, ...answer.result });

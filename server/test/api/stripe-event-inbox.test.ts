@@ -87,6 +87,39 @@ describe('the answer', () => {
     expect(await ordersFor(ref)).toBe(1);
   });
 
+  it('in a burst, says queued as soon as the event is stored, without waiting for its outcome: others wait to be stored', async () => {
+    const { ref, event } = await checkout();
+    const other = stripeEvent('invoice.paid', { id: stripeId('in'), object: 'invoice', metadata: { brand_id: brand.id } });
+    // The same event inserted and not committed: the statement that stores the delivery waits for it, and the next
+    // delivery waits behind that statement to be stored, as in a burst.
+    await locker.query('begin');
+    let answers: Promise<[Awaited<ReturnType<typeof deliver>>, Awaited<ReturnType<typeof deliver>>]>;
+    try {
+      await locker.query(
+        `insert into stripe_events (id, created_at, updated_at, event_id, type, livemode, stripe_created_at, payload, received_at,
+            last_received_at, attempts)
+         values (gen_random_uuid(), now(), now(), $1, 'checkout.session.completed', false, now(), '{}', now(), now(), 1)`,
+        [event.id],
+      );
+      const first = deliver(t.url, event);
+      const storing = `select count(*)::int as n from pg_stat_activity
+        where wait_event_type = 'Lock' and datname = current_database() and pid <> ${(locker as unknown as { processID: number }).processID}`;
+      await waitUntil('the delivery waits to be stored', async () => (await t.sql<{ n: number }>(storing))[0].n > 0);
+      const second = deliver(t.url, other);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answers = Promise.all([first, second]);
+    } finally {
+      await locker.query('rollback');
+    }
+    const [firstAnswer, secondAnswer] = await answers;
+    // With a worker free, the first would have waited for its outcome (the test allows 300 ms) and said PROCESSED.
+    expect(firstAnswer).toEqual({ status: 200, body: { received: true, eventId: event.id, queued: true, duplicate: false } });
+    // The last of the burst waits for its outcome as before: nothing is left to store behind it.
+    expect(secondAnswer.body).toMatchObject({ received: true, outcome: 'IGNORED' });
+    await waitUntil('the event is processed', async () => (await stored(event.id)).processed_at !== null);
+    expect(await ordersFor(ref)).toBe(1);
+  });
+
   it('stores deliveries that arrive together in one statement, and a burst of duplicates still takes effect once', async () => {
     const checkouts = await Promise.all([checkout(), checkout(), checkout()]);
     const events = checkouts.flatMap(({ event }) => [event, event, event, event]);
