@@ -41,14 +41,20 @@ const preparedOn = new WeakMap<object, Set<string>>();
 /** Off once a session was found not to keep its statements (a pooler in transaction mode). */
 let sessionsKeepStatements = true;
 
+/** `query` with `$1`, `$2`, … for its `?` placeholders (`\?` stays a literal `?`), as PostgreSQL prepares it. */
+export function numberedPlaceholders(query: string): { text: string; placeholders: number } {
+  let placeholders = 0;
+  const text = query.replace(/\\\?|\?/g, (match) => (match === '?' ? `$${++placeholders}` : '?'));
+  return { text, placeholders };
+}
+
 /** The name for `query` (`?` placeholders), or null when it gets none (see MAX_SERVER_PREPARED). */
 export function serverPrepared(query: string): ServerPrepared | null {
   if (!sessionsKeepStatements) return null;
   const known = byQuery.get(query);
   if (known !== undefined) return known;
   if (byQuery.size >= MAX_SERVER_PREPARED || query.includes('??')) return null;
-  let placeholders = 0;
-  const text = query.replace(/\\\?|\?/g, (match) => (match === '?' ? `$${++placeholders}` : '?'));
+  const { text, placeholders } = numberedPlaceholders(query);
   const name = `luneo_x${createHash('sha256').update(text).digest('hex').slice(0, 20)}`;
   const statement = { name, prepare: `prepare ${name} as ${text}`, placeholders };
   byQuery.set(query, statement);

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sendInPipelinedTransaction, type SqlText } from '../db/pipelined-transaction';
+import { numberedPlaceholders } from '../db/server-prepared';
 
 /**
  * SQL that no brand scopes. Only `shared/sql.ts` (the wall itself) and the few modules that must cross brands may
@@ -72,8 +73,7 @@ const statements = new Map<string, Statement>();
 export function preparedStatement(query: string): Statement {
   let statement = statements.get(query);
   if (!statement) {
-    let placeholders = 0;
-    const text = query.replace(/\\\?|\?/g, (match) => (match === '?' ? `$${++placeholders}` : '?'));
+    const { text, placeholders } = numberedPlaceholders(query);
     const name = statements.size < MAX_NAMED_STATEMENTS ? `luneo_${statements.size + 1}` : undefined;
     statement = { text, placeholders, name };
     if (name) statements.set(query, statement);
