@@ -162,7 +162,7 @@ export function sendInPipelinedTransaction(em: EntityManager, statements: SqlTex
       }
     });
   };
-  return unprepared.length ? prepareOn(state, unprepared, statements, named).then(send) : Promise.resolve().then(send);
+  return unprepared.length ? prepareOn(state, unprepared).then(send) : Promise.resolve().then(send);
 }
 
 /**
@@ -170,7 +170,7 @@ export function sendInPipelinedTransaction(em: EntityManager, statements: SqlTex
  * PREPARE runs on its own; after it, inside a savepoint, so that a statement PostgreSQL cannot prepare (a value whose
  * type it cannot tell) does not abort the transaction: that text is then sent formatted, here and from now on.
  */
-async function prepareOn(state: State, unprepared: ServerPrepared[], statements: SqlText[], named: (ServerPrepared | null)[]): Promise<void> {
+async function prepareOn(state: State, unprepared: ServerPrepared[]): Promise<void> {
   const connection = state.connection!;
   const run = (text: string) =>
     new Promise<void>((resolve, reject) => state.send!.call(connection, { text }, (error: Error | null) => (error ? reject(error) : resolve())));
@@ -192,7 +192,7 @@ async function prepareOn(state: State, unprepared: ServerPrepared[], statements:
     // Already there: prepared by this connection before it forgot its names (a stale plan), or, behind a pooler, by
     // another client of the same server session — the same text, since the name is its hash. Prepared afresh.
     if (refused === '42P05') refused = await attempt(`deallocate ${statement.name};\n${statement.prepare}`);
-    if (refused) refuseServerPrepared(statements[named.indexOf(statement)].sql);
+    if (refused) refuseServerPrepared(statement.query);
     else markPreparedOn(connection, statement);
   }
 }

@@ -22,6 +22,8 @@ import type { Platform } from '@mikro-orm/core';
  *   again, and the caller runs again the same way.
  */
 export interface ServerPrepared {
+  /** The statement as given, `?` placeholders. */
+  query: string;
   name: string;
   /** `PREPARE name AS …`, the text with `$1`, `$2`, … for its `?` placeholders. */
   prepare: string;
@@ -56,14 +58,14 @@ export function serverPrepared(query: string): ServerPrepared | null {
   if (byQuery.size >= MAX_SERVER_PREPARED || query.includes('??')) return null;
   const { text, placeholders } = numberedPlaceholders(query);
   const name = `luneo_x${createHash('sha256').update(text).digest('hex').slice(0, 20)}`;
-  const statement = { name, prepare: `prepare ${name} as ${text}`, placeholders };
+  const statement = { query, name, prepare: `prepare ${name} as ${text}`, placeholders };
   byQuery.set(query, statement);
   return statement;
 }
 
 /** The statement a name stands for (what `EXECUTE name` runs), as given: `?` placeholders. */
 export function serverPreparedQuery(name: string): string | undefined {
-  for (const [query, statement] of byQuery) if (statement?.name === name) return query;
+  for (const statement of byQuery.values()) if (statement?.name === name) return statement.query;
   return undefined;
 }
 
