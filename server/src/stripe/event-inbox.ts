@@ -53,6 +53,8 @@ export class StripeEventInbox {
   /** The payload bytes of the events in `waiting`. */
   private waitingBytes = 0;
   private busy = 0;
+  /** Deliveries between their receipt and their answer. */
+  private receiving = 0;
   private readonly toStore: ToStore[] = [];
   private storing = false;
   private storeScheduled = false;
@@ -70,7 +72,15 @@ export class StripeEventInbox {
    * `bytes`: the size of its body.
    */
   async receive(verified: Stripe.Event, mayHoldNul: boolean, bytes: number): Promise<DeliveryAnswer> {
-    const event = mayHoldNul ? withoutNulCharacters(verified) : verified;
+    this.receiving++;
+    try {
+      return await this.answer(mayHoldNul ? withoutNulCharacters(verified) : verified, bytes);
+    } finally {
+      this.receiving--;
+    }
+  }
+
+  private async answer(event: Stripe.Event, bytes: number): Promise<DeliveryAnswer> {
     let receipt = await this.store(event, bytes);
     // Held by a processing that this process no longer waits for: it may be this process's own, committed since the
     // statement read the row (its pending entry goes only after its commit). Asked once more, the row then says so.
@@ -80,10 +90,12 @@ export class StripeEventInbox {
     // if it fails, the sweep.
     if (receipt.elsewhere && !this.pending.has(event.id)) return { state: 'queued', eventId: event.id, duplicate: false };
     const { settled, joined, waits } = this.enqueue(event, receipt.brandId, bytes);
-    // Behind other events, its outcome would not come in time; while other deliveries wait to be stored (a burst), the
-    // wait would only hold this answer back (in a burst of 5,000 the slowest answers were those that waited, in its first
-    // half-second, before a backlog formed): either way the answer says queued at once.
-    const outcome = waits || this.toStore.length > 0 ? undefined : await within(settled, this.options.answerWithinMs);
+    // Behind other events, its outcome would not come in time. In a burst — other deliveries wait to be stored, or more
+    // are in progress than workers apply at once — it would often not come in time either, and the wait would only hold
+    // this answer back (the slowest answers of a 5,000-delivery burst were those that waited, found a worker free, and
+    // were still answered queued 50 ms later): either way the answer says queued at once.
+    const burst = this.toStore.length > 0 || this.receiving > this.options.workers;
+    const outcome = waits || burst ? undefined : await within(settled, this.options.answerWithinMs);
     if (!outcome || outcome.state === 'left') return { state: 'queued', eventId: event.id, duplicate: joined };
     if (outcome.state === 'failed') return outcome;
     // A redelivery that arrived while this process applied the first: the first's work, not this one's.

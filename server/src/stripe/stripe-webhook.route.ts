@@ -31,7 +31,7 @@ function signatureProblem(error: unknown): string {
  * `POST /webhooks/stripe`: raw bytes in (mounted before any JSON parser), signature verified with
  * STRIPE_WEBHOOK_SECRET. 400 with a short reason — recording nothing — for anything unsigned, stale, altered, not JSON
  * or not an event; 200 once the event is stored (event-inbox.ts), with its outcome when it was handled, already
- * handled, ignored or rejected by our rules within STRIPE_ANSWER_WITHIN_MS and no other delivery waits to be stored,
+ * handled, ignored or rejected by our rules within STRIPE_ANSWER_WITHIN_MS and it is not part of a burst (event-inbox.ts),
  * else `queued` (a duplicate when it redelivers an event queued or being applied here); 500 only when our side failed
  * (storing it, or processing it in that time), so that Stripe retries.
  */

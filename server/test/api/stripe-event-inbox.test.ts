@@ -120,6 +120,39 @@ describe('the answer', () => {
     expect(await ordersFor(ref)).toBe(1);
   });
 
+  it('in a burst, says queued at once when more deliveries are in progress than workers, even to one that found a worker free', async () => {
+    const { event } = await checkout();
+    const ignored = Array.from({ length: 5 }, () => stripeEvent('invoice.paid', { id: stripeId('in'), object: 'invoice', metadata: { brand_id: brand.id } }));
+    // As above, the checkout's delivery waits to be stored; five more wait behind it, then one statement stores the five
+    // together: nothing is left to store behind them, three find one of the four workers free, and five are in progress.
+    await locker.query('begin');
+    let answers: Promise<Awaited<ReturnType<typeof deliver>>[]>;
+    try {
+      await locker.query(
+        `insert into stripe_events (id, created_at, updated_at, event_id, type, livemode, stripe_created_at, payload, received_at,
+            last_received_at, attempts)
+         values (gen_random_uuid(), now(), now(), $1, 'checkout.session.completed', false, now(), '{}', now(), now(), 1)`,
+        [event.id],
+      );
+      const first = deliver(t.url, event);
+      const storing = `select count(*)::int as n from pg_stat_activity
+        where wait_event_type = 'Lock' and datname = current_database() and pid <> ${(locker as unknown as { processID: number }).processID}`;
+      await waitUntil('the delivery waits to be stored', async () => (await t.sql<{ n: number }>(storing))[0].n > 0);
+      const rest = ignored.map((other) => deliver(t.url, other));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answers = Promise.all([first, ...rest]);
+    } finally {
+      await locker.query('rollback');
+    }
+    // Before, the three with a free worker waited for their outcome (IGNORED, well within the 300 ms allowed).
+    for (const [i, answer] of (await answers).entries()) {
+      const eventId = i === 0 ? event.id : ignored[i - 1].id;
+      expect(answer).toEqual({ status: 200, body: { received: true, eventId, queued: true, duplicate: false } });
+    }
+    for (const other of ignored) await waitUntil('the event is processed', async () => (await stored(other.id)).processed_at !== null);
+    expect((await stored(ignored[0].id)).outcome).toBe('IGNORED');
+  });
+
   it('stores deliveries that arrive together in one statement, and a burst of duplicates still takes effect once', async () => {
     const checkouts = await Promise.all([checkout(), checkout(), checkout()]);
     const events = checkouts.flatMap(({ event }) => [event, event, event, event]);
