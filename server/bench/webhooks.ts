@@ -1,8 +1,9 @@
 import 'reflect-metadata';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { createApp } from '../src/app';
 import { principalForUser } from '../src/auth/auth.service';
@@ -25,6 +26,9 @@ import {
   WEBHOOK_SECRET,
   type StripeEventPayload,
 } from '../test/support/stripe';
+import type { SentBurst } from './webhook-sender';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * Webhook burst: BENCH_WEBHOOK_ORDERS checkouts (default 300), each as four signed events — checkout.session.completed,
@@ -121,64 +125,24 @@ export interface BurstResult {
 }
 
 /**
- * POSTs every delivery to /webhooks/stripe, `concurrency` at a time, as Stripe would retry them: each until answered.
- * Through node:http with a keep-alive agent, not fetch: the load runs on the same cores as the API and PostgreSQL, and
- * fetch (undici) cost about 2 ms of CPU per delivery here — more than PostgreSQL's share — against ≈ 0.3 ms.
+ * POSTs every delivery to /webhooks/stripe, `concurrency` at a time, from a process of its own (webhook-sender.ts):
+ * this one's garbage collector would pause the sender and count in the answers' latencies.
  */
 export async function deliverBurst(apiUrl: string, burst: WebhookBurst, concurrency = CONCURRENCY): Promise<BurstResult> {
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  let queued = 0;
-  const target = new URL(`${apiUrl}/webhooks/stripe`);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const post = (delivery: { body: string; header: string }) =>
-    new Promise<number>((resolve) => {
-      const req = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(delivery.body),
-            'stripe-signature': delivery.header,
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            text += chunk;
-          });
-          res.on('end', () => {
-            if (text.includes('"queued":true')) queued++;
-            resolve(res.statusCode ?? -1);
-          });
-          res.on('error', () => resolve(-1));
-        },
-      );
-      req.on('error', () => resolve(-1));
-      req.end(delivery.body);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'luneo-bench-burst-'));
+  const file = path.join(dir, 'deliveries.json');
+  try {
+    fs.writeFileSync(file, JSON.stringify(burst.deliveries));
+    const sender = path.join(__dirname, 'webhook-sender.ts');
+    const { stdout } = await execFileAsync(process.execPath, ['--expose-gc', '-r', '@swc-node/register', sender, apiUrl, file, String(concurrency)], {
+      cwd: path.join(__dirname, '..'),
+      maxBuffer: 64 * 2 ** 20,
     });
-  let next = 0;
-  const startedAt = Date.now();
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < burst.deliveries.length) {
-        const delivery = burst.deliveries[next++];
-        const t0 = performance.now();
-        const status = await post(delivery);
-        latencies.push(performance.now() - t0);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      }
-    }),
-  );
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { startedAt, seconds: (performance.now() - started) / 1000, latencies, statuses, queued };
+    const sent = JSON.parse(stdout) as SentBurst;
+    return { ...sent, statuses: new Map(sent.statuses) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface Applied {
