@@ -69,21 +69,18 @@ export class StripeEventInbox {
 
   /**
    * Stores a verified delivery, then answers its outcome, or that it is queued; rejects when it could not be stored.
-   * `body`: the bytes it was verified from.
+   * `bytes`: the size of its body.
    */
-  async receive(verified: Stripe.Event, body: Buffer): Promise<DeliveryAnswer> {
-    // PostgreSQL stores no NUL character: an event that may hold one is cleaned, and kept as cleaned.
-    const mayHoldNul = body.includes('\\u0000');
+  async receive(verified: Stripe.Event, mayHoldNul: boolean, bytes: number): Promise<DeliveryAnswer> {
     this.receiving++;
     try {
-      return await this.answer(mayHoldNul ? withoutNulCharacters(verified) : verified, mayHoldNul ? null : body, body.length);
+      return await this.answer(mayHoldNul ? withoutNulCharacters(verified) : verified, bytes);
     } finally {
       this.receiving--;
     }
   }
 
-  /** `body`: what the event parses from, or null; `bytes`: the size of the delivery. */
-  private async answer(event: Stripe.Event, body: Buffer | null, bytes: number): Promise<DeliveryAnswer> {
+  private async answer(event: Stripe.Event, bytes: number): Promise<DeliveryAnswer> {
     let receipt = await this.store(event, bytes);
     // Held by a processing that this process no longer waits for: it may be this process's own, committed since the
     // statement read the row (its pending entry goes only after its commit). Asked once more, the row then says so.
@@ -92,7 +89,7 @@ export class StripeEventInbox {
     // Held by a processing of another process (or one this process no longer waits for): that one applies it, or,
     // if it fails, the sweep.
     if (receipt.elsewhere && !this.pending.has(event.id)) return { state: 'queued', eventId: event.id, duplicate: false };
-    const { settled, joined, waits } = this.enqueue(event, body, receipt.brandId, bytes);
+    const { settled, joined, waits } = this.enqueue(event, receipt.brandId, bytes);
     // Behind other events, its outcome would not come in time. In a burst — other deliveries wait to be stored, or more
     // are in progress than workers apply at once — it would often not come in time either, and the wait would only hold
     // this answer back (the slowest answers of a 5,000-delivery burst were those that waited, found a worker free, and
@@ -172,41 +169,31 @@ export class StripeEventInbox {
     const events = await takeLeftUnprocessed(this.options.em, { firstPauseMs: this.options.retryAfterMs, limit: room });
     for (const event of events) {
       // Its brand is resolved when it is applied: its receipt may have found none yet.
-      if (!this.stopped && !this.pending.has(event.id)) this.enqueue(event, null, undefined, SWEPT_EVENT_BYTES);
+      if (!this.stopped && !this.pending.has(event.id)) this.enqueue(event, undefined, SWEPT_EVENT_BYTES);
     }
   }
 
-  /**
-   * `waits`: no worker was free, so the event waits behind others (or, past MOST_QUEUED_BYTES, only in the table).
-   * `body`: what the event parses from, or null. No closure here may refer to `event` itself (see keptAsBody).
-   */
-  private enqueue(
-    event: Stripe.Event,
-    body: Buffer | null,
-    brandId: string | null | undefined,
-    bytes: number,
-  ): { settled: Promise<Settled>; joined: boolean; waits: boolean } {
-    const { id, type } = event;
-    const known = this.pending.get(id);
+  /** `waits`: no worker was free, so the event waits behind others (or, past MOST_QUEUED_BYTES, only in the table). */
+  private enqueue(event: Stripe.Event, brandId: string | null | undefined, bytes: number): { settled: Promise<Settled>; joined: boolean; waits: boolean } {
+    const known = this.pending.get(event.id);
     if (known) return { settled: known, joined: true, waits: false };
     const waits = this.stopped || this.busy >= this.options.workers;
     if (waits && this.waitingBytes + bytes > MOST_QUEUED_BYTES) return { settled: Promise.resolve({ state: 'left' }), joined: false, waits };
     if (waits) this.waitingBytes += bytes;
-    const kept = waits && body ? keptAsBody(body) : keptAsIs(event);
     const settled = this.worker().then(async (go): Promise<Settled> => {
       if (waits) this.waitingBytes -= bytes;
       if (!go) return { state: 'left' };
       try {
-        return { state: 'done', result: await processStored(this.options.em, kept(), brandId) };
+        return { state: 'done', result: await processStored(this.options.em, event, brandId) };
       } catch (error) {
-        this.options.log.error('stripe event failed', { eventId: id, type, error: String((error as Error)?.stack ?? error) });
+        this.options.log.error('stripe event failed', { eventId: event.id, type: event.type, error: String((error as Error)?.stack ?? error) });
         return { state: 'failed' };
       } finally {
         this.release();
       }
     });
-    this.pending.set(id, settled);
-    void settled.then(() => this.pending.delete(id));
+    this.pending.set(event.id, settled);
+    void settled.then(() => this.pending.delete(event.id));
     return { settled, joined: false, waits };
   }
 
@@ -225,19 +212,6 @@ export class StripeEventInbox {
     if (next) next(true);
     else this.busy--;
   }
-}
-
-/**
- * An event waiting for a worker, kept as the body it parses from, parsed again when a worker takes it: a Buffer's bytes
- * lie outside the JavaScript heap, so a burst's backlog is not copied by every scavenge on its way to the old
- * generation, as its parsed objects were (docs/performance.md, Stripe round 12).
- */
-function keptAsBody(body: Buffer): () => Stripe.Event {
-  return () => JSON.parse(body.toString('utf8')) as Stripe.Event;
-}
-
-function keptAsIs(event: Stripe.Event): () => Stripe.Event {
-  return () => event;
 }
 
 /** The promise's value if it settles within `ms`, else undefined. */

@@ -65,7 +65,7 @@ export function stripeWebhookHandler(options: { inbox: StripeEventInbox; env: En
     // The verified type, for the metrics (ops/request-log.ts), which would otherwise parse the body again.
     res.locals.stripeEventType = event.type;
     try {
-      const answer = await inbox.receive(event, body);
+      const answer = await inbox.receive(event, body.includes('\\u0000'), body.length);
       if (answer.state === 'failed') {
         // The inbox logged why, under the event's id; the event is stored and will be retried.
         res.status(500).json({ error: 'could not process the event; Stripe will retry' });
