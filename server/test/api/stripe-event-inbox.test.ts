@@ -153,6 +153,25 @@ describe('the answer', () => {
     expect((await stored(ignored[0].id)).outcome).toBe('IGNORED');
   });
 
+  it('applies events that waited for a worker as they were delivered', async () => {
+    const checkouts = await Promise.all(Array.from({ length: 8 }, () => checkout()));
+    // The brand's numbering row held: the four workers each wait in a checkout, and the other four checkouts wait for them.
+    await locker.query('begin');
+    try {
+      await locker.query('select 1 from brands where id = $1 for no key update', [brand.id]);
+      const answers = await Promise.all(checkouts.map(({ event }) => deliver(t.url, event)));
+      expect(answers.map((answer) => answer.body.queued)).toEqual(Array(8).fill(true));
+    } finally {
+      await locker.query('commit');
+    }
+    for (const { ref, event, product } of checkouts) {
+      await waitUntil('the event is processed', async () => (await stored(event.id)).processed_at !== null);
+      expect(await stored(event.id)).toMatchObject({ outcome: 'PROCESSED', error: null });
+      expect(await ordersFor(ref)).toBe(1);
+      expect(await stockOf(product.id)).toBe(3);
+    }
+  });
+
   it('stores deliveries that arrive together in one statement, and a burst of duplicates still takes effect once', async () => {
     const checkouts = await Promise.all([checkout(), checkout(), checkout()]);
     const events = checkouts.flatMap(({ event }) => [event, event, event, event]);
