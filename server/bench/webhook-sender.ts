@@ -4,7 +4,7 @@ import http from 'node:http';
 /**
  * The webhook burst's load generator, in a process of its own that holds nothing else: the deliveries, signed
  * beforehand, and the answers' timings. Run in the benchmark's own process, which holds the ORM, the dataset's
- * bookkeeping and the burst's preparation, its garbage collector paused the sender for 11–45 ms at a time (13 pauses,
+ * bookkeeping and the burst's preparation, its garbage collector paused the sender for up to 45 ms at a time (13 pauses,
  * 271 ms in a 3.3 s burst, measured with a `gc` PerformanceObserver on 4 Dec 2026): every answer in flight then waited
  * in the sender, and its p99 measured the sender as much as the API.
  *
