@@ -45,7 +45,7 @@ export async function unscopedStatements(
 
 /** The few methods of knex's client and of a pg connection that a prepared statement needs. */
 interface DriverConnection {
-  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }, callback: (error: Error | null, result: { rows: any[] }) => void): void;
 }
 interface PoolClient {
   acquireConnection(): Promise<DriverConnection>;
@@ -95,7 +95,12 @@ async function preparedSql<T>(em: EntityManager, query: string, params: unknown[
   const client = em.getConnection().getKnex().client as PoolClient;
   const driver = await client.acquireConnection();
   try {
-    return (await driver.query({ name, text, values: params })).rows as T[];
+    // With a callback, not the promise the driver returns without one: through that promise (and the `.catch` pg
+    // chains to it), a page's rows outlived their request through a scavenge and were promoted to the old generation
+    // (docs/performance.md, Read path, round 9).
+    return await new Promise<T[]>((resolve, reject) =>
+      driver.query({ name, text, values: params }, (error, result) => (error ? reject(error) : resolve(result.rows as T[]))),
+    );
   } finally {
     await client.releaseConnection(driver);
   }
