@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createTestBrand, createTestProduct, startTestApp, type TestApp, type TestBrand } from '../support/harness';
-import { checkoutSession, deliver, STRIPE_ENV, stripeEvent, stripeId } from '../support/stripe';
+import { checkoutSession, deliver, STRIPE_ENV, stripeEvent, stripeId, type StripeEventPayload } from '../support/stripe';
 import { waitUntil } from '../support/wait-until';
 
 /**
@@ -52,6 +52,34 @@ async function stockOf(productId: string): Promise<number> {
   return row.stock;
 }
 
+/**
+ * A burst, made to order: `event`'s delivery waits to be stored behind the same event inserted and not committed, then
+ * `others` are delivered and wait behind that statement; once they all wait, the insert is rolled back. Answers in
+ * delivery order, `event`'s first.
+ */
+async function deliveredBehindAHeldStore(event: StripeEventPayload, others: StripeEventPayload[]) {
+  await locker.query('begin');
+  let answers: Promise<Awaited<ReturnType<typeof deliver>>[]>;
+  try {
+    await locker.query(
+      `insert into stripe_events (id, created_at, updated_at, event_id, type, livemode, stripe_created_at, payload, received_at,
+          last_received_at, attempts)
+       values (gen_random_uuid(), now(), now(), $1, 'checkout.session.completed', false, now(), '{}', now(), now(), 1)`,
+      [event.id],
+    );
+    const first = deliver(t.url, event);
+    const storing = `select count(*)::int as n from pg_stat_activity
+      where wait_event_type = 'Lock' and datname = current_database() and pid <> ${(locker as unknown as { processID: number }).processID}`;
+    await waitUntil('the delivery waits to be stored', async () => (await t.sql<{ n: number }>(storing))[0].n > 0);
+    const rest = others.map((other) => deliver(t.url, other));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    answers = Promise.all([first, ...rest]);
+  } finally {
+    await locker.query('rollback');
+  }
+  return answers;
+}
+
 describe('the answer', () => {
   it('says queued once the event is stored, when its outcome does not come in time; the event is then processed once', async () => {
     const { product, ref, event } = await checkout();
@@ -90,28 +118,9 @@ describe('the answer', () => {
   it('in a burst, says queued as soon as the event is stored, without waiting for its outcome: others wait to be stored', async () => {
     const { ref, event } = await checkout();
     const other = stripeEvent('invoice.paid', { id: stripeId('in'), object: 'invoice', metadata: { brand_id: brand.id } });
-    // The same event inserted and not committed: the statement that stores the delivery waits for it, and the next
+    // The statement that stores the checkout's delivery waits for an uncommitted insert of the same event; the other
     // delivery waits behind that statement to be stored, as in a burst.
-    await locker.query('begin');
-    let answers: Promise<[Awaited<ReturnType<typeof deliver>>, Awaited<ReturnType<typeof deliver>>]>;
-    try {
-      await locker.query(
-        `insert into stripe_events (id, created_at, updated_at, event_id, type, livemode, stripe_created_at, payload, received_at,
-            last_received_at, attempts)
-         values (gen_random_uuid(), now(), now(), $1, 'checkout.session.completed', false, now(), '{}', now(), now(), 1)`,
-        [event.id],
-      );
-      const first = deliver(t.url, event);
-      const storing = `select count(*)::int as n from pg_stat_activity
-        where wait_event_type = 'Lock' and datname = current_database() and pid <> ${(locker as unknown as { processID: number }).processID}`;
-      await waitUntil('the delivery waits to be stored', async () => (await t.sql<{ n: number }>(storing))[0].n > 0);
-      const second = deliver(t.url, other);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      answers = Promise.all([first, second]);
-    } finally {
-      await locker.query('rollback');
-    }
-    const [firstAnswer, secondAnswer] = await answers;
+    const [firstAnswer, secondAnswer] = await deliveredBehindAHeldStore(event, [other]);
     // With a worker free, the first would have waited for its outcome (the test allows 300 ms) and said PROCESSED.
     expect(firstAnswer).toEqual({ status: 200, body: { received: true, eventId: event.id, queued: true, duplicate: false } });
     // The last of the burst waits for its outcome as before: nothing is left to store behind it.
@@ -123,29 +132,11 @@ describe('the answer', () => {
   it('in a burst, says queued at once when more deliveries are in progress than workers, even to one that found a worker free', async () => {
     const { event } = await checkout();
     const ignored = Array.from({ length: 5 }, () => stripeEvent('invoice.paid', { id: stripeId('in'), object: 'invoice', metadata: { brand_id: brand.id } }));
-    // As above, the checkout's delivery waits to be stored; five more wait behind it, then one statement stores the five
-    // together: nothing is left to store behind them, three find one of the four workers free, and five are in progress.
-    await locker.query('begin');
-    let answers: Promise<Awaited<ReturnType<typeof deliver>>[]>;
-    try {
-      await locker.query(
-        `insert into stripe_events (id, created_at, updated_at, event_id, type, livemode, stripe_created_at, payload, received_at,
-            last_received_at, attempts)
-         values (gen_random_uuid(), now(), now(), $1, 'checkout.session.completed', false, now(), '{}', now(), now(), 1)`,
-        [event.id],
-      );
-      const first = deliver(t.url, event);
-      const storing = `select count(*)::int as n from pg_stat_activity
-        where wait_event_type = 'Lock' and datname = current_database() and pid <> ${(locker as unknown as { processID: number }).processID}`;
-      await waitUntil('the delivery waits to be stored', async () => (await t.sql<{ n: number }>(storing))[0].n > 0);
-      const rest = ignored.map((other) => deliver(t.url, other));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      answers = Promise.all([first, ...rest]);
-    } finally {
-      await locker.query('rollback');
-    }
+    // The checkout's delivery waits to be stored; five more wait behind it, then one statement stores the five together:
+    // nothing is left to store behind them, three find one of the four workers free, and five are in progress.
+    const answers = await deliveredBehindAHeldStore(event, ignored);
     // Before, the three with a free worker waited for their outcome (IGNORED, well within the 300 ms allowed).
-    for (const [i, answer] of (await answers).entries()) {
+    for (const [i, answer] of answers.entries()) {
       const eventId = i === 0 ? event.id : ignored[i - 1].id;
       expect(answer).toEqual({ status: 200, body: { received: true, eventId, queued: true, duplicate: false } });
     }
