@@ -6,10 +6,11 @@ import { processStored, storeDeliveries, takeLeftUnprocessed, withoutNulCharacte
 /**
  * Stripe's deliveries as an inbox, the way Stripe asks for them (a 2xx quickly, the work after): a delivery is stored,
  * committed, then processed by a few workers of this process, and answered with its outcome if processing ends within
- * `answerWithinMs` and nothing else waits (no burst), else as queued — a burst of deliveries is acknowledged at the
- * rate PostgreSQL stores them while processing catches up behind it. Nothing is lost: a stored event that is not
+ * `answerWithinMs` and it is not part of a burst (see `answer`), else as queued — a burst of deliveries is acknowledged
+ * at the rate PostgreSQL stores them while processing catches up behind it. Nothing is lost: a stored event that is not
  * processed (queued when the process stopped, or failed on our side) is found by the sweep, here or on another
- * instance, and processed with growing pauses for three days, as Stripe would retry it. Exactly-once stays the processing's claim (event-delivery.ts).
+ * instance, and processed with growing pauses for three days, as Stripe would retry it. Exactly-once stays the
+ * processing's claim (event-delivery.ts).
  */
 export type DeliveryAnswer =
   | { state: 'done'; result: EventResult }
