@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the production server, without types.
-import { workerCount } from '../workers.mjs';
+import { WORKER_HEAP_MB, workerCount, workerExecArgv } from '../workers.mjs';
 
 const app = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/supervised-app.mjs');
 
@@ -139,6 +139,29 @@ describe('the dashboard as several processes (workers.mjs)', { timeout: 20_000 }
     } finally {
       taken.close();
     }
+  });
+});
+
+describe("each worker's heap limit", () => {
+  it('is WORKER_HEAP_MB, not one sized from the machine, unless NODE_OPTIONS sets one', async () => {
+    // The limit V8 reports adds the young generation (≈ 50 MB) to the old one.
+    const limited = await listening(startCluster({ WORKERS: '1', NODE_OPTIONS: '' }));
+    const heap = Number((await get(limited.port, '/heap')).body);
+    expect(heap).toBeGreaterThanOrEqual(WORKER_HEAP_MB);
+    expect(heap).toBeLessThan(WORKER_HEAP_MB + 100);
+    kill(-limited.primary.pid!, 'SIGKILL');
+
+    const chosen = await listening(startCluster({ WORKERS: '1', NODE_OPTIONS: '--max-old-space-size=600' }));
+    const chosenHeap = Number((await get(chosen.port, '/heap')).body);
+    expect(chosenHeap).toBeGreaterThanOrEqual(600);
+    expect(chosenHeap).toBeLessThan(700);
+  });
+
+  it('is added only when neither the command line nor NODE_OPTIONS sets one', () => {
+    expect(workerExecArgv([], '')).toEqual([`--max-old-space-size=${WORKER_HEAP_MB}`]);
+    expect(workerExecArgv(['--enable-source-maps'], '--no-warnings')).toEqual(['--enable-source-maps', `--max-old-space-size=${WORKER_HEAP_MB}`]);
+    expect(workerExecArgv(['--max-old-space-size=512'], '')).toEqual(['--max-old-space-size=512']);
+    expect(workerExecArgv([], '--no-warnings --max_old_space_size=300')).toEqual([]);
   });
 });
 
