@@ -134,26 +134,35 @@ function childPids(pid: number): number[] {
 
 /**
  * Samples the RSS of a process and its children (the dashboard's primary and its workers) every 50 ms while `work`
- * runs; returns the work's result and the peak of their sum. The children are looked up once a second: reading every
- * process's stat each 50 ms would cost the load generator's core more than the sampling is worth.
+ * runs; returns the work's result, the peak of their sum and the largest peak of any one of them. The children are
+ * looked up once a second: reading every process's stat each 50 ms would cost the load generator's core more than the
+ * sampling is worth.
  */
-export async function withPeakRss<T>(pid: number | null, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number | null }> {
-  if (pid === null) return { result: await work(), peakRssMb: null };
+export async function withPeakRss<T>(
+  pid: number | null,
+  work: () => Promise<T>,
+): Promise<{ result: T; peakRssMb: number | null; largestProcessMb: number | null }> {
+  if (pid === null) return { result: await work(), peakRssMb: null, largestProcessMb: null };
   let children = childPids(pid);
-  const treeRss = () => {
+  let peak: number | null = null;
+  let largest: number | null = null;
+  const sample = () => {
     const own = rssMb(pid);
-    return own === null ? null : children.reduce((sum, child) => sum + (rssMb(child) ?? 0), own);
+    if (own === null) return;
+    const each = [own, ...children.map((child) => rssMb(child) ?? 0)];
+    const sum = each.reduce((total, mb) => total + mb, 0);
+    if (peak === null || sum > peak) peak = sum;
+    largest = Math.max(largest ?? 0, ...each);
   };
-  let peak = treeRss();
+  sample();
   let samples = 0;
   const timer = setInterval(() => {
     if (++samples % 20 === 0) children = childPids(pid);
-    const now = treeRss();
-    if (now !== null && (peak === null || now > peak)) peak = now;
+    sample();
   }, 50);
   try {
     const result = await work();
-    return { result, peakRssMb: peak };
+    return { result, peakRssMb: peak, largestProcessMb: largest };
   } finally {
     clearInterval(timer);
   }

@@ -546,7 +546,7 @@ async function measure(ctx: Context, scenario: Scenario, connections = ctx.conne
   const rounds = paired ? (ctx.duration >= 4 ? 4 : 1) : 1;
   const length = paired ? ctx.duration / rounds : ctx.duration;
   const ticksBefore = readCpuTicks();
-  const { peakRssMb } = await withPeakRss(scenario.server?.pid ?? null, async () => {
+  const { peakRssMb, largestProcessMb } = await withPeakRss(scenario.server?.pid ?? null, async () => {
     for (const side of paired ? turns(rounds) : (['scenario'] as const)) {
       const servers = side === 'scenario' ? (scenario.cpuOf ?? []) : [paired!.server];
       // A server's own CPU and its children's: the dashboard runs as a primary and its workers.
@@ -592,6 +592,10 @@ async function measure(ctx: Context, scenario: Scenario, connections = ctx.conne
       `  ${paired.name} in turns with it (${rounds} × ${length} s each): ${ceilingRps.toFixed(1)} req/s` +
         (ceiling.requests && !Number.isNaN(ceilingCpu) ? `, its server's CPU ${perRequest(ceilingCpu, ceiling.requests)} ms per request` : ''),
     );
+  }
+  // The dashboard's row reads its processes together; the largest alone is what one process's memory limit sees.
+  if (peakRssMb !== null && largestProcessMb !== null && largestProcessMb < peakRssMb) {
+    ctx.log(`  peak RSS ${Math.round(peakRssMb)} MB over its processes, the largest ${Math.round(largestProcessMb)} MB`);
   }
   if (failures.first) ctx.log(`  ${failures.count} failed answers; the first: ${failures.first}`);
   const sent = Math.max(result.sent, result.requests);
