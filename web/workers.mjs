@@ -7,7 +7,8 @@ const MAX_WORKERS = 64;
  * Each worker's old-generation limit in MB, unless the command line or NODE_OPTIONS sets one. Without it V8 sizes the
  * heap from the machine's memory and lets it grow before collecting hard: on 24 GB each worker grew to ≈ 400 MB under
  * sustained load. With it each holds ≈ 160 MB, for ≈ 8 % fewer pages a second (docs/performance.md, Memory); the
- * limit leaves room above that for an unusually heavy render.
+ * limit leaves room above that for an unusually heavy render. A single process (WEB_CONCURRENCY=1) is not started
+ * here, so its limit is NODE_OPTIONS's: a running process cannot change its own.
  */
 export const WORKER_HEAP_MB = 256;
 
