@@ -21,7 +21,7 @@ export function workerExecArgv(execArgv = process.execArgv, nodeOptions = proces
 /**
  * How many processes serve the dashboard: WEB_CONCURRENCY when set, otherwise two where the machine has two cores or
  * more. One process renders pages on one core only; a second renders on another, and keeps the dashboard up while a
- * crashed process is replaced. More than two is a deployment's choice: each process holds its own ≈ 200 MB.
+ * crashed process is replaced. More than two is a deployment's choice: each process holds its own ≈ 160 MB.
  */
 export function workerCount(value = process.env.WEB_CONCURRENCY) {
   if (value === undefined || value.trim() === '') return Math.min(2, os.availableParallelism());
